@@ -6,7 +6,7 @@ Every stage is a pure function from one of these to another; nothing here does I
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -14,7 +14,8 @@ class Article:
     """One news article as read from a file, a record or a feed.
 
     `origin` names where it came from ("path:line" for record files, "path" otherwise) so that every
-    error and every statement can be traced back to its input.
+    error and every statement can be traced back to its input. `date` is the publication day as the
+    outlet dated it (in its own time zone); `published_at` keeps the full timestamp when known.
     """
 
     id: str
@@ -24,6 +25,7 @@ class Article:
     source: str | None = None
     url: str | None = None
     origin: str = ""
+    published_at: datetime | None = None  # time-zone aware when the input said which zone
 
 
 @dataclass(frozen=True)
