@@ -1,0 +1,154 @@
+"""Actor recognition: gazetteer aliases -> Mention with an ISO 3166-1 alpha-3 (or organisation) code.
+
+The gazetteer is data (data/gazetteer/*.csv, see its README): country names, demonyms and capitals
+built from pycountry / country_converter / countryinfo, hand-curated metonyms, state media and
+organisations, office holders with their dates of office, and context rules for ambiguous names.
+All aliases go into one Aho-Corasick automaton, so an article is scanned once whatever the size of
+the gazetteer.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+
+from pipeline.models import Mention
+
+GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
+ALIAS_FILES = ("countries.csv", "entities.csv")
+OFFICE_FILE = "office_holders.csv"
+AMBIGUITY_FILE = "ambiguity.csv"
+# How much text either side of a mention the ambiguity rules look at.
+CONTEXT_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Alias:
+    """What one surface form can mean; office holders carry their dates of office."""
+
+    code: str
+    kind: str
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def dated(self) -> bool:
+        return self.start is not None or self.end is not None
+
+    def holds_on(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class Veto:
+    """A context in which an alias does not name an actor ("Washington state", "Michael Jordan")."""
+
+    where: str  # "before" or "after"
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    automaton: Any  # ahocorasick.Automaton: surface -> (surface, tuple[Alias, ...])
+    vetoes: Mapping[str, tuple[Veto, ...]]
+    size: int
+
+
+def load_gazetteer(folder: Path = GAZETTEER_DIR) -> Gazetteer:
+    """Read every gazetteer CSV in `folder` into one matcher."""
+    meanings: dict[str, list[Alias]] = defaultdict(list)
+    for name in ALIAS_FILES:
+        for row in _rows(folder / name):
+            meanings[row["alias"].strip()].append(Alias(row["code"].strip(), row["kind"].strip()))
+    for row in _rows(folder / OFFICE_FILE):
+        holder = Alias(row["code"].strip(), "office", _day(row["start"]), _day(row["end"]))
+        for surface in row["aliases"].split("|"):
+            meanings[surface.strip()].append(holder)
+    automaton = ahocorasick.Automaton()
+    for surface, aliases in meanings.items():
+        if surface:
+            automaton.add_word(surface, (surface, tuple(dict.fromkeys(aliases))))
+    automaton.make_automaton()
+    return Gazetteer(automaton, _load_vetoes(folder / AMBIGUITY_FILE), len(meanings))
+
+
+def find_mentions(text: str, gazetteer: Gazetteer, on: date | None = None) -> tuple[Mention, ...]:
+    """Every actor named in `text`, longest match first, resolved for the article's date `on`.
+
+    >>> g = load_gazetteer()
+    >>> [(m.surface, m.code) for m in find_mentions("Pyongyang warned Washington.", g)]
+    [('Pyongyang', 'PRK'), ('Washington', 'USA')]
+    """
+    candidates = []
+    for end_index, (surface, aliases) in gazetteer.automaton.iter(text):
+        start, end = end_index - len(surface) + 1, end_index + 1
+        if _is_whole_word(text, start, end):
+            candidates.append((start, end, surface, aliases))
+    mentions = []
+    taken_until = -1
+    for start, end, surface, aliases in sorted(candidates, key=lambda c: (c[0], c[0] - c[1])):
+        if start < taken_until:
+            continue  # inside a longer name already taken ("New Mexico", "Papua New Guinea")
+        taken_until = end
+        alias = _resolve(aliases, on)
+        if alias and not _vetoed(text, start, end, gazetteer.vetoes.get(surface, ())):
+            mentions.append(Mention(alias.code, start, end, surface, alias.kind))
+    return tuple(mentions)
+
+
+def _is_whole_word(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not before.isalnum() and not after.isalnum() and before != "_"
+
+
+def _resolve(aliases: tuple[Alias, ...], on: date | None) -> Alias | None:
+    """The meaning of a surface form on a day; None when it names no actor then, or is ambiguous.
+
+    An office holder counts only while in office. When the article's date is unknown, a name counts
+    only if every office it ever held belongs to one country.
+    """
+    undated = [a for a in aliases if not a.dated]
+    dated = [a for a in aliases if a.dated]
+    if on is not None:
+        dated = [a for a in dated if a.holds_on(on)]
+    choices = undated or dated
+    codes = {a.code for a in choices}
+    return choices[0] if len(codes) == 1 else None
+
+
+def _vetoed(text: str, start: int, end: int, vetoes: tuple[Veto, ...]) -> bool:
+    for veto in vetoes:
+        if veto.where == "before":
+            if veto.pattern.search(text[max(0, start - CONTEXT_CHARS) : start]):
+                return True
+        elif veto.pattern.match(text[end : end + CONTEXT_CHARS]):
+            return True
+    return False
+
+
+def _load_vetoes(path: Path) -> dict[str, tuple[Veto, ...]]:
+    vetoes: dict[str, list[Veto]] = defaultdict(list)
+    for row in _rows(path):
+        vetoes[row["alias"].strip()].append(Veto(row["where"].strip(), re.compile(row["pattern"])))
+    return {alias: tuple(rules) for alias, rules in vetoes.items()}
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if any((v or "").strip() for v in row.values())]
+
+
+def _day(value: str | None) -> date | None:
+    value = (value or "").strip()
+    return date.fromisoformat(value) if value else None

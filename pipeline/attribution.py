@@ -1,0 +1,156 @@
+"""Who -> whom for a scored sentence.
+
+Rules are tried from the most to the least specific; each names itself in the statement (`rule`) so
+an analyst can see why a direction was chosen:
+  passive    "China was accused by the US"            the agent after "by" is the source
+  speaker    "Pyongyang has said that Washington..."  the actor before a speech verb speaks
+  trailing   "..., Norway's foreign minister said."   the speaker stands at the end
+  mutual     "Jordan and Britain agreed ..."          two actors joined as one subject act together
+  subject    "Iran threatened Iraq"                   the actor before the first cue acts on the next
+When no actor stands before a cue, the pair is kept but marked undirected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.models import Cue, Mention
+
+SPEECH_VERBS = (
+    r"said|says|say|told|tells|stated|states|warned|warns|announced|announces|claimed|claims|"
+    r"declared|declares|added|insisted|insists|argued|argues|noted|stressed|vowed|accused|"
+    r"charged|alleged|reported|reports|quoted|urged|urges|called|demanded|threatened|"
+    r"condemned|denounced|blamed|criticised|criticized|responded|replied|retorted"
+)
+# A speaker: an actor, then at most a few words (a title, a ministry, a name), then a speech verb.
+SPEAKER_GAP = re.compile(
+    r"(?:'s)?(?:\s+(?:[\w.'’-]+\s+){0,6}?)?\s*(?:has |have |had |was |were |is |on \w+ )?"
+    r"(?:" + SPEECH_VERBS + r")\b"
+)
+TRAILING_SPEECH = re.compile(
+    r",\s*(?:[^,]{0,90}?)\b(?:" + SPEECH_VERBS + r")\b[^,]{0,60}[.!?\"”']*\s*$"
+)
+PASSIVE_BY = re.compile(
+    r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?\w+(?:ed|en|wn|ght)\s+by\s+(?:the\s+)?$"
+)
+BY_AGENT = re.compile(r"^\s*(?:\w+\s+){0,5}?by\s+(?:the\s+)?$")
+MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
+MUTUAL_CATEGORIES = {"CONSULT", "AGREE", "COOPERATE", "ATTACK"}
+CONFIDENCE = {"passive": 0.8, "speaker": 0.8, "trailing": 0.75, "mutual": 0.75, "subject": 0.7,
+              "undirected": 0.4, "article-pair": 0.35}
+
+
+@dataclass(frozen=True)
+class Direction:
+    source: str
+    target: str
+    directed: bool
+    rule: str
+    confidence: float
+
+
+def attribute(text: str, mentions: tuple[Mention, ...], cues: tuple[Cue, ...]) -> list[Direction]:
+    """Directions for every pair the sentence expresses, the main one first.
+
+    `mentions` and `cues` carry offsets into `text` (the sentence).
+    """
+    if len({m.code for m in mentions}) < 2 or not cues:
+        return []
+    anchor = min(cues, key=lambda c: c.start)
+    for rule in (_passive, _speaker, _trailing, _mutual, _subject):
+        found = rule(text, mentions, anchor)
+        if found:
+            source, target, name = found
+            return _fan_out(mentions, source, target, name)
+    first, second = _first_two_codes(mentions)
+    return [Direction(first, second, False, "undirected", CONFIDENCE["undirected"])]
+
+
+def _fan_out(mentions, source: str, target: str, rule: str) -> list[Direction]:
+    """The main pair, then the source towards every other actor named, with less confidence."""
+    if source == target:
+        return []
+    directions = [Direction(source, target, True, rule, CONFIDENCE[rule])]
+    others = dict.fromkeys(m.code for m in mentions if m.code not in (source, target))
+    for code in others:
+        directions.append(Direction(source, code, True, rule, round(CONFIDENCE[rule] * 0.7, 3)))
+    return directions
+
+
+def _passive(text, mentions, anchor):
+    for mention in mentions:
+        lead = text[max(0, mention.start - 60) : mention.start]
+        if PASSIVE_BY.search(lead) or (
+            anchor.end <= mention.start and BY_AGENT.match(text[anchor.end : mention.start])
+        ):
+            target = _nearest_before(mentions, anchor.start, exclude=mention.code)
+            if target:
+                return mention.code, target.code, "passive"
+    return None
+
+
+def _speaker(text, mentions, anchor):
+    for mention in mentions:
+        if mention.start > anchor.end:
+            break
+        gap = SPEAKER_GAP.match(text, mention.end)
+        if gap and not _mention_between(mentions, mention.end, gap.end()):
+            target = _first_after(mentions, gap.end(), exclude=mention.code)
+            if target:
+                return mention.code, target.code, "speaker"
+    return None
+
+
+def _trailing(text, mentions, anchor):
+    tail = TRAILING_SPEECH.search(text)
+    if not tail:
+        return None
+    speakers = [m for m in mentions if m.start >= tail.start()]
+    if not speakers:
+        return None
+    speaker = speakers[0]
+    body = [m for m in mentions if m.start < tail.start() and m.code != speaker.code]
+    after_cue = [m for m in body if m.start >= anchor.start]
+    target = (after_cue or body or [None])[0]
+    return (speaker.code, target.code, "trailing") if target else None
+
+
+def _mutual(text, mentions, anchor):
+    if anchor.category not in MUTUAL_CATEGORIES:
+        return None
+    before = [m for m in mentions if m.end <= anchor.start]
+    for left, right in zip(before, before[1:]):
+        joined = MUTUAL_JOIN.match(text[left.end : right.start])
+        if joined and left.code != right.code and not _mention_between(mentions, right.end, anchor.start):
+            return left.code, right.code, "mutual"
+    return None
+
+
+def _subject(text, mentions, anchor):
+    before = [m for m in mentions if m.end <= anchor.start]
+    if not before:
+        return None
+    source = before[0]
+    target = _first_after(mentions, anchor.start, exclude=source.code) or next(
+        (m for m in before if m.code != source.code), None
+    )
+    return (source.code, target.code, "subject") if target else None
+
+
+def _first_after(mentions, position: int, exclude: str) -> Mention | None:
+    return next((m for m in mentions if m.start >= position and m.code != exclude), None)
+
+
+def _nearest_before(mentions, position: int, exclude: str) -> Mention | None:
+    before = [m for m in mentions if m.end <= position and m.code != exclude]
+    return before[-1] if before else None
+
+
+def _mention_between(mentions, start: int, end: int) -> bool:
+    return any(start <= m.start < end for m in mentions)
+
+
+def _first_two_codes(mentions) -> tuple[str, str]:
+    codes = list(dict.fromkeys(m.code for m in mentions))
+    return codes[0], codes[1]

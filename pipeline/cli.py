@@ -1,0 +1,145 @@
+"""Command line: `python -m pipeline score|evaluate ...`.
+
+Each command parses its arguments, calls the library, and prints. Exit codes:
+  0  done
+  1  done, but some inputs were rejected (each reported on stderr with file and line)
+  2  could not run: bad arguments, a missing file, an unreadable gold set
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.evaluate import LABELS, metrics, predict, read_gold, worst_misses
+from pipeline.formats import TABLE_HEADER, statement_row, table_row
+from pipeline.models import Article, Reject, Statement
+
+EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called: one line, exit code 2, no traceback."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # `... | head` closed the pipe: not an error
+        return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"tension-tracker {__version__}")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    score = commands.add_parser("score", help="score articles without storing; print statements")
+    score.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of articles")
+    score.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    score.set_defaults(handler=_score)
+    evaluate = commands.add_parser("evaluate", help="precision / recall / F1 on a labelled set")
+    evaluate.add_argument("gold", metavar="GOLD.jsonl")
+    evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    evaluate.add_argument("--errors", type=int, default=0, metavar="N", help="list the N worst misses")
+    evaluate.set_defaults(handler=_evaluate)
+    return parser
+
+
+def _score(args: argparse.Namespace) -> int:
+    from pipeline.ingest import read_paths
+    from pipeline.score import load_resources, score_article
+    from pipeline.clean import clean_article
+
+    _require_paths(args.paths)
+    resources = load_resources()
+    rejects: Counter[str] = Counter()
+    articles = statements = 0
+    out = sys.stdout
+    if args.format == "table":
+        out.write(TABLE_HEADER + "\n")
+    for item in read_paths(args.paths):
+        if isinstance(item, Reject):
+            rejects[item.reason] += 1
+            print(item.message, file=sys.stderr)
+            continue
+        article: Article = clean_article(item)
+        articles += 1
+        for statement in score_article(article, resources):
+            statements += 1
+            out.write(_render(statement, args.format) + "\n")
+    _summary(articles, statements, rejects)
+    return EXIT_REJECTS if rejects else EXIT_OK
+
+
+def _render(statement: Statement, form: str) -> str:
+    if form == "table":
+        return table_row(statement)
+    return json.dumps(statement_row(statement), ensure_ascii=False)
+
+
+def _summary(articles: int, statements: int, rejects: Counter[str]) -> None:
+    rejected = ", ".join(f"{count} {reason}" for reason, count in sorted(rejects.items()))
+    print(
+        f"{articles} articles, {statements} statements"
+        + (f"; rejected {sum(rejects.values())} ({rejected})" if rejects else ""),
+        file=sys.stderr,
+    )
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from pipeline.score import load_resources
+
+    items = _read_gold(args.gold)
+    predictions = predict(items, load_resources())
+    report = metrics(predictions)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        for line in _report_lines(report):
+            print(line)
+    for prediction in worst_misses(predictions, args.errors):
+        print(_miss_line(prediction))
+    return EXIT_OK
+
+
+def _read_gold(path: str) -> list[dict]:
+    if not Path(path).is_file():
+        raise UsageError(f"{path}: no such file")
+    try:
+        return read_gold(Path(path))
+    except (ValueError, KeyError, UnicodeDecodeError) as error:
+        raise UsageError(f"{path}: not a gold JSONL file ({error})") from None
+
+
+def _report_lines(report: dict) -> Iterator[str]:
+    yield f"{report['items']} items"
+    yield f"{'label':<18}{'precision':>10}{'recall':>8}{'f1':>8}{'gold':>6}{'pred':>6}"
+    for label in (*LABELS, "directed_conflict"):
+        m = report[label]
+        yield (f"{label:<18}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}"
+               f"{m['gold']:>6}{m['predicted']:>6}")
+    yield f"{'macro_f1':<18}{report['macro_f1']:>26.3f}"
+
+
+def _miss_line(prediction) -> str:
+    item, statement = prediction.item, prediction.statement
+    got = prediction.label + (f" {'->'.join(prediction.direction)}" if prediction.direction else "")
+    why = f" [{statement.rule}: {', '.join(c.term for c in statement.cues)}]" if statement else ""
+    gold = item["label"] + "".join(f" {'->'.join(d)}" for d in item["directions"][:2])
+    return f"MISS {item['id']}: gold {gold}; got {got}{why}\n  {item['text'][:240]}"
+
+
+def _require_paths(paths: list[str]) -> None:
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"{missing[0]}: no such file or folder")

@@ -1,0 +1,95 @@
+"""Scoring the system against labelled sentences, exactly as ../shared/data/README.md prescribes.
+
+For each item, the statements of its sentence whose {source, target} is the item's pair decide:
+none -> neutral; otherwise the one with the largest |tension| gives the label by its sign and, when
+directed, the direction. Per-label precision / recall / F1, their macro average, and directed
+conflict F1 (conflict predicted, conflict gold, direction among the gold directions).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pipeline.models import Article, Statement
+from pipeline.score import Resources, score_article
+
+LABELS = ("conflict", "cooperation", "neutral")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    item: dict
+    label: str
+    direction: tuple[str, str] | None
+    statement: Statement | None
+
+
+def read_gold(path: Path) -> list[dict]:
+    with Path(path).open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def predict(items: list[dict], resources: Resources) -> list[Prediction]:
+    by_text: dict[tuple[str, str | None], tuple[Statement, ...]] = {}
+    predictions = []
+    for item in items:
+        key = (item["text"], item.get("date"))
+        if key not in by_text:
+            day = date.fromisoformat(item["date"][:10]) if item.get("date") else None
+            by_text[key] = score_article(Article(id=item["id"], text=item["text"], date=day), resources)
+        predictions.append(_decide(item, by_text[key]))
+    return predictions
+
+
+def _decide(item: dict, statements: tuple[Statement, ...]) -> Prediction:
+    pair = set(item["pair"])
+    matching = [s for s in statements if {s.source, s.target} == pair]
+    if not matching:
+        return Prediction(item, "neutral", None, None)
+    best = max(matching, key=lambda s: abs(s.tension))
+    label = "conflict" if best.tension > 0 else "cooperation" if best.tension < 0 else "neutral"
+    direction = (best.source, best.target) if best.directed else None
+    return Prediction(item, label, direction, best)
+
+
+def metrics(predictions: list[Prediction]) -> dict:
+    """Per-label precision, recall, F1; macro F1; directed conflict F1."""
+    report: dict = {"items": len(predictions)}
+    for label in LABELS:
+        tp = sum(p.label == label and p.item["label"] == label for p in predictions)
+        predicted = sum(p.label == label for p in predictions)
+        gold = sum(p.item["label"] == label for p in predictions)
+        report[label] = _prf(tp, predicted, gold)
+    report["macro_f1"] = round(sum(report[label]["f1"] for label in LABELS) / len(LABELS), 4)
+    directed_tp = sum(
+        p.label == "conflict" and p.item["label"] == "conflict" and p.direction is not None
+        and list(p.direction) in p.item["directions"]
+        for p in predictions
+    )
+    report["directed_conflict"] = _prf(
+        directed_tp, report["conflict"]["predicted"], report["conflict"]["gold"]
+    )
+    return report
+
+
+def worst_misses(predictions: list[Prediction], count: int) -> list[Prediction]:
+    """Wrong predictions, the most confident ones first: those are the rules to look at."""
+    wrong = [p for p in predictions if p.label != p.item["label"] or _wrong_direction(p)]
+    return sorted(wrong, key=lambda p: -(abs(p.statement.tension) if p.statement else 0))[:count]
+
+
+def _wrong_direction(p: Prediction) -> bool:
+    return p.label == p.item["label"] == "conflict" and (
+        p.direction is None or list(p.direction) not in p.item["directions"]
+    )
+
+
+def _prf(tp: int, predicted: int, gold: int) -> dict:
+    precision = tp / predicted if predicted else 0.0
+    recall = tp / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+            "tp": tp, "predicted": predicted, "gold": gold}

@@ -1,0 +1,97 @@
+"""Loading the rhetoric lexicon (data/lexicon/*.csv) into a matcher.
+
+Term syntax, kept simple so analysts can extend it without writing regexes:
+  `condemn*`      a word starting with "condemn" (condemned, condemnation)
+  `pay dearly`    words in sequence, any whitespace between
+  `pay .. price`  up to three words may stand where `..` is ("pay a heavy price")
+The first word of every term goes into an Aho-Corasick automaton, so a sentence is scanned once and
+the full pattern is tried only where a term can start.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+
+LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicon"
+GAP = r"(?:\s+\S+){0,3}?"
+# "none" entries are blockers: idioms that contain a cue word but carry no rhetoric ("thanks to").
+POLARITIES = ("hostile", "cooperative", "none")
+
+
+@dataclass(frozen=True)
+class Entry:
+    term: str
+    category: str
+    polarity: str
+    weight: float
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    starts: Any  # ahocorasick.Automaton: first-word stem -> tuple of Entry
+    entries: tuple[Entry, ...]
+    negation: re.Pattern[str]
+    hedges: dict[str, float]
+    intensifiers: dict[str, float]
+    negation_factor: float
+
+
+def compile_term(term: str) -> re.Pattern[str]:
+    """The regex for one lexicon term, anchored where it is tried.
+
+    >>> bool(compile_term("pay .. price").match("pay a heavy price"))
+    True
+    """
+    parts: list[str] = []
+    for token in term.lower().split():
+        if token == "..":
+            parts.append(GAP)
+            continue
+        word = re.escape(token.rstrip("*")) + (r"[\w-]*" if token.endswith("*") else r"(?![\w])")
+        parts.append((r"\s+" if parts else "") + word)
+    return re.compile("".join(parts))
+
+
+def load_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
+    """Read rhetoric.csv and modifiers.csv from `folder`."""
+    entries = tuple(_entry(row) for row in _rows(folder / "rhetoric.csv"))
+    by_stem: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        by_stem[entry.term.lower().split()[0].rstrip("*")].append(entry)
+    starts = ahocorasick.Automaton()
+    for stem, group in by_stem.items():
+        starts.add_word(stem, (stem, tuple(group)))
+    starts.make_automaton()
+    modifiers: dict[str, dict[str, float]] = defaultdict(dict)
+    for row in _rows(folder / "modifiers.csv"):
+        modifiers[row["kind"].strip()][row["term"].strip().lower()] = float(row["factor"])
+    negators = modifiers["negation"]
+    negation = re.compile(
+        r"(?:^|\s)(?:" + "|".join(re.escape(t) for t in sorted(negators, key=len, reverse=True))
+        + r")(?:\s|$)|n't\b"
+    )
+    factor = min(negators.values()) if negators else 1.0
+    return Lexicon(
+        starts, entries, negation, modifiers["hedge"], modifiers["intensifier"], factor
+    )
+
+
+def _entry(row: dict[str, str]) -> Entry:
+    polarity = row["polarity"].strip()
+    if polarity not in POLARITIES:
+        raise ValueError(f"lexicon term {row['term']!r}: polarity must be one of {POLARITIES}")
+    term = row["term"].strip()
+    return Entry(term, row["category"].strip(), polarity, float(row["weight"]), compile_term(term))
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if (row.get("term") or "").strip()]

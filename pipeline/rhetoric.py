@@ -1,0 +1,160 @@
+"""Rhetoric of a sentence: lexicon cues with negation, hedges, intensifiers and quotes, plus VADER.
+
+The lexicon carries the domain ("pay dearly" is a threat; VADER rates it mildly); VADER is one signal
+that nudges a score already grounded in cues. A sentence with no cue gets no score at all: a number
+that cannot show its cues does not exist.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.lexicon import Lexicon
+from pipeline.models import Cue, Rhetoric
+
+# Quoted words: straight or curly double quotes, and single quotes that are not apostrophes
+# (a single quote opens only after a non-letter and closes only before one).
+QUOTE_SPANS = re.compile(
+    r"\"([^\"]{2,400})\"|“([^”]{2,400})”|‘([^’]{2,400})’|(?<![\w])'([^']{2,400}?)'(?![\w])"
+)
+# Modifiers are looked for among the few words before a cue, within its clause.
+WINDOW_WORDS = 4
+CLAUSE_BREAK = re.compile(r"[,;:()]|\b(?:but|while|whereas|although)\b")
+QUOTE_BOOST = 1.15
+VADER_SHARE = 0.15
+NEGATED_COOPERATION = 0.8  # share of a cooperative cue's weight kept when it is negated  # how much of a side's score VADER may move
+
+
+def lower_same_length(text: str) -> str:
+    """Lower-case without changing any offset (a few characters lengthen when lowered)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def find_cues(text: str, lexicon: Lexicon) -> tuple[Cue, ...]:
+    """Every lexicon term in `text`, longest first, without overlaps, with its modifiers applied.
+
+    >>> from pipeline.lexicon import load_lexicon
+    >>> [(c.term, c.negated) for c in find_cues("Seoul did not threaten Tokyo.", load_lexicon())]
+    [('threaten*', True)]
+    """
+    lowered = lower_same_length(text).replace("’", "'")
+    quotes = quote_spans(text)
+    cues = []
+    for start, end, entry in _matches(lowered, lexicon):
+        if entry.polarity == "none":
+            continue
+        window = _window_before(lowered, start)
+        negated = bool(lexicon.negation.search(window))
+        hedge = _factor(lowered[:start], lexicon.hedges)
+        boost = _factor(window, lexicon.intensifiers)
+        quoted = any(q_start <= start < q_end for q_start, q_end in quotes)
+        weight = entry.weight * hedge * boost * (QUOTE_BOOST if quoted else 1.0)
+        category, polarity = entry.category, entry.polarity
+        if negated and polarity == "cooperative":
+            # "would not provide support", "refused to meet": a withheld cooperation is a rejection
+            category, polarity, weight = "REJECT", "hostile", weight * NEGATED_COOPERATION
+        elif negated:
+            weight *= lexicon.negation_factor
+        cues.append(
+            Cue(
+                term=entry.term, category=category, polarity=polarity,
+                weight=round(min(weight, 1.0), 4), start=start, end=end, negated=negated,
+                hedged=hedge < 1.0, intensified=boost > 1.0, quoted=quoted,
+            )
+        )
+    return tuple(cues)
+
+
+def score_sentence(text: str, lexicon: Lexicon, vader) -> Rhetoric | None:
+    """Hostility and cooperation of one sentence, or None when it holds no cue."""
+    cues = find_cues(text, lexicon)
+    if not cues:
+        return None
+    compound = vader.polarity_scores(text)["compound"]
+    hostility = _blend(_noisy_or(c.weight for c in cues if c.polarity == "hostile"), -compound)
+    cooperation = _blend(_noisy_or(c.weight for c in cues if c.polarity == "cooperative"), compound)
+    return Rhetoric(
+        hostility=round(hostility, 4), cooperation=round(cooperation, 4),
+        category=_category(cues, hostility, cooperation), cues=cues,
+        vader_compound=compound, quote=_quote_for(text, cues),
+    )
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in QUOTE_SPANS.finditer(text):
+        group = next(i for i in range(1, 5) if match.group(i) is not None)
+        spans.append((match.start(group), match.end(group)))
+    return spans
+
+
+def _matches(lowered: str, lexicon: Lexicon):
+    """Longest match of any term at each place a term's first word starts; overlaps dropped."""
+    found = []
+    for end_index, (stem, entries) in lexicon.starts.iter(lowered):
+        start = end_index - len(stem) + 1
+        if start > 0 and (lowered[start - 1].isalnum() or lowered[start - 1] == "-"):
+            continue
+        best = None
+        for entry in entries:
+            match = entry.pattern.match(lowered, start)
+            if match and (best is None or match.end() > best[1]):
+                best = (start, match.end(), entry)
+        if best:
+            found.append(best)
+    kept, taken_until = [], -1
+    for start, end, entry in sorted(found, key=lambda m: (m[0], m[0] - m[1])):
+        if start >= taken_until:
+            kept.append((start, end, entry))
+            taken_until = end
+    return kept
+
+
+def _window_before(lowered: str, start: int) -> str:
+    before = lowered[max(0, start - 80) : start]
+    clause = CLAUSE_BREAK.split(before)[-1]
+    return " " + " ".join(clause.split()[-WINDOW_WORDS:]) + " "
+
+
+def _factor(window: str, modifiers: dict[str, float]) -> float:
+    words = set(re.findall(r"[\w']+", window))
+    factor = 1.0
+    for term, value in modifiers.items():
+        if term in words:
+            factor *= value
+    return factor
+
+
+def _noisy_or(weights) -> float:
+    remaining = 1.0
+    for weight in weights:
+        remaining *= 1.0 - weight
+    return 1.0 - remaining
+
+
+def _blend(lexicon_score: float, vader_signal: float) -> float:
+    """Let VADER move a side it agrees with by at most VADER_SHARE; never create a side."""
+    if lexicon_score <= 0:
+        return 0.0
+    return (1 - VADER_SHARE) * lexicon_score + VADER_SHARE * max(0.0, vader_signal)
+
+
+def _category(cues: tuple[Cue, ...], hostility: float, cooperation: float) -> str:
+    polarity = "hostile" if hostility >= cooperation else "cooperative"
+    side = [c for c in cues if c.polarity == polarity and (polarity == "cooperative" or not c.negated or c.category == "REJECT")]
+    if not side or max(hostility, cooperation) < 0.05:
+        return "NEUTRAL"
+    return max(side, key=lambda c: c.weight).category
+
+
+def _quote_for(text: str, cues: tuple[Cue, ...]) -> str | None:
+    spans = quote_spans(text)
+    if not spans:
+        return None
+    strongest = max(cues, key=lambda c: c.weight)
+    holding = [s for s in spans if s[0] <= strongest.start < s[1]]
+    start, end = (holding or spans)[0]
+    return text[start:end]

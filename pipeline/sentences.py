@@ -1,0 +1,72 @@
+"""Paragraph and sentence splitting.
+
+blingfire splits about 60 times faster than pysbd here, but it ignores newlines, so paragraphs are
+split first and each is handed to blingfire on its own. Offsets are kept so that every sentence can be
+found again in the article text it came from.
+"""
+
+from __future__ import annotations
+
+import re
+
+import blingfire
+
+from pipeline.models import Sentence
+
+# A blank line (possibly with spaces) separates paragraphs; so does a single newline in pasted text,
+# where each paragraph usually sits on one line.
+PARAGRAPH_BREAK = re.compile(r"\n\s*")
+# Sentences longer than this are almost always a failed split (tables, lists); they are cut at
+# semicolons so one runaway sentence cannot pair every actor of a paragraph.
+MAX_SENTENCE_CHARS = 1200
+
+
+def split_paragraphs(text: str) -> list[tuple[int, str]]:
+    """Paragraphs with their start offsets, blank ones dropped."""
+    paragraphs = []
+    position = 0
+    for match in PARAGRAPH_BREAK.finditer(text):
+        paragraphs.append((position, text[position : match.start()]))
+        position = match.end()
+    paragraphs.append((position, text[position:]))
+    return [(start, body) for start, body in paragraphs if body.strip()]
+
+
+def split_sentences(text: str) -> tuple[Sentence, ...]:
+    """Split an article's cleaned text into sentences with character offsets.
+
+    >>> [s.text for s in split_sentences("Seoul said so. Tokyo agreed.\\n\\nA new paragraph.")]
+    ['Seoul said so.', 'Tokyo agreed.', 'A new paragraph.']
+    """
+    sentences: list[Sentence] = []
+    for paragraph_index, (offset, paragraph) in enumerate(split_paragraphs(text)):
+        for start, end in _sentence_spans(paragraph):
+            body = paragraph[start:end]
+            sentences.append(
+                Sentence(len(sentences), body, offset + start, offset + end, paragraph_index)
+            )
+    return tuple(sentences)
+
+
+def _sentence_spans(paragraph: str) -> list[tuple[int, int]]:
+    _, offsets = blingfire.text_to_sentences_and_offsets(paragraph)
+    spans = []
+    for start, end in offsets:
+        while end > start and paragraph[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.extend(_cut_runaway(paragraph, start, end))
+    return spans
+
+
+def _cut_runaway(paragraph: str, start: int, end: int) -> list[tuple[int, int]]:
+    if end - start <= MAX_SENTENCE_CHARS:
+        return [(start, end)]
+    spans, position = [], start
+    for match in re.finditer(r";\s+", paragraph[start:end]):
+        cut = start + match.start() + 1
+        if cut - position >= 40:
+            spans.append((position, cut))
+            position = start + match.end()
+    spans.append((position, end))
+    return spans

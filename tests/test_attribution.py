@@ -1,0 +1,77 @@
+import re
+
+import pytest
+
+from pipeline.attribution import attribute
+from pipeline.lexicon import load_lexicon
+from pipeline.models import Mention
+from pipeline.rhetoric import find_cues
+
+# Hand-built mentions: each actor's surface form and the code it stands for, found in the sentence by
+# position, so these tests exercise attribution alone, not the gazetteer.
+ACTORS = {
+    "Pyongyang": "PRK", "North Korea": "PRK", "Washington": "USA", "the US": "USA", "Seoul": "KOR",
+    "Tokyo": "JPN", "Iran": "IRN", "Iraq": "IRQ", "Baghdad": "IRQ", "China": "CHN", "Jordan": "JOR",
+    "Britain": "GBR", "Norway": "NOR", "Saudi Arabia": "SAU", "NATO": "NATO", "Moscow": "RUS",
+}
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return load_lexicon()
+
+
+def mentions_in(text):
+    found = []
+    for surface, code in ACTORS.items():
+        for match in re.finditer(re.escape(surface) + r"\b", text):
+            found.append(Mention(code, match.start(), match.end(), surface, "name"))
+    found.sort(key=lambda m: m.start)
+    return tuple(m for i, m in enumerate(found) if not any(o.start <= m.start < o.end for o in found[:i]))
+
+
+def main_direction(text, lexicon):
+    directions = attribute(text, mentions_in(text), find_cues(text, lexicon))
+    return directions[0] if directions else None
+
+
+@pytest.mark.parametrize(
+    "text, source, target, rule",
+    [
+        ("Pyongyang has said that Washington could 'pay dearly'.", "PRK", "USA", "speaker"),
+        ("North Korea's foreign ministry warned Seoul of retaliation.", "PRK", "KOR", "speaker"),
+        ("China was accused by the US of hacking.", "USA", "CHN", "passive"),
+        ("Iran launched a new offensive against Iraq.", "IRN", "IRQ", "subject"),
+        ("Norway is willing to help defend Saudi Arabia, Norway's foreign minister said.",
+         "NOR", "SAU", "trailing"),
+        ("Jordan and Britain have agreed to hold joint exercises.", "JOR", "GBR", "mutual"),
+    ],
+)
+def test_attribution_rules(lexicon, text, source, target, rule):
+    direction = main_direction(text, lexicon)
+    assert (direction.source, direction.target, direction.rule) == (source, target, rule)
+    assert direction.directed
+
+
+def test_attribution_needs_two_actors_and_a_cue(lexicon):
+    assert main_direction("Pyongyang threatened everyone.", lexicon) is None
+    assert main_direction("Seoul and Tokyo are capitals.", lexicon) is None
+
+
+def test_attribution_no_self_pairs(lexicon):
+    text = "Pyongyang said North Korea would retaliate."
+    assert attribute(text, mentions_in(text), find_cues(text, lexicon)) == []
+
+
+def test_attribution_without_an_actor_before_the_cue_is_undirected(lexicon):
+    direction = main_direction("Condemnation followed from Seoul and Tokyo.", lexicon)
+    assert not direction.directed
+    assert direction.rule == "undirected"
+    assert {direction.source, direction.target} == {"KOR", "JPN"}
+
+
+def test_attribution_fans_out_to_every_target(lexicon):
+    text = "Washington imposed sanctions on Iran, Iraq and China."
+    directions = attribute(text, mentions_in(text), find_cues(text, lexicon))
+    assert [(d.source, d.target) for d in directions] == [("USA", "IRN"), ("USA", "IRQ"), ("USA", "CHN")]
+    assert directions[0].confidence > directions[1].confidence

@@ -1,0 +1,49 @@
+import pytest
+
+from pipeline.lexicon import POLARITIES, compile_term, load_lexicon
+
+
+@pytest.mark.parametrize(
+    "term, text, matches",
+    [
+        ("condemn*", "condemnation", True),
+        ("condemn*", "condemned", True),
+        ("threat", "threats", False),
+        ("pay dearly", "pay   dearly", True),
+        ("pay .. price", "pay a heavy price", True),
+        ("pay .. price", "pay the full heavy price", True),
+        ("pay .. price", "pay one two three four price", False),
+        ("lift* .. sanctions", "lifting some sanctions", True),
+    ],
+)
+def test_lexicon_term_syntax(term, text, matches):
+    match = compile_term(term).match(text)
+    assert bool(match and match.end() == len(text)) is matches
+
+
+def test_lexicon_data_files_are_well_formed():
+    lexicon = load_lexicon()
+    assert len(lexicon.entries) > 150
+    assert {e.polarity for e in lexicon.entries} <= set(POLARITIES)
+    assert all(0 <= e.weight <= 1 for e in lexicon.entries)
+    terms = [e.term for e in lexicon.entries]
+    assert len(terms) == len(set(terms)), "a term is listed twice"
+    categories = {e.category for e in lexicon.entries if e.polarity != "none"}
+    assert {"THREATEN", "DISAPPROVE", "ACCUSE", "DEMAND", "REJECT", "SANCTION", "MOBILIZE", "ATTACK",
+            "CONSULT", "AGREE", "COOPERATE", "AID"} <= categories
+
+
+def test_lexicon_rejects_an_unknown_polarity(tmp_path):
+    (tmp_path / "rhetoric.csv").write_text("term,category,polarity,weight,note\nsnub,REJECT,rude,0.5,\n")
+    (tmp_path / "modifiers.csv").write_text("term,kind,factor,note\nnot,negation,0.2,\n")
+    with pytest.raises(ValueError, match="snub"):
+        load_lexicon(tmp_path)
+
+
+def test_lexicon_analysts_extend_it_without_code(tmp_path):
+    (tmp_path / "rhetoric.csv").write_text(
+        "term,category,polarity,weight,note\nsabre-rattl*,THREATEN,hostile,0.6,\n"
+    )
+    (tmp_path / "modifiers.csv").write_text("term,kind,factor,note\nnot,negation,0.2,\n")
+    lexicon = load_lexicon(tmp_path)
+    assert lexicon.entries[0].pattern.match("sabre-rattling")

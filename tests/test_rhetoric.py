@@ -1,0 +1,83 @@
+import pytest
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from pipeline.lexicon import load_lexicon
+from pipeline.rhetoric import find_cues, lower_same_length, quote_spans, score_sentence
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return load_lexicon()
+
+
+@pytest.fixture(scope="module")
+def vader():
+    return SentimentIntensityAnalyzer()
+
+
+def test_rhetoric_pay_dearly_is_a_quoted_threat(lexicon, vader):
+    result = score_sentence("Tehran said Riyadh could 'pay dearly' for the move.", lexicon, vader)
+    assert result.category == "THREATEN"
+    assert result.quote == "pay dearly"
+    assert result.hostility > 0.7 > result.cooperation
+    cue = next(c for c in result.cues if c.term == "pay dearly")
+    assert cue.quoted
+
+
+def test_rhetoric_negation_lowers_a_threat(lexicon, vader):
+    plain = score_sentence("Seoul threatened Tokyo.", lexicon, vader)
+    negated = score_sentence("Seoul did not threaten Tokyo.", lexicon, vader)
+    assert negated.hostility < plain.hostility / 3
+    assert negated.cues[0].negated
+
+
+def test_rhetoric_negated_cooperation_is_a_rejection(lexicon, vader):
+    result = score_sentence("Ankara refused to hold talks with Athens.", lexicon, vader)
+    assert result.category == "REJECT"
+    assert result.hostility > result.cooperation
+
+
+def test_rhetoric_negation_does_not_cross_a_clause(lexicon, vader):
+    result = score_sentence("Oslo did not comment, but warned Moscow.", lexicon, vader)
+    warn = next(c for c in result.cues if c.term == "warn*")
+    assert not warn.negated
+
+
+def test_rhetoric_intensifier_and_hedge(lexicon, vader):
+    strong = find_cues("Paris strongly condemned the strike.", lexicon)[0]
+    hedged = find_cues("Paris reportedly condemned the strike.", lexicon)[0]
+    plain = find_cues("Paris condemned the strike.", lexicon)[0]
+    assert strong.weight > plain.weight > hedged.weight
+    assert strong.intensified and hedged.hedged
+
+
+def test_rhetoric_no_cue_means_no_score(lexicon, vader):
+    assert score_sentence("Seoul and Tokyo are two capitals in Asia.", lexicon, vader) is None
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("The minister agreed to lift sanctions on the neighbour.", "AID"),
+        ("The government halted economic aid to the region.", "SANCTION"),
+        ("Both sides signed a treaty.", "AGREE"),
+        ("Troops shelled the border town.", "ATTACK"),
+    ],
+)
+def test_rhetoric_longest_phrase_decides_the_category(lexicon, vader, text, category):
+    assert score_sentence(text, lexicon, vader).category == category
+
+
+@pytest.mark.parametrize("text", ["a significant bank background", "the investigation", "thanks to rain"])
+def test_rhetoric_words_that_only_look_like_cues(lexicon, text):
+    assert find_cues(text, lexicon) == ()
+
+
+def test_rhetoric_apostrophes_are_not_quotes():
+    text = "The US' envoy said Iran's 'verbal abuse' must end."
+    assert [text[a:b] for a, b in quote_spans(text)] == ["verbal abuse"]
+
+
+def test_rhetoric_lowering_keeps_offsets():
+    text = "İstanbul said NO"
+    assert len(lower_same_length(text)) == len(text)
