@@ -26,8 +26,16 @@ GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
 ALIAS_FILES = ("countries.csv", "entities.csv")
 OFFICE_FILE = "office_holders.csv"
 AMBIGUITY_FILE = "ambiguity.csv"
+NON_STATE_FILE = "non_state_nouns.csv"
+# A country's name or demonym right before one of these nouns (at most one word between: "US
+# Olympic swimmer") describes a private person, a firm or a market, not the state acting.
+NON_STATE_KINDS = {"name", "short", "demonym", "alt"}
 # How much text either side of a mention the ambiguity rules look at.
 CONTEXT_CHARS = 40
+# Scraped copy often loses the apostrophe of a possessive ("Irans nuclear programme"), so a country's
+# name followed by a bare "s" still names it, except where that form means something else.
+BARE_POSSESSIVE_KINDS = {"name"}
+NOT_POSSESSIVES = {"Americas", "Koreas", "Guineas", "Congos", "Sudans", "Samoas"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,7 @@ class Veto:
 class Gazetteer:
     automaton: Any  # ahocorasick.Automaton: surface -> (surface, tuple[Alias, ...])
     vetoes: Mapping[str, tuple[Veto, ...]]
+    non_state: re.Pattern[str]
     size: int
 
 
@@ -72,12 +81,26 @@ def load_gazetteer(folder: Path = GAZETTEER_DIR) -> Gazetteer:
         holder = Alias(row["code"].strip(), "office", _day(row["start"]), _day(row["end"]))
         for surface in row["aliases"].split("|"):
             meanings[surface.strip()].append(holder)
+    _add_bare_possessives(meanings)
     automaton = ahocorasick.Automaton()
     for surface, aliases in meanings.items():
         if surface:
             automaton.add_word(surface, (surface, tuple(dict.fromkeys(aliases))))
     automaton.make_automaton()
-    return Gazetteer(automaton, _load_vetoes(folder / AMBIGUITY_FILE), len(meanings))
+    nouns = sorted((row["noun"].strip() for row in _rows(folder / NON_STATE_FILE)), key=len, reverse=True)
+    non_state = re.compile(
+        r"\s+(?:[\w-]+\s+)?(?:" + "|".join(map(re.escape, nouns)) + r")\b" if nouns else r"(?!)"
+    )
+    return Gazetteer(automaton, _load_vetoes(folder / AMBIGUITY_FILE), non_state, len(meanings))
+
+
+def _add_bare_possessives(meanings: dict[str, list[Alias]]) -> None:
+    for surface, aliases in list(meanings.items()):
+        variant = surface + "s"
+        named = [a for a in aliases if a.kind in BARE_POSSESSIVE_KINDS]
+        if named and surface[-1].isalpha() and surface[-1] != "s" and variant not in meanings:
+            if variant not in NOT_POSSESSIVES:
+                meanings[variant] = named
 
 
 def find_mentions(text: str, gazetteer: Gazetteer, on: date | None = None) -> tuple[Mention, ...]:
@@ -99,8 +122,11 @@ def find_mentions(text: str, gazetteer: Gazetteer, on: date | None = None) -> tu
             continue  # inside a longer name already taken ("New Mexico", "Papua New Guinea")
         taken_until = end
         alias = _resolve(aliases, on)
-        if alias and not _vetoed(text, start, end, gazetteer.vetoes.get(surface, ())):
-            mentions.append(Mention(alias.code, start, end, surface, alias.kind))
+        if alias is None or _vetoed(text, start, end, gazetteer.vetoes.get(surface, ())):
+            continue
+        if alias.kind in NON_STATE_KINDS and gazetteer.non_state.match(text, end):
+            continue
+        mentions.append(Mention(alias.code, start, end, surface, alias.kind))
     return tuple(mentions)
 
 

@@ -7,6 +7,7 @@ an analyst can see why a direction was chosen:
   trailing   "..., Norway's foreign minister said."   the speaker stands at the end
   mutual     "Jordan and Britain agreed ..."          two actors joined as one subject act together
   subject    "Iran threatened Iraq"                   the actor before the first cue acts on the next
+  subject-first  "Moscow's envoy to Kyiv protested"     all actors precede the cue: the first acts
 When no actor stands before a cue, the pair is kept but marked undirected.
 """
 
@@ -37,7 +38,7 @@ PASSIVE_BY = re.compile(
 BY_AGENT = re.compile(r"^\s*(?:\w+\s+){0,5}?by\s+(?:the\s+)?$")
 MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
 MUTUAL_CATEGORIES = {"CONSULT", "AGREE", "COOPERATE", "ATTACK"}
-CONFIDENCE = {"passive": 0.8, "speaker": 0.8, "trailing": 0.75, "mutual": 0.75, "subject": 0.7,
+CONFIDENCE = {"passive": 0.8, "speaker": 0.8, "trailing": 0.75, "mutual": 0.75, "subject": 0.7, "subject-first": 0.5,
               "undirected": 0.4, "article-pair": 0.35}
 
 
@@ -53,29 +54,67 @@ class Direction:
 def attribute(text: str, mentions: tuple[Mention, ...], cues: tuple[Cue, ...]) -> list[Direction]:
     """Directions for every pair the sentence expresses, the main one first.
 
-    `mentions` and `cues` carry offsets into `text` (the sentence).
+    `mentions` and `cues` carry offsets into `text` (the sentence). In wire copy a closing
+    ", officials said" only reports: the clause before it is analysed first, and the reporter is the
+    source only when that clause names no actor who acts.
     """
     if len({m.code for m in mentions}) < 2 or not cues:
         return []
-    anchor = min(cues, key=lambda c: c.start)
-    for rule in (_passive, _speaker, _trailing, _mutual, _subject):
-        found = rule(text, mentions, anchor)
+    tail = TRAILING_SPEECH.search(text)
+    if tail:
+        body = tuple(m for m in mentions if m.start < tail.start())
+        body_cues = tuple(c for c in cues if c.start < tail.start())
+        found = _body_direction(text, body, body_cues) if body_cues else None
         if found:
-            source, target, name = found
-            return _fan_out(mentions, source, target, name)
+            return _fan_out(text, body, *found)
+        found = _trailing(text, mentions, min(cues, key=lambda c: c.start), tail.start())
+        if found:
+            return _fan_out(text, mentions, *found)
+    found = _body_direction(text, mentions, cues)
+    if found:
+        return _fan_out(text, mentions, *found)
     first, second = _first_two_codes(mentions)
     return [Direction(first, second, False, "undirected", CONFIDENCE["undirected"])]
 
 
-def _fan_out(mentions, source: str, target: str, rule: str) -> list[Direction]:
-    """The main pair, then the source towards every other actor named, with less confidence."""
+def _body_direction(text, mentions, cues) -> tuple[str, str, str] | None:
+    if len({m.code for m in mentions}) < 2:
+        return None
+    anchor = min(cues, key=lambda c: c.start)
+    for rule in (_passive, _speaker, _mutual, _subject):
+        found = rule(text, mentions, anchor)
+        if found:
+            return found
+    return None
+
+
+def _fan_out(text, mentions, source: str, target: str, rule: str) -> list[Direction]:
+    """The main pair; then co-subjects ("US and British activists") towards the target, and the
+    source towards every other actor named, with less confidence."""
     if source == target:
         return []
     directions = [Direction(source, target, True, rule, CONFIDENCE[rule])]
-    others = dict.fromkeys(m.code for m in mentions if m.code not in (source, target))
+    weaker = round(CONFIDENCE[rule] * 0.7, 3)
+    partners = [] if rule == "mutual" else _co_subjects(text, mentions, source)
+    for code in partners:
+        if code != target:
+            directions.append(Direction(code, target, True, rule, weaker))
+    others = dict.fromkeys(m.code for m in mentions if m.code not in (source, target, *partners))
     for code in others:
-        directions.append(Direction(source, code, True, rule, round(CONFIDENCE[rule] * 0.7, 3)))
+        directions.append(Direction(source, code, True, rule, weaker))
     return directions
+
+
+def _co_subjects(text, mentions, source: str) -> list[str]:
+    """Actors joined to the source by "and" right after its first mention."""
+    first = next(i for i, m in enumerate(mentions) if m.code == source)
+    partners = []
+    for left, right in zip(mentions[first:], mentions[first + 1 :]):
+        if not MUTUAL_JOIN.match(text[left.end : right.start]):
+            break
+        if right.code != source:
+            partners.append(right.code)
+    return partners
 
 
 def _passive(text, mentions, anchor):
@@ -102,15 +141,12 @@ def _speaker(text, mentions, anchor):
     return None
 
 
-def _trailing(text, mentions, anchor):
-    tail = TRAILING_SPEECH.search(text)
-    if not tail:
-        return None
-    speakers = [m for m in mentions if m.start >= tail.start()]
+def _trailing(text, mentions, anchor, tail_start: int):
+    speakers = [m for m in mentions if m.start >= tail_start]
     if not speakers:
         return None
     speaker = speakers[0]
-    body = [m for m in mentions if m.start < tail.start() and m.code != speaker.code]
+    body = [m for m in mentions if m.start < tail_start and m.code != speaker.code]
     after_cue = [m for m in body if m.start >= anchor.start]
     target = (after_cue or body or [None])[0]
     return (speaker.code, target.code, "trailing") if target else None
@@ -132,10 +168,12 @@ def _subject(text, mentions, anchor):
     if not before:
         return None
     source = before[0]
-    target = _first_after(mentions, anchor.start, exclude=source.code) or next(
-        (m for m in before if m.code != source.code), None
-    )
-    return (source.code, target.code, "subject") if target else None
+    target = _first_after(mentions, anchor.start, exclude=source.code)
+    if target:
+        return source.code, target.code, "subject"
+    target = next((m for m in before if m.code != source.code), None)
+    # Every actor stands before the cue: the first is most often the grammatical subject.
+    return (source.code, target.code, "subject-first") if target else None
 
 
 def _first_after(mentions, position: int, exclude: str) -> Mention | None:

@@ -43,7 +43,10 @@ def main_direction(text, lexicon):
         ("China was accused by the US of hacking.", "USA", "CHN", "passive"),
         ("Iran launched a new offensive against Iraq.", "IRN", "IRQ", "subject"),
         ("Norway is willing to help defend Saudi Arabia, Norway's foreign minister said.",
-         "NOR", "SAU", "trailing"),
+         "NOR", "SAU", "subject"),
+        ('"Any provocation will meet a decisive response against Seoul," Pyongyang said.',
+         "PRK", "KOR", "trailing"),
+        ("Iran offered talks to Iraq, a newspaper in Moscow reported.", "IRN", "IRQ", "subject"),
         ("Jordan and Britain have agreed to hold joint exercises.", "JOR", "GBR", "mutual"),
     ],
 )
