@@ -23,7 +23,7 @@ import ahocorasick
 from pipeline.models import Mention
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
-ALIAS_FILES = ("countries.csv", "entities.csv")
+ALIAS_FILES = ("countries.csv", "entities.csv", "groups.csv")
 OFFICE_FILE = "office_holders.csv"
 AMBIGUITY_FILE = "ambiguity.csv"
 NON_STATE_FILE = "non_state_nouns.csv"

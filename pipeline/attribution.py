@@ -37,6 +37,7 @@ PASSIVE_BY = re.compile(
 )
 BY_AGENT = re.compile(r"^\s*(?:\w+\s+){0,5}?by\s+(?:the\s+)?$")
 MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
+LIST_JOIN = re.compile(r"^(?:'s)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?$")
 MUTUAL_CATEGORIES = {"CONSULT", "AGREE", "COOPERATE", "ATTACK"}
 CONFIDENCE = {"passive": 0.8, "speaker": 0.8, "trailing": 0.75, "mutual": 0.75, "subject": 0.7, "subject-first": 0.5,
               "undirected": 0.4, "article-pair": 0.35}
@@ -67,7 +68,7 @@ def attribute(text: str, mentions: tuple[Mention, ...], cues: tuple[Cue, ...]) -
         found = _body_direction(text, body, body_cues) if body_cues else None
         if found:
             return _fan_out(text, body, *found)
-        found = _trailing(text, mentions, min(cues, key=lambda c: c.start), tail.start())
+        found = _trailing(text, mentions, _anchor(cues), tail.start())
         if found:
             return _fan_out(text, mentions, *found)
     found = _body_direction(text, mentions, cues)
@@ -77,44 +78,56 @@ def attribute(text: str, mentions: tuple[Mention, ...], cues: tuple[Cue, ...]) -
     return [Direction(first, second, False, "undirected", CONFIDENCE["undirected"])]
 
 
+def _anchor(cues: tuple[Cue, ...]) -> Cue:
+    """The cue the rules read the sentence around first: the earliest, which in English news
+    usually follows the subject ("Iran threatened ...")."""
+    return min(cues, key=lambda c: c.start)
+
+
+def _anchors(cues: tuple[Cue, ...]) -> list[Cue]:
+    """The earliest cue, then the others strongest first, for sentences that open with a cue."""
+    first = _anchor(cues)
+    return [first] + sorted((c for c in cues if c is not first), key=lambda c: -c.weight)
+
+
 def _body_direction(text, mentions, cues) -> tuple[str, str, str] | None:
     if len({m.code for m in mentions}) < 2:
         return None
-    anchor = min(cues, key=lambda c: c.start)
-    for rule in (_passive, _speaker, _mutual, _subject):
-        found = rule(text, mentions, anchor)
-        if found:
-            return found
+    for anchor in _anchors(cues):
+        for rule in (_passive, _speaker, _mutual, _subject):
+            found = rule(text, mentions, anchor)
+            if found:
+                return found
     return None
 
 
 def _fan_out(text, mentions, source: str, target: str, rule: str) -> list[Direction]:
-    """The main pair; then co-subjects ("US and British activists") towards the target, and the
-    source towards every other actor named, with less confidence."""
+    """The main pair, then the actors listed with either side, with less confidence:
+    "US and British activists protested in Beijing" (co-subjects), "sanctions on Iran, Iraq and
+    Syria" (co-targets). Other actors in the sentence are context, not parties."""
     if source == target:
         return []
     directions = [Direction(source, target, True, rule, CONFIDENCE[rule])]
+    if rule == "mutual":
+        return directions
     weaker = round(CONFIDENCE[rule] * 0.7, 3)
-    partners = [] if rule == "mutual" else _co_subjects(text, mentions, source)
-    for code in partners:
-        if code != target:
-            directions.append(Direction(code, target, True, rule, weaker))
-    others = dict.fromkeys(m.code for m in mentions if m.code not in (source, target, *partners))
-    for code in others:
+    for code in _listed_with(text, mentions, source, exclude={target}):
+        directions.append(Direction(code, target, True, rule, weaker))
+    for code in _listed_with(text, mentions, target, exclude={source}):
         directions.append(Direction(source, code, True, rule, weaker))
     return directions
 
 
-def _co_subjects(text, mentions, source: str) -> list[str]:
-    """Actors joined to the source by "and" right after its first mention."""
-    first = next(i for i, m in enumerate(mentions) if m.code == source)
-    partners = []
+def _listed_with(text, mentions, code: str, exclude: set[str]) -> list[str]:
+    """Actors joined to the first mention of `code` by "and" or commas, in order."""
+    first = next(i for i, m in enumerate(mentions) if m.code == code)
+    listed: list[str] = []
     for left, right in zip(mentions[first:], mentions[first + 1 :]):
-        if not MUTUAL_JOIN.match(text[left.end : right.start]):
+        if not LIST_JOIN.match(text[left.end : right.start]):
             break
-        if right.code != source:
-            partners.append(right.code)
-    return partners
+        if right.code != code and right.code not in exclude and right.code not in listed:
+            listed.append(right.code)
+    return listed
 
 
 def _passive(text, mentions, anchor):

@@ -39,6 +39,7 @@ class Lexicon:
     starts: Any  # ahocorasick.Automaton: first-word stem -> tuple of Entry
     entries: tuple[Entry, ...]
     negation: re.Pattern[str]
+    stoppers: re.Pattern[str]
     hedges: dict[str, float]
     intensifiers: dict[str, float]
     negation_factor: float
@@ -74,14 +75,19 @@ def load_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
     for row in _rows(folder / "modifiers.csv"):
         modifiers[row["kind"].strip()][row["term"].strip().lower()] = float(row["factor"])
     negators = modifiers["negation"]
-    negation = re.compile(
-        r"(?:^|\s)(?:" + "|".join(re.escape(t) for t in sorted(negators, key=len, reverse=True))
-        + r")(?:\s|$)|n't\b"
-    )
+    negation = re.compile(_any_word(negators) + r"|n't\b")
     factor = min(negators.values()) if negators else 1.0
     return Lexicon(
-        starts, entries, negation, modifiers["hedge"], modifiers["intensifier"], factor
+        starts, entries, negation, re.compile(_any_word(modifiers["stop"])),
+        modifiers["hedge"], modifiers["intensifier"], factor,
     )
+
+
+def _any_word(terms) -> str:
+    """A pattern for any of `terms` as whole words in a space-padded window."""
+    if not terms:
+        return r"(?!)"
+    return r"(?:^|\s)(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")(?:\s|$)"
 
 
 def _entry(row: dict[str, str]) -> Entry:

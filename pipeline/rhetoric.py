@@ -18,7 +18,7 @@ QUOTE_SPANS = re.compile(
     r"\"([^\"]{2,400})\"|“([^”]{2,400})”|‘([^’]{2,400})’|(?<![\w])'([^']{2,400}?)'(?![\w])"
 )
 # Modifiers are looked for among the few words before a cue, within its clause.
-WINDOW_WORDS = 4
+WINDOW_WORDS = 5
 CLAUSE_BREAK = re.compile(r"[,;:()]|\b(?:but|while|whereas|although)\b")
 QUOTE_BOOST = 1.15
 VADER_SHARE = 0.15
@@ -53,7 +53,10 @@ def find_cues(text: str, lexicon: Lexicon) -> tuple[Cue, ...]:
         quoted = any(q_start <= start < q_end for q_start, q_end in quotes)
         weight = entry.weight * hedge * boost * (QUOTE_BOOST if quoted else 1.0)
         category, polarity = entry.category, entry.polarity
-        if negated and polarity == "cooperative":
+        if polarity == "cooperative" and lexicon.stoppers.search(window):
+            # "halted economic aid", "suspended talks": cooperation withdrawn is a sanction
+            category, polarity, weight = "SANCTION", "hostile", weight * NEGATED_COOPERATION
+        elif negated and polarity == "cooperative":
             # "would not provide support", "refused to meet": a withheld cooperation is a rejection
             category, polarity, weight = "REJECT", "hostile", weight * NEGATED_COOPERATION
         elif negated:
