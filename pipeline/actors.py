@@ -32,10 +32,6 @@ NON_STATE_FILE = "non_state_nouns.csv"
 NON_STATE_KINDS = {"name", "short", "demonym", "alt"}
 # How much text either side of a mention the ambiguity rules look at.
 CONTEXT_CHARS = 40
-# Scraped copy often loses the apostrophe of a possessive ("Irans nuclear programme"), so a country's
-# name followed by a bare "s" still names it, except where that form means something else.
-BARE_POSSESSIVE_KINDS = {"name"}
-NOT_POSSESSIVES = {"Americas", "Koreas", "Guineas", "Congos", "Sudans", "Samoas"}
 
 
 @dataclass(frozen=True)
@@ -81,7 +77,6 @@ def load_gazetteer(folder: Path = GAZETTEER_DIR) -> Gazetteer:
         holder = Alias(row["code"].strip(), "office", _day(row["start"]), _day(row["end"]))
         for surface in row["aliases"].split("|"):
             meanings[surface.strip()].append(holder)
-    _add_bare_possessives(meanings)
     automaton = ahocorasick.Automaton()
     for surface, aliases in meanings.items():
         if surface:
@@ -92,15 +87,6 @@ def load_gazetteer(folder: Path = GAZETTEER_DIR) -> Gazetteer:
         r"\s+(?:[\w-]+\s+)?(?:" + "|".join(map(re.escape, nouns)) + r")\b" if nouns else r"(?!)"
     )
     return Gazetteer(automaton, _load_vetoes(folder / AMBIGUITY_FILE), non_state, len(meanings))
-
-
-def _add_bare_possessives(meanings: dict[str, list[Alias]]) -> None:
-    for surface, aliases in list(meanings.items()):
-        variant = surface + "s"
-        named = [a for a in aliases if a.kind in BARE_POSSESSIVE_KINDS]
-        if named and surface[-1].isalpha() and surface[-1] != "s" and variant not in meanings:
-            if variant not in NOT_POSSESSIVES:
-                meanings[variant] = named
 
 
 def find_mentions(text: str, gazetteer: Gazetteer, on: date | None = None) -> tuple[Mention, ...]:
