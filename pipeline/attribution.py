@@ -39,8 +39,10 @@ BY_AGENT = re.compile(r"^\s*(?:\w+\s+){0,5}?by\s+(?:the\s+)?$")
 MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
 LIST_JOIN = re.compile(r"^(?:'s)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?$")
 MUTUAL_CATEGORIES = {"CONSULT", "AGREE", "COOPERATE", "ATTACK"}
-CONFIDENCE = {"passive": 0.8, "speaker": 0.8, "trailing": 0.75, "mutual": 0.75, "subject": 0.7, "subject-first": 0.5,
-              "undirected": 0.4, "article-pair": 0.35}
+CONFIDENCE = {
+    "passive": 0.8, "speaker": 0.8, "trailing": 0.75, "mutual": 0.75, "subject": 0.7,
+    "subject-first": 0.5, "undirected": 0.4, "article-pair": 0.35,
+}
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def _listed_with(text, mentions, code: str, exclude: set[str]) -> list[str]:
     """Actors joined to the first mention of `code` by "and" or commas, in order."""
     first = next(i for i, m in enumerate(mentions) if m.code == code)
     listed: list[str] = []
-    for left, right in zip(mentions[first:], mentions[first + 1 :]):
+    for left, right in zip(mentions[first:], mentions[first + 1 :], strict=False):
         if not LIST_JOIN.match(text[left.end : right.start]):
             break
         if right.code != code and right.code not in exclude and right.code not in listed:
@@ -169,7 +171,7 @@ def _mutual(text, mentions, anchor):
     if anchor.category not in MUTUAL_CATEGORIES:
         return None
     before = [m for m in mentions if m.end <= anchor.start]
-    for left, right in zip(before, before[1:]):
+    for left, right in zip(before, before[1:], strict=False):
         joined = MUTUAL_JOIN.match(text[left.end : right.start])
         if joined and left.code != right.code and not _mention_between(mentions, right.end, anchor.start):
             return left.code, right.code, "mutual"

@@ -56,9 +56,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _score(args: argparse.Namespace) -> int:
+    from pipeline.clean import clean_article
     from pipeline.ingest import read_paths
     from pipeline.score import load_resources, score_article
-    from pipeline.clean import clean_article
 
     _require_paths(args.paths)
     resources = load_resources()

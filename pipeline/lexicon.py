@@ -87,7 +87,8 @@ def _any_word(terms) -> str:
     """A pattern for any of `terms` as whole words in a space-padded window."""
     if not terms:
         return r"(?!)"
-    return r"(?:^|\s)(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")(?:\s|$)"
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return r"(?:^|\s)(?:" + alternatives + r")(?:\s|$)"
 
 
 def _entry(row: dict[str, str]) -> Entry:

@@ -21,8 +21,8 @@ QUOTE_SPANS = re.compile(
 WINDOW_WORDS = 5
 CLAUSE_BREAK = re.compile(r"[,;:()]|\b(?:but|while|whereas|although)\b")
 QUOTE_BOOST = 1.15
-VADER_SHARE = 0.15
-NEGATED_COOPERATION = 0.8  # share of a cooperative cue's weight kept when it is negated  # how much of a side's score VADER may move
+VADER_SHARE = 0.15  # how much of a side's score VADER may move
+NEGATED_COOPERATION = 0.8  # share of a cooperative cue's weight kept when it is negated
 
 
 def lower_same_length(text: str) -> str:
@@ -147,7 +147,8 @@ def _blend(lexicon_score: float, vader_signal: float) -> float:
 
 def _category(cues: tuple[Cue, ...], hostility: float, cooperation: float) -> str:
     polarity = "hostile" if hostility >= cooperation else "cooperative"
-    side = [c for c in cues if c.polarity == polarity and (polarity == "cooperative" or not c.negated or c.category == "REJECT")]
+    # A negated threat names no category ("did not threaten"); a negated offer became a REJECT.
+    side = [c for c in cues if c.polarity == polarity and (not c.negated or c.category == "REJECT")]
     if not side or max(hostility, cooperation) < 0.05:
         return "NEUTRAL"
     return max(side, key=lambda c: c.weight).category

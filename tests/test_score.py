@@ -1,0 +1,77 @@
+from datetime import date
+
+import pytest
+
+from pipeline.clean import clean_article
+from pipeline.ingest import read_paths
+from pipeline.models import Article, Reject
+from pipeline.score import score_article
+from tests.conftest import SEED_ARTICLE, shared
+
+
+@pytest.fixture(scope="module")
+def seed_statements(resources):
+    (article,) = [a for a in read_paths([shared(SEED_ARTICLE)]) if not isinstance(a, Reject)]
+    return clean_article(article), score_article(clean_article(article), resources)
+
+
+def test_score_seed_threat_is_north_korea_to_united_states(seed_statements):
+    article, statements = seed_statements
+    assert article.date == date(2019, 12, 21)
+    threats = [
+        s for s in statements
+        if (s.source, s.target) == ("PRK", "USA") and s.directed and s.category == "THREATEN"
+        and any(c.term == "pay dearly" for c in s.cues) and s.quote == "pay dearly"
+    ]
+    assert threats, "no directed PRK -> USA threat quoting 'pay dearly'"
+    assert all(s.tension > 0 and s.date == date(2019, 12, 21) for s in threats)
+
+
+def test_score_seed_general_assembly_condemns_north_korea(seed_statements):
+    _, statements = seed_statements
+    condemned = [s for s in statements if s.target == "PRK" and s.source == "UN" and s.tension > 0]
+    assert condemned and any("condemned" in s.sentence for s in condemned)
+
+
+def test_score_seed_has_cooperative_us_north_korea_statement(seed_statements):
+    _, statements = seed_statements
+    assert any({s.source, s.target} == {"USA", "PRK"} and s.tension < 0 for s in statements)
+
+
+def test_score_seed_read_links_make_no_statements(seed_statements):
+    article, statements = seed_statements
+    assert "Read -" not in article.text
+    assert not any(s.sentence.startswith("Read") for s in statements)
+
+
+def test_score_every_statement_shows_its_cues(seed_statements):
+    _, statements = seed_statements
+    assert statements
+    for s in statements:
+        assert s.cues and s.source != s.target and s.rule
+        assert s.sentence and 0 <= s.hostility <= 1 and 0 <= s.cooperation <= 1
+        assert s.tension == pytest.approx(s.hostility - s.cooperation, abs=1e-4)
+
+
+def test_score_office_holder_counts_only_in_office(resources):
+    text = "Esper warned Tehran of a decisive response."
+    in_office = score_article(Article("a", text, date=date(2019, 12, 20)), resources)
+    after = score_article(Article("b", text, date=date(2022, 6, 1)), resources)
+    assert [(s.source, s.target) for s in in_office][:1] == [("USA", "IRN")]
+    assert not any(s.source == "USA" for s in after)
+
+
+def test_score_single_actor_sentence_falls_back_to_the_main_pair(resources):
+    text = (
+        "Seoul accused Pyongyang of firing artillery. Pyongyang denied it and blamed Seoul.\n\n"
+        "The spokesman warned that Seoul would regret it."
+    )
+    statements = score_article(Article("c", text), resources)
+    fallback = [s for s in statements if s.rule == "article-pair"]
+    assert fallback and not fallback[0].directed
+    assert {fallback[0].source, fallback[0].target} == {"KOR", "PRK"}
+    assert fallback[0].confidence < min(s.confidence for s in statements if s.rule != "article-pair")
+
+
+def test_score_article_without_actors_is_skipped_early(resources):
+    assert score_article(Article("d", "The weather was mild and markets rose."), resources) == ()
