@@ -116,6 +116,22 @@ def find_mentions(text: str, gazetteer: Gazetteer, on: date | None = None) -> tu
     return tuple(mentions)
 
 
+def may_name_two_actors(text: str, gazetteer: Gazetteer) -> bool:
+    """A cheap upper bound: could `text` name two different actors on any date?
+
+    Every meaning of every alias counts, dates and context rules ignored, so a False here is
+    certain: such an article can yield no statement and need not be cleaned or split.
+    """
+    codes: set[str] = set()
+    for end_index, (surface, aliases) in gazetteer.automaton.iter(text):
+        start = end_index - len(surface) + 1
+        if _is_whole_word(text, start, end_index + 1):
+            codes.update(a.code for a in aliases)
+            if len(codes) > 1:
+                return True
+    return False
+
+
 def _is_whole_word(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "

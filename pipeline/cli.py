@@ -16,9 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.evaluate import LABELS, metrics, predict, read_gold, worst_misses
 from pipeline.formats import TABLE_HEADER, statement_row, table_row
-from pipeline.models import Article, Reject, Statement
+from pipeline.models import Reject, Statement
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
 
@@ -56,9 +55,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from pipeline.clean import clean_article
     from pipeline.ingest import read_paths
-    from pipeline.score import load_resources, score_article
+    from pipeline.score import clean_and_score, load_resources
 
     _require_paths(args.paths)
     resources = load_resources()
@@ -72,9 +70,8 @@ def _score(args: argparse.Namespace) -> int:
             rejects[item.reason] += 1
             print(item.message, file=sys.stderr)
             continue
-        article: Article = clean_article(item)
         articles += 1
-        for statement in score_article(article, resources):
+        for statement in clean_and_score(item, resources):
             statements += 1
             out.write(_render(statement, args.format) + "\n")
     _summary(articles, statements, rejects)
@@ -97,6 +94,7 @@ def _summary(articles: int, statements: int, rejects: Counter[str]) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from pipeline.evaluate import metrics, predict, worst_misses
     from pipeline.score import load_resources
 
     items = _read_gold(args.gold)
@@ -113,6 +111,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _read_gold(path: str) -> list[dict]:
+    from pipeline.evaluate import read_gold
+
     if not Path(path).is_file():
         raise UsageError(f"{path}: no such file")
     try:
@@ -122,6 +122,8 @@ def _read_gold(path: str) -> list[dict]:
 
 
 def _report_lines(report: dict) -> Iterator[str]:
+    from pipeline.evaluate import LABELS
+
     yield f"{report['items']} items"
     yield f"{'label':<18}{'precision':>10}{'recall':>8}{'f1':>8}{'gold':>6}{'pred':>6}"
     for label in (*LABELS, "directed_conflict"):

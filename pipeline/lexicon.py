@@ -43,6 +43,8 @@ class Lexicon:
     hedges: dict[str, float]
     intensifiers: dict[str, float]
     negation_factor: float
+    hedge_words: re.Pattern[str]
+    intensifier_words: re.Pattern[str]
 
 
 def compile_term(term: str) -> re.Pattern[str]:
@@ -80,7 +82,13 @@ def load_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
     return Lexicon(
         starts, entries, negation, re.compile(_any_word(modifiers["stop"])),
         modifiers["hedge"], modifiers["intensifier"], factor,
+        _word_pattern(modifiers["hedge"]), _word_pattern(modifiers["intensifier"]),
     )
+
+
+def _word_pattern(terms) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(r"(?<![\w'])(?:" + alternatives + r")(?![\w'])" if terms else r"(?!)")
 
 
 def _any_word(terms) -> str:

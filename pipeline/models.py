@@ -44,7 +44,8 @@ class Reject:
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence of an article's cleaned text; `start`/`end` are character offsets into it."""
+    """A sentence of an article's cleaned text; `start`/`end` are character offsets into it,
+    `paragraph` the paragraph's number and `index` the sentence's number within that paragraph."""
 
     index: int
     text: str
@@ -98,10 +99,14 @@ class Rhetoric:
 
 @dataclass(frozen=True)
 class Statement:
-    """One sentence in one article that expresses rhetoric between two different actors."""
+    """One sentence in one article that expresses rhetoric between two different actors.
+
+    `start`/`end` locate the sentence in the article's cleaned text: the evidence is exact.
+    """
 
     article_id: str
-    sentence_index: int
+    start: int
+    end: int
     sentence: str
     source: str
     target: str

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 import charset_normalizer
-import trafilatura
 
 from pipeline.models import Reject
 
@@ -250,6 +249,8 @@ def extract_html(markup: str) -> Page | None:
 
 def _trafilatura_page(markup: str) -> Page | None:
     try:
+        import trafilatura  # imported here: it costs 0.1 s at start-up and only HTML needs it
+
         document = trafilatura.bare_extraction(
             markup,
             with_metadata=True,

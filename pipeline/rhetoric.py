@@ -22,6 +22,7 @@ WINDOW_WORDS = 5
 CLAUSE_BREAK = re.compile(r"[,;:()]|\b(?:but|while|whereas|although)\b")
 QUOTE_BOOST = 1.15
 VADER_SHARE = 0.15  # how much of a side's score VADER may move
+VADER_WINDOW_WORDS = 24
 NEGATED_COOPERATION = 0.8  # share of a cooperative cue's weight kept when it is negated
 
 
@@ -41,15 +42,14 @@ def find_cues(text: str, lexicon: Lexicon) -> tuple[Cue, ...]:
     [('threaten*', True)]
     """
     lowered = lower_same_length(text).replace("’", "'")
-    quotes = quote_spans(text)
+    matches = [m for m in _matches(lowered, lexicon) if m[2].polarity != "none"]
+    quotes = quote_spans(text) if matches else []
     cues = []
-    for start, end, entry in _matches(lowered, lexicon):
-        if entry.polarity == "none":
-            continue
+    for start, end, entry in matches:
         window = _window_before(lowered, start)
         negated = bool(lexicon.negation.search(window))
-        hedge = _factor(lowered[:start], lexicon.hedges)
-        boost = _factor(window, lexicon.intensifiers)
+        hedge = _factor(lexicon.hedge_words, lowered, 0, start, lexicon.hedges)
+        boost = _factor(lexicon.intensifier_words, window, 0, len(window), lexicon.intensifiers)
         quoted = any(q_start <= start < q_end for q_start, q_end in quotes)
         weight = entry.weight * hedge * boost * (QUOTE_BOOST if quoted else 1.0)
         category, polarity = entry.category, entry.polarity
@@ -71,12 +71,17 @@ def find_cues(text: str, lexicon: Lexicon) -> tuple[Cue, ...]:
     return tuple(cues)
 
 
-def score_sentence(text: str, lexicon: Lexicon, vader) -> Rhetoric | None:
-    """Hostility and cooperation of one sentence, or None when it holds no cue."""
-    cues = find_cues(text, lexicon)
+def score_sentence(
+    text: str, lexicon: Lexicon, vader, cues: tuple[Cue, ...] | None = None
+) -> Rhetoric | None:
+    """Hostility and cooperation of one sentence, or None when it holds no cue.
+
+    Pass `cues` when they are already known (find_cues), so the sentence is not scanned twice.
+    """
+    cues = find_cues(text, lexicon) if cues is None else cues
     if not cues:
         return None
-    compound = vader.polarity_scores(text)["compound"]
+    compound = vader.polarity_scores(vader_window(text, cues))["compound"]
     hostility = _blend(_noisy_or(c.weight for c in cues if c.polarity == "hostile"), -compound)
     cooperation = _blend(_noisy_or(c.weight for c in cues if c.polarity == "cooperative"), compound)
     return Rhetoric(
@@ -84,6 +89,21 @@ def score_sentence(text: str, lexicon: Lexicon, vader) -> Rhetoric | None:
         category=_category(cues, hostility, cooperation), cues=cues,
         vader_compound=compound, quote=_quote_for(text, cues),
     )
+
+
+def vader_window(text: str, cues: tuple[Cue, ...]) -> str:
+    """At most VADER_WINDOW_WORDS words around the strongest cue.
+
+    VADER's cost grows with the square of a sentence's length (it re-reads the word list for every
+    word), and the sentiment that matters sits next to the cue, not forty words away.
+    """
+    words = text.split()
+    if len(words) <= VADER_WINDOW_WORDS:
+        return text
+    strongest = max(cues, key=lambda c: c.weight)
+    at = len(text[: strongest.start].split())
+    start = max(0, min(at - VADER_WINDOW_WORDS // 2, len(words) - VADER_WINDOW_WORDS))
+    return " ".join(words[start : start + VADER_WINDOW_WORDS])
 
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
@@ -122,12 +142,11 @@ def _window_before(lowered: str, start: int) -> str:
     return " " + " ".join(clause.split()[-WINDOW_WORDS:]) + " "
 
 
-def _factor(window: str, modifiers: dict[str, float]) -> float:
-    words = set(re.findall(r"[\w']+", window))
+def _factor(pattern: re.Pattern[str], text: str, start: int, end: int, values: dict[str, float]) -> float:
+    """The product of the factors of the distinct modifier words found in text[start:end]."""
     factor = 1.0
-    for term, value in modifiers.items():
-        if term in words:
-            factor *= value
+    for term in set(pattern.findall(text, start, end)):
+        factor *= values[term]
     return factor
 
 

@@ -7,19 +7,22 @@ once, and a sentence naming no actor never reaches the lexicon or VADER.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from pipeline.actors import GAZETTEER_DIR, Gazetteer, find_mentions, load_gazetteer
+from pipeline.actors import GAZETTEER_DIR, Gazetteer, find_mentions, load_gazetteer, may_name_two_actors
 from pipeline.attribution import CONFIDENCE, Direction, attribute
+from pipeline.clean import clean_article
 from pipeline.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from pipeline.models import Article, Mention, Rhetoric, Sentence, Statement
-from pipeline.rhetoric import score_sentence
-from pipeline.sentences import split_sentences
+from pipeline.rhetoric import find_cues, score_sentence
+from pipeline.sentences import paragraph_sentences, split_paragraphs
 
 # An article's main pair needs each side named at least this often to stand in for a sentence that
 # names only one of them.
@@ -37,6 +40,14 @@ def load_resources(gazetteer_dir: Path = GAZETTEER_DIR, lexicon_dir: Path = LEXI
     return Resources(load_gazetteer(gazetteer_dir), load_lexicon(lexicon_dir), SentimentIntensityAnalyzer())
 
 
+def clean_and_score(raw: Article, resources: Resources) -> tuple[Statement, ...]:
+    """Clean a raw article and score it. One that cannot name two actors on any date can yield
+    no statement, so it is neither cleaned nor split (more than half of a typical news feed)."""
+    if not may_name_two_actors(raw.text, resources.gazetteer):
+        return ()
+    return score_article(clean_article(raw), resources)
+
+
 def score_article(article: Article, resources: Resources) -> tuple[Statement, ...]:
     """All statements of one (cleaned) article, in sentence order."""
     mentions = find_mentions(article.text, resources.gazetteer, article.date)
@@ -44,24 +55,49 @@ def score_article(article: Article, resources: Resources) -> tuple[Statement, ..
         return ()
     main_pair = _main_pair(mentions)
     statements: list[Statement] = []
-    for sentence in split_sentences(article.text):
+    for sentence in _sentences_naming_actors(article.text, mentions, main_pair):
         local = _mentions_in(sentence, mentions)
-        if not local:
+        if not _may_pair(local, main_pair):
             continue
-        rhetoric = score_sentence(sentence.text, resources.lexicon, resources.vader)
-        if rhetoric is None:
+        cues = find_cues(sentence.text, resources.lexicon)
+        if not cues:
             continue
-        directions = attribute(sentence.text, local, rhetoric.cues) or _fallback(local, main_pair)
+        directions = attribute(sentence.text, local, cues) or _fallback(local, main_pair)
+        if not directions:
+            continue  # VADER, the slowest step, runs only for sentences that become statements
+        rhetoric = score_sentence(sentence.text, resources.lexicon, resources.vader, cues)
         statements.extend(_statement(article, sentence, rhetoric, d) for d in directions)
     return tuple(statements)
 
 
+def _sentences_naming_actors(
+    text: str, mentions: tuple[Mention, ...], main_pair: tuple[str, str] | None
+) -> Iterator[Sentence]:
+    """Sentences of the paragraphs that could hold a pair: most paragraphs cannot, and splitting
+    them would be wasted work."""
+    starts = [m.start for m in mentions]
+    for index, (offset, paragraph) in enumerate(split_paragraphs(text)):
+        first, last = bisect_left(starts, offset), bisect_left(starts, offset + len(paragraph))
+        if _may_pair(mentions[first:last], main_pair):
+            yield from paragraph_sentences(paragraph, offset, index)
+
+
+def _may_pair(local: tuple[Mention, ...], main_pair: tuple[str, str] | None) -> bool:
+    """Two actors, or one of the article's main pair: otherwise no rule can make a pair."""
+    codes = {m.code for m in local}
+    return len(codes) > 1 or bool(main_pair and codes & set(main_pair))
+
+
 def _mentions_in(sentence: Sentence, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
-    return tuple(
-        replace(m, start=m.start - sentence.start, end=m.end - sentence.start)
-        for m in mentions
-        if sentence.start <= m.start and m.end <= sentence.end
-    )
+    """The mentions inside a sentence, with offsets into the sentence."""
+    first = bisect_left(mentions, sentence.start, key=lambda m: m.start)
+    local = []
+    for m in mentions[first:]:
+        if m.start >= sentence.end:
+            break
+        if m.end <= sentence.end:
+            local.append(Mention(m.code, m.start - sentence.start, m.end - sentence.start, m.surface, m.kind))
+    return tuple(local)
 
 
 def _main_pair(mentions: tuple[Mention, ...]) -> tuple[str, str] | None:
@@ -83,7 +119,7 @@ def _fallback(local: tuple[Mention, ...], main_pair: tuple[str, str] | None) -> 
 
 def _statement(article: Article, sentence: Sentence, rhetoric: Rhetoric, d: Direction) -> Statement:
     return Statement(
-        article_id=article.id, sentence_index=sentence.index, sentence=sentence.text,
+        article_id=article.id, start=sentence.start, end=sentence.end, sentence=sentence.text,
         source=d.source, target=d.target, directed=d.directed,
         hostility=rhetoric.hostility, cooperation=rhetoric.cooperation,
         category=rhetoric.category, rule=d.rule, confidence=d.confidence,

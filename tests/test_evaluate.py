@@ -15,7 +15,7 @@ DIRECTED_CONFLICT_F1_FLOOR = 0.70
 
 
 def statement(source, target, hostility, cooperation, directed=True):
-    return Statement("a", 0, "s", source, target, directed, hostility, cooperation, "X", "r", 0.5)
+    return Statement("a", 0, 1, "s", source, target, directed, hostility, cooperation, "X", "r", 0.5)
 
 
 def item(label, pair=("AAA", "BBB"), directions=()):
