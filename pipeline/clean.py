@@ -165,6 +165,8 @@ def normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = CONTROLS.sub(" ", INVISIBLE.sub("", text))
     text = COMMA_RUN_BREAK.sub("\\1\n", text)
+    if " \n" not in text and "\t\n" not in text and not text[-1:].isspace():
+        return text  # most texts have no trailing spaces: skip rebuilding them line by line
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 

@@ -13,16 +13,18 @@ from pipeline.lexicon import Lexicon
 from pipeline.models import Cue, Rhetoric
 
 # Quoted words: straight or curly double quotes, and single quotes that are not apostrophes
-# (a single quote opens only after a non-letter and closes only before one).
+# (a single quote opens only after a non-letter and closes only before one). Every branch starts
+# with its quote character, which Python's re scans for fast; a leading look-behind would be tried
+# at every position.
 QUOTE_SPANS = re.compile(
-    r"\"([^\"]{2,400})\"|“([^”]{2,400})”|‘([^’]{2,400})’|(?<![\w])'([^']{2,400}?)'(?![\w])"
+    r"\"([^\"]{2,400})\"|“([^”]{2,400})”|‘([^’]{2,400})’|'(?<!\w')([^']{2,400}?)'(?![\w])"
 )
 # Modifiers are looked for among the few words before a cue, within its clause.
 WINDOW_WORDS = 5
 CLAUSE_BREAK = re.compile(r"[,;:()]|\b(?:but|while|whereas|although)\b")
 QUOTE_BOOST = 1.15
 VADER_SHARE = 0.15  # how much of a side's score VADER may move
-VADER_WINDOW_WORDS = 24
+VADER_WINDOW_WORDS = 12
 NEGATED_COOPERATION = 0.8  # share of a cooperative cue's weight kept when it is negated
 
 

@@ -79,7 +79,7 @@ def _sentences_naming_actors(
     for index, (offset, paragraph) in enumerate(split_paragraphs(text)):
         first, last = bisect_left(starts, offset), bisect_left(starts, offset + len(paragraph))
         if _may_pair(mentions[first:last], main_pair):
-            yield from paragraph_sentences(paragraph, offset, index)
+            yield from paragraph_sentences(paragraph, offset, index, starts[first:last])
 
 
 def _may_pair(local: tuple[Mention, ...], main_pair: tuple[str, str] | None) -> bool:

@@ -10,6 +10,7 @@ falling back to that API only if a sentence cannot be found verbatim.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 import blingfire
 
@@ -21,6 +22,15 @@ PARAGRAPH_BREAK = re.compile(r"\n\s*")
 # Sentences longer than this are almost always a failed split (tables, lists); they are cut at
 # semicolons so one runaway sentence cannot pair every actor of a paragraph.
 MAX_SENTENCE_CHARS = 1200
+# A sentence stop (with any closing quotes) followed by a space: a paragraph without one is a single
+# sentence, and most short news paragraphs are.
+INNER_STOP = re.compile(r"[.!?…][\"'”’)\]]*\s")
+# A boundary no splitter would dispute: a lower-case word of three letters or more, a stop, space,
+# then a capital ("said. The"). Abbreviations ("Mr.", "U.S.", "p.m.") never match it. Cutting there
+# first lets blingfire read only the stretches of a paragraph that matter.
+# (It starts with the stop, a character class Python's re scans for fast; the look-behind is only
+# tried there.)
+SAFE_BOUNDARY = re.compile(r"[.!?](?<=[a-z]{3}[.!?])([\"'”’)\]]*)\s+(?=[\"'“‘(]?[A-Z])")
 
 
 def split_paragraphs(text: str) -> list[tuple[int, str]]:
@@ -46,12 +56,37 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
     return tuple(sentences)
 
 
-def paragraph_sentences(paragraph: str, offset: int, paragraph_index: int) -> list[Sentence]:
-    """The sentences of one paragraph that starts at `offset` in its article."""
+def paragraph_sentences(
+    paragraph: str, offset: int, paragraph_index: int, wanted: list[int] | None = None
+) -> list[Sentence]:
+    """The sentences of one paragraph that starts at `offset` in its article.
+
+    With `wanted` (sorted offsets into the article), only the stretches between safe boundaries
+    that hold one of those offsets are split: the sentences returned are the ones that hold them.
+    """
+    spans = []
+    for chunk_start, chunk_end in _chunks(paragraph):
+        if wanted is None or _holds(wanted, offset + chunk_start, offset + chunk_end):
+            chunk = paragraph[chunk_start:chunk_end]
+            spans.extend((chunk_start + a, chunk_start + b) for a, b in _sentence_spans(chunk))
     return [
         Sentence(index, paragraph[start:end], offset + start, offset + end, paragraph_index)
-        for index, (start, end) in enumerate(_sentence_spans(paragraph))
+        for index, (start, end) in enumerate(spans)
     ]
+
+
+def _chunks(paragraph: str) -> list[tuple[int, int]]:
+    chunks, position = [], 0
+    for boundary in SAFE_BOUNDARY.finditer(paragraph):
+        chunks.append((position, boundary.end(1)))
+        position = boundary.end()
+    chunks.append((position, len(paragraph)))
+    return chunks
+
+
+def _holds(sorted_offsets: list[int], start: int, end: int) -> bool:
+    at = bisect_left(sorted_offsets, start)
+    return at < len(sorted_offsets) and sorted_offsets[at] < end
 
 
 def _sentence_spans(paragraph: str) -> list[tuple[int, int]]:
@@ -68,6 +103,8 @@ def _sentence_spans(paragraph: str) -> list[tuple[int, int]]:
 
 
 def _find_sentences(paragraph: str) -> list[tuple[int, int]] | None:
+    if not INNER_STOP.search(paragraph):
+        return [(0, len(paragraph))]  # no stop before the end: one sentence, no need to ask blingfire
     offsets, position = [], 0
     for sentence in blingfire.text_to_sentences(paragraph).split("\n"):
         start = paragraph.find(sentence, position)
