@@ -1,0 +1,112 @@
+"""The command line as other tools use it: real files in, JSON lines and exit codes out."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from tests.conftest import GOLD_DEV, SEED_ARTICLE, shared
+
+REPO = Path(__file__).resolve().parents[1]
+FIELDS = {"article_id", "date", "start", "end", "sentence", "source", "target", "directed",
+          "hostility", "cooperation", "tension", "category", "cues", "vader_compound", "rule",
+          "quote", "confidence"}
+
+
+def write_jsonl(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_cli_score_jsonl_keeps_record_ids_and_dates(tmp_path, capsys):
+    source = write_jsonl(tmp_path / "wire.jsonl", [
+        {"id": "w-1", "date": "2021-03-04", "text": "Seoul accused Pyongyang of firing missiles."},
+        {"id": "w-2", "date": "2021-03-05", "text": "The weather in Oslo was mild."},
+    ])
+    assert main(["score", str(source)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 1
+    row = rows[0]
+    assert set(row) == FIELDS
+    assert (row["article_id"], row["date"]) == ("w-1", "2021-03-04")
+    assert (row["source"], row["target"]) == ("KOR", "PRK")
+    assert row["category"] == "ACCUSE" and row["directed"] and row["tension"] > 0
+    assert row["cues"][0]["term"] == "accus*"
+
+
+def test_cli_bad_lines_are_reported_and_the_batch_goes_on(tmp_path, capsys):
+    source = tmp_path / "mixed.jsonl"
+    source.write_text(
+        '{"id": "a", "text": "Tokyo condemned Beijing over the drills."}\n'
+        '{"id": "b", "text": \n'
+        '{"id": "c", "text": ""}\n'
+        '{"id": "d", "text": "Moscow warned Kyiv of retaliation."}\n',
+        encoding="utf-8",
+    )
+    assert main(["score", str(source)]) == 1
+    captured = capsys.readouterr()
+    ids = {json.loads(line)["article_id"] for line in captured.out.splitlines()}
+    assert ids == {"a", "d"}
+    errors = captured.err.splitlines()
+    assert any(line.startswith(f"{source}:2:") for line in errors)
+    assert any(line.startswith(f"{source}:3:") for line in errors)
+    assert "rejected 2" in errors[-1]
+
+
+def test_cli_missing_path_is_one_line_and_exit_2(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "score", str(tmp_path / "nope.jsonl")],
+        cwd=REPO, capture_output=True, text=True,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "nope.jsonl" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_table_format(tmp_path, capsys):
+    source = write_jsonl(tmp_path / "t.jsonl", [
+        {"id": "t", "date": "2022-01-02", "text": "Ankara refused to hold talks with Athens."},
+    ])
+    assert main(["score", str(source), "--format", "table"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("date")
+    assert "TUR" in lines[1] and "GRC" in lines[1] and "REJECT" in lines[1]
+
+
+def test_cli_score_seed_article_end_to_end(capsys):
+    assert main(["score", str(shared(SEED_ARTICLE))]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    threat = [r for r in rows if (r["source"], r["target"], r["category"]) == ("PRK", "USA", "THREATEN")
+              and r["directed"] and r["quote"] == "pay dearly"]
+    assert threat and threat[0]["date"] == "2019-12-21"
+
+
+def test_cli_evaluate_json_and_errors(tmp_path, capsys):
+    gold = write_jsonl(tmp_path / "gold.jsonl", [
+        {"id": "g1", "text": "Iran threatened Iraq with a new offensive.", "pair": ["IRN", "IRQ"],
+         "label": "conflict", "directions": [["IRN", "IRQ"]]},
+        {"id": "g2", "text": "Chile and Peru held talks.", "pair": ["CHL", "PER"],
+         "label": "neutral", "directions": []},
+    ])
+    assert main(["evaluate", str(gold), "--json", "--errors", "5"]) == 0
+    out = capsys.readouterr().out
+    report = json.loads(out[: out.index("\n}") + 2])
+    assert report["items"] == 2 and report["conflict"]["tp"] == 1
+    assert "MISS g2" in out
+
+
+def test_cli_evaluate_unreadable_gold_exits_2(tmp_path, capsys):
+    bad = tmp_path / "gold.jsonl"
+    bad.write_text("not json\n")
+    assert main(["evaluate", str(bad)]) == 2
+    assert "not a gold JSONL file" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_cli_evaluate_dev_set_prints_the_table(capsys):
+    assert main(["evaluate", str(shared(GOLD_DEV))]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("363 items") and "directed_conflict" in out and "macro_f1" in out
