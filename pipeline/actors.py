@@ -30,6 +30,13 @@ NON_STATE_FILE = "non_state_nouns.csv"
 # A country's name or demonym right before one of these nouns (at most one word between: "US
 # Olympic swimmer") describes a private person, a firm or a market, not the state acting.
 NON_STATE_KINDS = {"name", "short", "demonym", "alt"}
+# A wire dateline opening a paragraph names where the story was filed, not who acts:
+# "GAZA CITY, Palestinian Territories: ...", "SEOUL, Dec 21 (Reuters) - ...".
+DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’ -]{2,40}(?:,[^:\n(]{1,60}?\s*(?:\([^)\n]{1,40}\)\s*)?|\s*\([^)\n]{1,40}\)\s*)"
+    r"(?::|\s?[-–—])\s",
+    re.MULTILINE,
+)
 # How much text either side of a mention the ambiguity rules look at.
 CONTEXT_CHARS = 40
 
@@ -103,7 +110,10 @@ def find_mentions(text: str, gazetteer: Gazetteer, on: date | None = None) -> tu
             candidates.append((start, end, surface, aliases))
     mentions = []
     taken_until = -1
+    datelines = [match.span() for match in DATELINE.finditer(text)] if candidates else []
     for start, end, surface, aliases in sorted(candidates, key=lambda c: (c[0], c[0] - c[1])):
+        if any(a <= start < b for a, b in datelines):
+            continue
         if start < taken_until:
             continue  # inside a longer name already taken ("New Mexico", "Papua New Guinea")
         taken_until = end

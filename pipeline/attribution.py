@@ -29,13 +29,19 @@ SPEAKER_GAP = re.compile(
     r"(?:'s)?(?:\s+(?:[\w.'’-]+\s+){0,6}?)?\s*(?:has |have |had |was |were |is |on \w+ )?"
     r"(?:" + SPEECH_VERBS + r")\b"
 )
+# A closing attribution reports: only verbs of saying, not of accusing ("..., alleged by ...").
+REPORTING_VERBS = r"said|says|told|stated|added|announced|reported|noted|quoted|confirmed|claimed"
 TRAILING_SPEECH = re.compile(
-    r",\s*(?:[^,]{0,90}?)\b(?:" + SPEECH_VERBS + r")\b[^,]{0,60}[.!?\"”']*\s*$"
+    r",\s*(?:[^,]{0,90}?)\b(?:" + REPORTING_VERBS + r")\b[^,]{0,60}[.!?\"”']*\s*$"
 )
+# The agent of a passive: "was demolished by a Ukrainian protestor", "accused by the U.S.".
+AGENT_LEAD = r"by\s+(?:(?:the|a|an)\s+)?(?:[\w-]+\s+){0,2}?"
 PASSIVE_BY = re.compile(
-    r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?\w+(?:ed|en|wn|ght)\s+by\s+(?:the\s+)?$"
+    r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?\w+(?:ed|en|wn|ght)\s+" + AGENT_LEAD + "$"
 )
-BY_AGENT = re.compile(r"^\s*(?:\w+\s+){0,5}?by\s+(?:the\s+)?$")
+BY_AGENT = re.compile(r"^\s*(?:\w+\s+){0,5}?" + AGENT_LEAD + "$")
+# A speech verb used as a passive ("is accused by") does not make a speaker.
+PASSIVE_AFTER = re.compile(r"\s+by\b")
 MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
 LIST_JOIN = re.compile(r"^(?:'s)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?$")
 MUTUAL_CATEGORIES = {"CONSULT", "AGREE", "COOPERATE", "ATTACK"}
@@ -96,7 +102,7 @@ def _body_direction(text, mentions, cues) -> tuple[str, str, str] | None:
     if len({m.code for m in mentions}) < 2:
         return None
     for anchor in _anchors(cues):
-        for rule in (_passive, _speaker, _mutual, _subject):
+        for rule in (_speaker, _passive, _mutual, _subject):
             found = rule(text, mentions, anchor)
             if found:
                 return found
@@ -149,6 +155,8 @@ def _speaker(text, mentions, anchor):
         if mention.start > anchor.end:
             break
         gap = SPEAKER_GAP.match(text, mention.end)
+        if gap and PASSIVE_AFTER.match(text, gap.end()):
+            continue  # "China is accused by the US": China is not speaking
         if gap and not _mention_between(mentions, mention.end, gap.end()):
             target = _first_after(mentions, gap.end(), exclude=mention.code)
             if target:
