@@ -44,6 +44,7 @@ BY_AGENT = re.compile(r"^\s*(?:\w+\s+){0,5}?" + AGENT_LEAD + "$")
 PASSIVE_AFTER = re.compile(r"\s+by\b")
 MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
 LIST_JOIN = re.compile(r"^(?:'s)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?$")
+HYPHEN_COMPOUND = re.compile(r"-[a-z]")
 MUTUAL_CATEGORIES = {"CONSULT", "AGREE", "COOPERATE", "ATTACK"}
 CONFIDENCE = {
     "passive": 0.8, "speaker": 0.8, "trailing": 0.75, "mutual": 0.75, "subject": 0.7,
@@ -190,7 +191,10 @@ def _subject(text, mentions, anchor):
     before = [m for m in mentions if m.end <= anchor.start]
     if not before:
         return None
-    source = before[0]
+    # An actor in a hyphenated compound modifies another noun ("NATO-member Norway", "a US-based
+    # group"): prefer an actor that stands on its own as the subject.
+    free = [m for m in before if not HYPHEN_COMPOUND.match(text, m.end)]
+    source = (free or before)[0]
     target = _first_after(mentions, anchor.start, exclude=source.code)
     if target:
         return source.code, target.code, "subject"
