@@ -35,11 +35,14 @@ TRAILING_SPEECH = re.compile(
     r",\s*(?:[^,]{0,90}?)\b(?:" + REPORTING_VERBS + r")\b[^,]{0,60}[.!?\"”']*\s*$"
 )
 # The agent of a passive: "was demolished by a Ukrainian protestor", "accused by the U.S.".
-AGENT_LEAD = r"by\s+(?:(?:the|a|an)\s+)?(?:[\w-]+\s+){0,2}?"
+# The words between "by" and the actor may be modifiers, not a gerund ("by calling Pakistan ...").
+AGENT_LEAD = r"by\s+(?:(?:the|a|an)\s+)?(?:(?![\w-]+ing\s)[\w-]+\s+){0,2}?"
 PASSIVE_BY = re.compile(
     r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?\w+(?:ed|en|wn|ght)\s+" + AGENT_LEAD + "$"
 )
-BY_AGENT = re.compile(r"^\s*(?:\w+\s+){0,5}?" + AGENT_LEAD + "$")
+# "condemned by the UN", "attacked repeatedly by": the agent follows the cue itself; in "resisting
+# moves by the US" the "by" belongs to another noun.
+BY_AGENT = re.compile(r"^\s*(?:\w+ly\s+)?" + AGENT_LEAD + "$")
 # A speech verb used as a passive ("is accused by") does not make a speaker.
 PASSIVE_AFTER = re.compile(r"\s+by\b")
 MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
