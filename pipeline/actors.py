@@ -111,13 +111,16 @@ def find_mentions(text: str, gazetteer: Gazetteer, on: date | None = None) -> tu
     mentions = []
     taken_until = -1
     datelines = [match.span() for match in DATELINE.finditer(text)] if candidates else []
+    resolved: dict[str, Alias | None] = {}  # an article names the same actors again and again
     for start, end, surface, aliases in sorted(candidates, key=lambda c: (c[0], c[0] - c[1])):
-        if any(a <= start < b for a, b in datelines):
+        if datelines and any(a <= start < b for a, b in datelines):
             continue
         if start < taken_until:
             continue  # inside a longer name already taken ("New Mexico", "Papua New Guinea")
         taken_until = end
-        alias = _resolve(aliases, on)
+        if surface not in resolved:
+            resolved[surface] = _resolve(aliases, on)
+        alias = resolved[surface]
         if alias is None or _vetoed(text, start, end, gazetteer.vetoes.get(surface, ())):
             continue
         if alias.kind in NON_STATE_KINDS and gazetteer.non_state.match(text, end):

@@ -93,7 +93,7 @@ class Rhetoric:
     cooperation: float
     category: str
     cues: tuple[Cue, ...] = ()
-    vader_compound: float = 0.0
+    vader_compound: float | None = None  # run only where cues pull both ways
     quote: str | None = None
 
 
@@ -117,7 +117,7 @@ class Statement:
     rule: str
     confidence: float
     cues: tuple[Cue, ...] = ()
-    vader_compound: float = 0.0
+    vader_compound: float | None = None  # run only where cues pull both ways
     quote: str | None = None
     date: date | None = None
     tension: float = field(init=False)

@@ -1,8 +1,11 @@
 """Rhetoric of a sentence: lexicon cues with negation, hedges, intensifiers and quotes, plus VADER.
 
-The lexicon carries the domain ("pay dearly" is a threat; VADER rates it mildly); VADER is one signal
-that nudges a score already grounded in cues. A sentence with no cue gets no score at all: a number
-that cannot show its cues does not exist.
+The lexicon carries the domain ("pay dearly" is a threat; VADER rates it mildly). VADER is one
+signal, the arbiter of mixed sentences: where cues pull both ways ("condemned the strike but offered
+talks"), its reading of the words around the strongest cue moves each side by up to VADER_SHARE.
+Where all cues agree it could not change the verdict, so it is not run (four sentences in five: it
+was the slowest step). A sentence with no cue gets no score at all: a number that cannot show its
+cues does not exist.
 """
 
 from __future__ import annotations
@@ -83,12 +86,16 @@ def score_sentence(
     cues = find_cues(text, lexicon) if cues is None else cues
     if not cues:
         return None
-    compound = vader.polarity_scores(vader_window(text, cues))["compound"]
-    hostility = _blend(_noisy_or(c.weight for c in cues if c.polarity == "hostile"), -compound)
-    cooperation = _blend(_noisy_or(c.weight for c in cues if c.polarity == "cooperative"), compound)
+    hostile = _noisy_or(c.weight for c in cues if c.polarity == "hostile")
+    cooperative = _noisy_or(c.weight for c in cues if c.polarity == "cooperative")
+    compound = None
+    if hostile and cooperative:
+        # Cues pull both ways: VADER, reading the words around the strongest cue, arbitrates.
+        compound = vader.polarity_scores(vader_window(text, cues))["compound"]
+        hostile, cooperative = _blend(hostile, -compound), _blend(cooperative, compound)
     return Rhetoric(
-        hostility=round(hostility, 4), cooperation=round(cooperation, 4),
-        category=_category(cues, hostility, cooperation), cues=cues,
+        hostility=round(hostile, 4), cooperation=round(cooperative, 4),
+        category=_category(cues, hostile, cooperative), cues=cues,
         vader_compound=compound, quote=_quote_for(text, cues),
     )
 
