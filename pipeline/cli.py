@@ -51,6 +51,15 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     evaluate.add_argument("--errors", type=int, default=0, metavar="N", help="list the N worst misses")
     evaluate.set_defaults(handler=_evaluate)
+    bench = commands.add_parser("bench", help="documents per second against VADER on every sentence")
+    bench.add_argument("corpus", nargs="?", metavar="CORPUS", help="JSONL(.gz) of stories")
+    bench.add_argument("--limit", type=int, default=5000, help="stories to sample (default 5000)")
+    bench.add_argument("--seed", type=int, default=0, help="seed of the uniform sample")
+    bench.add_argument("--corpus-name", action="append", dest="corpora", metavar="NAME",
+                       help="keep records of this `corpus` (repeatable; default: the story corpora)")
+    bench.add_argument("--repeats", type=int, default=3, help="runs of each; the best counts")
+    bench.add_argument("--naive", action="store_true", help=argparse.SUPPRESS)
+    bench.set_defaults(handler=_bench)
     return parser
 
 
@@ -139,6 +148,35 @@ def _miss_line(prediction) -> str:
     why = f" [{statement.rule}: {', '.join(c.term for c in statement.cues)}]" if statement else ""
     gold = item["label"] + "".join(f" {'->'.join(d)}" for d in item["directions"][:2])
     return f"MISS {item['id']}: gold {gold}; got {got}{why}\n  {item['text'][:240]}"
+
+
+def _bench(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from pipeline import bench
+
+    if args.naive:  # the reference process that `bench` times: VADER on every sentence
+        print(f"{bench.naive_reference(Path(args.corpus))} sentences", file=sys.stderr)
+        return EXIT_OK
+    corpus = Path(args.corpus) if args.corpus else bench.DEFAULT_CORPUS
+    _require_paths([str(corpus)])
+    corpora = tuple(args.corpora or bench.STORY_CORPORA)
+    lines = bench.sample_stories(corpus, corpora, args.limit, args.seed)
+    if not lines:
+        raise UsageError(f"{corpus}: no records of corpus {', '.join(corpora)}")
+    with tempfile.TemporaryDirectory() as folder:
+        sample = Path(folder) / "sample.jsonl"
+        sample.write_text("".join(lines), encoding="utf-8")
+        ours, naive = bench.compare(sample, args.repeats)
+    documents = len(lines)
+    print(f"{documents} stories from {corpus.name} ({', '.join(corpora)}), seed {args.seed}")
+    print(f"{'':<34}{'seconds':>8}{'docs/s':>9}{'peak MB':>9}")
+    print(f"{'score (whole process)':<34}{ours.seconds:>8.2f}{documents / ours.seconds:>9.0f}"
+          f"{ours.peak_rss_mb:>9.0f}")
+    print(f"{'VADER on every sentence (naive)':<34}{naive.seconds:>8.2f}{documents / naive.seconds:>9.0f}"
+          f"{naive.peak_rss_mb:>9.0f}")
+    print(f"score is {naive.seconds / ours.seconds:.2f}x the naive reference")
+    return EXIT_OK
 
 
 def _require_paths(paths: list[str]) -> None:
