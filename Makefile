@@ -13,7 +13,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
 demo: $(STAMP)
-	$(PY) -m pipeline score data/sample --format table
+	$(PY) -m pipeline run data/sample
 
 test: $(STAMP)
 	$(PY) -m ruff check .

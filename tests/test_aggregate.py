@@ -1,0 +1,66 @@
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from pipeline.aggregate import DAILY_COLUMNS, daily_index, tension_index
+
+
+def frame(rows):
+    return pd.DataFrame(rows, columns=["day", "article_id", "source", "target", "directed",
+                                       "hostility", "cooperation", "tension"])
+
+
+def test_aggregate_index_formula_grows_with_intensity_and_volume_and_is_normalised():
+    assert float(tension_index(0.5, 10)) == 5.0
+    assert float(tension_index(1.0, 10)) > float(tension_index(0.5, 10))   # intensity
+    assert float(tension_index(1.0, 10)) == float(tension_index(0.5 + 0.5, 10))  # volume
+    assert float(tension_index(1.0, 20)) == float(tension_index(0.5, 10))  # normalised by the day
+    assert float(tension_index(-0.4, 4)) == -10.0  # cooperative days are negative
+
+
+def test_aggregate_daily_rows_by_hand():
+    day = date(2022, 3, 1)
+    statements = frame([
+        (day, "a1", "RUS", "UKR", True, 0.9, 0.0, 0.9),
+        (day, "a1", "RUS", "UKR", True, 0.5, 0.0, 0.5),
+        (day, "a2", "RUS", "UKR", True, 0.6, 0.2, 0.4),
+        (day, "a2", "UKR", "RUS", False, 0.2, 0.6, -0.4),
+    ])
+    daily = daily_index(statements, pd.Series({day: 10}))
+    assert list(daily.columns) == DAILY_COLUMNS
+    directed = daily[daily["directed"]].iloc[0]
+    assert (directed["articles"], directed["statements"], directed["day_articles"]) == (2, 3, 10)
+    assert directed["max_hostility"] == 0.9
+    assert directed["mean_tension"] == pytest.approx(0.6)
+    # article means: a1 = 0.7, a2 = 0.4 -> 100 * 1.1 / 10
+    assert directed["tension_index"] == pytest.approx(11.0)
+    undirected = daily[~daily["directed"]].iloc[0]
+    assert (undirected["source"], undirected["target"]) == ("RUS", "UKR")  # kept in code order
+    assert undirected["tension_index"] == pytest.approx(-4.0)
+
+
+def test_aggregate_rolling_counts_quiet_days_as_zero():
+    start = date(2022, 1, 1)
+    statements = frame([
+        (start, "a", "CHN", "TWN", True, 0.7, 0.0, 0.7),
+        (start + timedelta(days=3), "b", "CHN", "TWN", True, 0.7, 0.0, 0.7),
+    ])
+    daily = daily_index(statements, pd.Series({start: 1, start + timedelta(days=3): 1}))
+    assert daily["tension_index"].tolist() == [70.0, 70.0]
+    assert daily["rolling_7d"].tolist() == [10.0, 20.0]
+
+
+def test_aggregate_anomaly_is_a_spike_against_the_pairs_own_baseline():
+    start = date(2023, 1, 1)
+    rows = [(start + timedelta(days=i), f"a{i}", "IND", "PAK", True, 0.3, 0.1, 0.2) for i in range(20)]
+    rows.append((start + timedelta(days=20), "spike", "IND", "PAK", True, 1.0, 0.0, 1.0))
+    rows += [(start + timedelta(days=20), f"s{i}", "IND", "PAK", True, 1.0, 0.0, 1.0) for i in range(4)]
+    daily = daily_index(frame(rows), pd.Series({start + timedelta(days=i): 5 for i in range(21)}))
+    flags = daily.set_index("day")["anomaly"]
+    assert flags[start + timedelta(days=20)]
+    assert not flags[start : start + timedelta(days=19)].any()
+
+
+def test_aggregate_no_statements_no_rows():
+    assert daily_index(frame([]), pd.Series(dtype="int64")).empty
