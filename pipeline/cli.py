@@ -51,6 +51,23 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     evaluate.add_argument("--errors", type=int, default=0, metavar="N", help="list the N worst misses")
     evaluate.set_defaults(handler=_evaluate)
+    run = commands.add_parser("run", help="ingest, score, store and aggregate; incremental")
+    run.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of articles")
+    run.add_argument("--db", metavar="URL",
+                     help="SQLAlchemy URL (default: $TENSION_DB_URL, else data/tension.db)")
+    run.set_defaults(handler=_run)
+    export = commands.add_parser("export", help="write dyads, statements or quotes as csv/json/parquet")
+    export.add_argument("--what", choices=("dyads", "statements", "quotes"), required=True)
+    export.add_argument("--from", dest="start", metavar="DATE", help="first day, YYYY-MM-DD")
+    export.add_argument("--to", dest="end", metavar="DATE", help="last day, YYYY-MM-DD")
+    export.add_argument("--pair", action="append", dest="pairs", metavar="A-B",
+                        help="directed pair A -> B, such as PRK-USA (repeatable; default: all)")
+    export.add_argument("--format", choices=("csv", "json", "parquet"), required=True)
+    export.add_argument("--out", metavar="FILE", help="output file (default: stdout; parquet needs one)")
+    export.add_argument("--limit", type=int, default=50, help="quotes only: how many (default 50)")
+    export.add_argument("--db", metavar="URL",
+                        help="SQLAlchemy URL (default: $TENSION_DB_URL, else data/tension.db)")
+    export.set_defaults(handler=_export)
     bench = commands.add_parser("bench", help="documents per second against VADER on every sentence")
     bench.add_argument("corpus", nargs="?", metavar="CORPUS", help="JSONL(.gz) of stories")
     bench.add_argument("--limit", type=int, default=5000, help="stories to sample (default 5000)")
@@ -150,6 +167,67 @@ def _miss_line(prediction) -> str:
     return f"MISS {item['id']}: gold {gold}; got {got}{why}\n  {item['text'][:240]}"
 
 
+def _run(args: argparse.Namespace) -> int:
+    from pipeline import runner, store
+    from pipeline.score import load_resources
+
+    _require_paths(args.paths)
+    url = store.database_url(args.db)
+    engine = _open_database(url)
+    with _progress() as progress:
+        summary = runner.run(args.paths, engine, load_resources(), on_article=progress)
+    for message in summary.messages:
+        print(message, file=sys.stderr)
+    counts = summary.counts
+    print(
+        f"run {summary.run_id} into {store.safe_url(url)}: {counts['stored']} stored, "
+        f"{counts['duplicate']} near-duplicates linked, {counts['replaced']} replaced, "
+        f"{counts['unchanged']} already stored; {counts['daily_rows']} daily rows rebuilt"
+        + _rejected(summary.rejects),
+        file=sys.stderr,
+    )
+    return EXIT_REJECTS if summary.rejects else EXIT_OK
+
+
+def _open_database(url: str):
+    """An engine on an up-to-date schema, or a one-line UsageError when it cannot be reached."""
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from pipeline import store
+
+    try:
+        engine = store.make_engine(url)
+        store.upgrade(engine)
+    except (OperationalError, ArgumentError) as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise UsageError(f"cannot reach database {store.safe_url(url)}: {reason}") from None
+    return engine
+
+
+def _progress():
+    """A progress bar with counts and rate on an interactive terminal; silent otherwise."""
+    from contextlib import contextmanager
+
+    from tqdm import tqdm
+
+    @contextmanager
+    def bar():
+        with tqdm(unit=" articles", disable=not sys.stderr.isatty(), file=sys.stderr) as progress:
+            def update(counts):
+                progress.update(1)
+                progress.set_postfix(stored=counts["stored"], skipped=counts["unchanged"], refresh=False)
+            yield update
+
+    return bar()
+
+
+def _rejected(rejects) -> str:
+    if not rejects:
+        return ""
+    reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(rejects.items()))
+    return f"; rejected {sum(rejects.values())} ({reasons})"
+
+
 def _bench(args: argparse.Namespace) -> int:
     import tempfile
 
@@ -176,6 +254,18 @@ def _bench(args: argparse.Namespace) -> int:
     print(f"{'VADER on every sentence (naive)':<34}{naive.seconds:>8.2f}{documents / naive.seconds:>9.0f}"
           f"{naive.peak_rss_mb:>9.0f}")
     print(f"score is {naive.seconds / ours.seconds:.2f}x the naive reference")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from pipeline import export, store
+
+    try:
+        request = export.request_from(args.what, args.start, args.end, args.pairs, args.limit)
+        rows = export.export(store.database_url(args.db), request, args.format, args.out)
+    except export.ExportError as error:
+        raise UsageError(str(error)) from None
+    print(f"{rows} {args.what} rows written to {args.out or 'stdout'}", file=sys.stderr)
     return EXIT_OK
 
 

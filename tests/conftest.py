@@ -1,9 +1,12 @@
 """Shared fixtures. The real labelled data and corpora live in ../shared/data beside the checkout;
 tests that need them skip, saying why, where that folder is absent."""
 
+import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.pg import postgres_server
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SEED_ARTICLE = SHARED_DATA / "seed" / "north-korea-us-pay-dearly-2019-12-21.txt"
@@ -21,3 +24,33 @@ def resources():
     from pipeline.score import load_resources
 
     return load_resources()
+
+
+# --- Databases: every storage test runs on a real SQLite file and a real PostgreSQL server. ---
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One PostgreSQL server for the session: TENSION_TEST_PG_URL, else a throw-away cluster
+    (tests/pg.py). Skips where PostgreSQL is not installed; fails instead under CI."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    """The URL of a fresh, empty SQLite file."""
+    return f"sqlite:///{tmp_path / 'tension.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request):
+    """The URL of a fresh, empty database; a test using it runs once per backend
+    (ids `sqlite` and `postgresql`). The PostgreSQL server starts only when a test needs it."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_url")
+        return
+    server = request.getfixturevalue("pg_server")
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    yield server.create_database(name)
+    server.drop_database(name)  # closes connections a test left open

@@ -1,0 +1,311 @@
+"""Read-only queries for the app and the exports: SQLAlchemy Core selects -> pandas DataFrames.
+
+The only module holding SQL the app reads with; every value reaches the database as a bound
+parameter. Each function takes an Engine or a Connection and plain filters: days as `datetime.date`
+or ISO strings (`start`/`end` are inclusive; None leaves that end open), pairs as (source, target)
+tuples where direction matters. Results are DataFrames with typed columns, days as datetime64[ns];
+a result that is one record (headline figures, an article) is a one-row DataFrame. Statements
+without a known day drop out of any date-filtered query. Syndicated copies (articles.duplicate_of
+set) are folded wherever they could count twice; `dyad_daily` has folded them already.
+
+Example::
+
+    engine = store.make_engine(store.database_url())
+    first, last = date_bounds(engine)
+    series = dyad_series(engine, "2019-12-01", "2019-12-31", pairs=[("PRK", "USA")])
+    quotes = key_quotes(engine, "2019-12-01", "2019-12-31", categories=["THREATEN"], limit=10)
+    article, said = article_evidence(engine, quotes.iloc[0]["article_id"])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+from sqlalchemy import and_, case, false, func, or_, select, true
+from sqlalchemy.engine import Connection, Engine
+
+from pipeline.store import articles, dyad_daily, statements
+
+Bind = Engine | Connection
+Pair = tuple[str, str]
+DayLike = dt.date | str | None
+
+DAY, TIME = "day", "time"  # pseudo-dtypes of _typed: a calendar day, a timestamp
+DYAD_COLUMNS = {
+    "day": DAY, "source": "str", "target": "str", "directed": "bool", "articles": "int64",
+    "statements": "int64", "mean_hostility": "float64", "max_hostility": "float64",
+    "mean_cooperation": "float64", "mean_tension": "float64", "day_articles": "int64",
+    "tension_index": "float64", "rolling_7d": "float64", "anomaly": "bool",
+}
+STATEMENT_COLUMNS = {
+    "id": "int64", "article_id": "str", "day": DAY, "start": "int64", "end": "int64",
+    "sentence": "str", "source": "str", "target": "str", "directed": "bool", "hostility": "float64",
+    "cooperation": "float64", "tension": "float64", "category": "str", "rule": "str",
+    "confidence": "float64", "quote": "str", "vader_compound": "float64", "cues": "object",
+}
+ARTICLE_COLUMNS = {
+    "id": "str", "record_key": "str", "url": "str", "title": "str", "outlet": "str",
+    "published_at": TIME, "day": DAY, "ingested_at": TIME, "text": "str", "origin": "str",
+    "duplicate_of": "str", "run_id": "Int64",
+}
+QUOTE_COLUMNS = {
+    "day": DAY, "source": "str", "target": "str", "directed": "bool", "category": "str",
+    "hostility": "float64", "tension": "float64", "excerpt": "str", "quote": "str", "sentence": "str",
+    "outlet": "str", "url": "str", "title": "str", "article_id": "str", "statement_id": "int64",
+}
+RANKED_COLUMNS = {
+    "source": "str", "target": "str", "directed": "bool", "tension_index": "float64",
+    "statements": "int64", "articles": "int64", "mean_hostility": "float64",
+    "max_hostility": "float64", "days": "int64", "anomalies": "int64",
+}
+MOVER_COLUMNS = {
+    "source": "str", "target": "str", "directed": "bool", "previous": "float64", "current": "float64",
+    "delta": "float64",
+}
+MATRIX_COLUMNS = {
+    "source": "str", "target": "str", "mean_tension": "float64", "statements": "int64",
+    "tension_index": "float64",
+}
+HEADLINE_COLUMNS = {
+    "articles": "int64", "duplicates": "int64", "statements": "int64", "pairs": "int64",
+    "anomalies": "int64",
+}
+
+
+def dyad_series(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] | None = None,
+                directed_only: bool = False) -> pd.DataFrame:
+    """`dyad_daily` rows of `pairs` (all pairs when None) in [start, end], ordered by day."""
+    d = dyad_daily.c
+    query = (select(dyad_daily)
+             .where(_in_range(d.day, start, end), _of_pairs(d.source, d.target, pairs),
+                    d.directed.is_(True) if directed_only else true())
+             .order_by(d.day, d.source, d.target, d.directed))
+    return _frame(bind, query, DYAD_COLUMNS)
+
+
+def top_dyads(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
+              directed_only: bool = False) -> pd.DataFrame:
+    """Pairs (source, target, directed) ranked by their summed tension_index over [start, end].
+
+    Also: statements, articles (summed over days), mean hostility (of statements), max hostility,
+    active days and anomalous days.
+    """
+    d = dyad_daily.c
+    tension = func.sum(d.tension_index)
+    query = (select(d.source, d.target, d.directed, tension.label("tension_index"),
+                    func.sum(d.statements).label("statements"), func.sum(d.articles).label("articles"),
+                    _weighted_mean(d.mean_hostility).label("mean_hostility"),
+                    func.max(d.max_hostility).label("max_hostility"), func.count().label("days"),
+                    func.sum(case((d.anomaly == true(), 1), else_=0)).label("anomalies"))
+             .where(_in_range(d.day, start, end), d.directed.is_(True) if directed_only else true())
+             .group_by(d.source, d.target, d.directed)
+             .order_by(tension.desc(), d.source, d.target, d.directed)
+             .limit(limit))
+    return _frame(bind, query, RANKED_COLUMNS)
+
+
+def biggest_movers(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
+                   absolute: bool = False) -> pd.DataFrame:
+    """Summed tension_index in [start, end] (`current`) against the equally long period just before
+    (`previous`), and `delta` = current - previous; ranked by delta, rising first, or by |delta|
+    when `absolute`. A pair quiet in one period counts 0 there.
+    """
+    first, last = _day(start), _day(end)
+    if first is None or last is None or first > last:
+        raise ValueError("biggest_movers needs start <= end, both given")
+    before = first - (last - first) - dt.timedelta(days=1)
+    d = dyad_daily.c
+    current = func.sum(case((d.day >= first, d.tension_index), else_=0.0))
+    previous = func.sum(case((d.day < first, d.tension_index), else_=0.0))
+    delta = current - previous
+    query = (select(d.source, d.target, d.directed, previous.label("previous"),
+                    current.label("current"), delta.label("delta"))
+             .where(_in_range(d.day, before, last))
+             .group_by(d.source, d.target, d.directed)
+             .order_by((func.abs(delta) if absolute else delta).desc(), d.source, d.target, d.directed)
+             .limit(limit))
+    return _frame(bind, query, MOVER_COLUMNS)
+
+
+def headline_figures(bind: Bind, start: DayLike, end: DayLike) -> pd.DataFrame:
+    """One row: stories (`articles`, copies folded), folded `duplicates`, `statements` of stories,
+    `pairs` (distinct source, target) and `anomalies` (anomalous pair-days) in [start, end]."""
+    a, s, d = articles.c, statements.c, dyad_daily.c
+    stories = select(func.count()).select_from(articles).where(
+        _is_story(), _in_range(a.day, start, end))
+    copies = select(func.count()).select_from(articles).where(
+        a.duplicate_of.is_not(None), _in_range(a.day, start, end))
+    said = select(func.count()).select_from(statements.join(articles, a.id == s.article_id)).where(
+        _is_story(), _in_range(s.day, start, end))
+    pairs = select(d.source, d.target).where(_in_range(d.day, start, end)).distinct().subquery()
+    anomalies = select(func.count()).select_from(dyad_daily).where(
+        d.anomaly == true(), _in_range(d.day, start, end))
+    query = select(stories.scalar_subquery().label("articles"),
+                   copies.scalar_subquery().label("duplicates"),
+                   said.scalar_subquery().label("statements"),
+                   select(func.count()).select_from(pairs).scalar_subquery().label("pairs"),
+                   anomalies.scalar_subquery().label("anomalies"))
+    return _frame(bind, query, HEADLINE_COLUMNS)
+
+
+def key_quotes(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] | None = None,
+               categories: Iterable[str] | None = None, min_hostility: float = 0.0,
+               limit: int = 50) -> pd.DataFrame:
+    """The most hostile statements with their article, copies folded, most hostile first.
+
+    `excerpt` is the quote, else the sentence. Statements of duplicate articles are skipped, and of
+    statements with the same source, target and excerpt only the most hostile (then earliest) stays.
+    """
+    s, a = statements.c, articles.c
+    excerpt = func.coalesce(func.nullif(s.quote, ""), s.sentence)
+    copy_rank = func.row_number().over(partition_by=(s.source, s.target, excerpt),
+                                       order_by=(s.hostility.desc(), s.day, s.id))
+    ranked = (select(s.day, s.source, s.target, s.directed, s.category, s.hostility, s.tension,
+                     excerpt.label("excerpt"), s.quote, s.sentence, a.source.label("outlet"), a.url,
+                     a.title, s.article_id, s.id.label("statement_id"), copy_rank.label("copy_rank"))
+              .select_from(statements.join(articles, a.id == s.article_id))
+              .where(_is_story(), s.hostility >= min_hostility,
+                     _in_range(s.day, start, end), _of_pairs(s.source, s.target, pairs),
+                     s.category.in_([categories] if isinstance(categories, str) else list(categories))
+                     if categories is not None else true())
+              .subquery())
+    r = ranked.c
+    query = (select(*(r[name] for name in QUOTE_COLUMNS))
+             .where(r.copy_rank == 1)
+             .order_by(r.hostility.desc(), r.day.desc(), r.statement_id)
+             .limit(limit))
+    return _frame(bind, query, QUOTE_COLUMNS)
+
+
+def article_evidence(bind: Bind, article_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the article as a one-row DataFrame, its statements in text order with `cues` decoded).
+
+    Both are empty when no article has that id.
+    """
+    a, s = articles.c, statements.c
+    article = select(*(a.source.label("outlet") if name == "outlet" else a[name]
+                       for name in ARTICLE_COLUMNS)).where(a.id == article_id)
+    said = select(statements).where(s.article_id == article_id).order_by(s.start, s.source, s.target)
+    with _connection(bind) as connection:
+        return _frame(connection, article, ARTICLE_COLUMNS), _frame(connection, said, STATEMENT_COLUMNS)
+
+
+def statement_rows(bind: Bind, start: DayLike, end: DayLike,
+                   pairs: Iterable[Pair] | None = None) -> pd.DataFrame:
+    """Every statement column plus its article's url, title, outlet and publication time, with
+    duplicates marked (`duplicate`, `duplicate_of`), not dropped; ordered by day and text order."""
+    s, a = statements.c, articles.c
+    query = (select(statements, a.published_at, a.url, a.title, a.source.label("outlet"),
+                    a.duplicate_of, a.duplicate_of.is_not(None).label("duplicate"))
+             .select_from(statements.join(articles, a.id == s.article_id))
+             .where(_in_range(s.day, start, end), _of_pairs(s.source, s.target, pairs))
+             .order_by(s.day, s.article_id, s.start, s.source, s.target))
+    columns = {**STATEMENT_COLUMNS, "published_at": TIME, "url": "str", "title": "str",
+               "outlet": "str", "duplicate_of": "str", "duplicate": "bool"}
+    return _frame(bind, query, columns)
+
+
+def tension_matrix(bind: Bind, start: DayLike, end: DayLike, directed_only: bool = False) -> pd.DataFrame:
+    """Long form source x target: mean tension of the pair's statements in [start, end], their
+    number and the summed tension_index; undirected pairs sit in code order (source < target)."""
+    d = dyad_daily.c
+    query = (select(d.source, d.target, _weighted_mean(d.mean_tension).label("mean_tension"),
+                    func.sum(d.statements).label("statements"),
+                    func.sum(d.tension_index).label("tension_index"))
+             .where(_in_range(d.day, start, end), d.directed.is_(True) if directed_only else true())
+             .group_by(d.source, d.target)
+             .order_by(d.source, d.target))
+    return _frame(bind, query, MATRIX_COLUMNS)
+
+
+def date_bounds(bind: Bind) -> tuple[dt.date | None, dt.date | None]:
+    """(first, last) day holding statements or daily rows; (None, None) for an empty database."""
+    s, d = statements.c, dyad_daily.c
+    query = select(*(select(agg(column)).scalar_subquery()
+                     for agg in (func.min, func.max) for column in (s.day, d.day)))
+    with _connection(bind) as connection:
+        first_s, first_d, last_s, last_d = connection.execute(query).one()
+    firsts = [_day(v) for v in (first_s, first_d) if v is not None]
+    lasts = [_day(v) for v in (last_s, last_d) if v is not None]
+    return (min(firsts) if firsts else None, max(lasts) if lasts else None)
+
+
+def _is_story():
+    """The article is no syndicated copy. Not `duplicate_of IS NULL`: SQLite would answer that by
+    walking ix_articles_duplicate_of through the ~90% of articles that are NULL instead of the
+    day index of the statements, 2-3x slower (article ids are hex digests, never '')."""
+    return func.coalesce(articles.c.duplicate_of, "") == ""
+
+
+def _weighted_mean(daily_mean):
+    """A statement-weighted mean over days of a daily mean column of dyad_daily."""
+    return func.sum(daily_mean * dyad_daily.c.statements) / func.sum(dyad_daily.c.statements)
+
+
+def _in_range(column, start: DayLike, end: DayLike):
+    """start <= column <= end; NULL days fail any bound that is given."""
+    first, last = _day(start), _day(end)
+    return and_(column >= first if first is not None else true(),
+                column <= last if last is not None else true())
+
+
+def _of_pairs(source, target, pairs: Iterable[Pair] | None):
+    if pairs is None:
+        return true()
+    pairs = list(pairs)
+    if len(pairs) == 2 and all(isinstance(code, str) for code in pairs):
+        pairs = [tuple(pairs)]  # one pair given bare: ("PRK", "USA")
+    if not pairs:
+        return false()
+    return or_(*(and_(source == a, target == b) for a, b in pairs))
+
+
+def _day(value: DayLike) -> dt.date | None:
+    """A date from a date, a datetime (its date) or an ISO string; None stays None."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.date.fromisoformat(value)
+
+
+@contextmanager
+def _connection(bind: Bind) -> Iterator[Connection]:
+    if isinstance(bind, Connection):
+        yield bind
+    else:
+        with bind.connect() as connection:
+            yield connection
+
+
+def _frame(bind: Bind, query, columns: dict[str, str]) -> pd.DataFrame:
+    with _connection(bind) as connection:
+        result = connection.execute(query)
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
+    return _typed(frame, columns)
+
+
+def _typed(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """The same dtypes whatever the backend returned and whether or not there are rows."""
+    for name, dtype in columns.items():
+        if dtype == DAY:
+            frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
+        elif dtype == TIME:
+            frame[name] = _timestamps(frame[name])
+        elif name == "cues":
+            frame[name] = frame[name].map(lambda cues: json.loads(cues) if isinstance(cues, str) else cues)
+        else:
+            frame[name] = frame[name].astype(dtype)
+    return frame
+
+
+def _timestamps(values: pd.Series) -> pd.Series:
+    """SQLite gives naive wall-clock times, PostgreSQL aware ones; mixed offsets go to UTC."""
+    try:
+        return pd.to_datetime(values)
+    except (ValueError, TypeError):
+        return pd.to_datetime(values, utc=True)

@@ -1,0 +1,296 @@
+"""The database: tables, engine from a URL, and every write. The only module that writes.
+
+One schema serves SQLite (the default, a file with WAL) and PostgreSQL. Each article is stored with
+its statements in one transaction, so a run killed at any moment leaves whole articles or none, and
+the days it touched stay marked dirty until the daily index has been rebuilt for them.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import Engine
+
+DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'data' / 'tension.db'}"
+CODE = 8  # ISO alpha-3 codes and organisation codes (NATO, ASEAN, ...)
+
+metadata = MetaData()
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", String(64), primary_key=True, comment="sha256 of the cleaned text"),
+    Column("record_key", String(512), index=True, comment="where it came from: record id, url or path"),
+    Column("url", Text),
+    Column("title", Text),
+    Column("source", Text),
+    Column("published_at", DateTime(timezone=True)),
+    Column("day", Date, index=True, comment="publication day in the outlet's own zone"),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("origin", Text, comment="path:line of the input"),
+    Column("duplicate_of", String(64), ForeignKey("articles.id", ondelete="SET NULL"), index=True,
+           comment="the first stored copy of the same wire story, when this is a near-copy"),
+    Column("minhash", LargeBinary, comment="MinHash signature for near-duplicate search"),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+)
+
+statements = Table(
+    "statements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("day", Date),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("sentence", Text, nullable=False),
+    Column("source", String(CODE), nullable=False),
+    Column("target", String(CODE), nullable=False),
+    Column("directed", Boolean, nullable=False),
+    Column("hostility", Float, nullable=False),
+    Column("cooperation", Float, nullable=False),
+    Column("tension", Float, nullable=False),
+    Column("category", String(16), nullable=False),
+    Column("rule", String(24), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("quote", Text),
+    Column("vader_compound", Float),
+    Column("cues", JSON, nullable=False),
+    UniqueConstraint("article_id", "start", "source", "target", name="uq_statement"),
+    Index("ix_statements_pair_day", "source", "target", "day"),
+    Index("ix_statements_day", "day"),
+    Index("ix_statements_article", "article_id"),
+)
+
+dyad_daily = Table(
+    "dyad_daily",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("source", String(CODE), primary_key=True),
+    Column("target", String(CODE), primary_key=True),
+    Column("directed", Boolean, primary_key=True),
+    Column("articles", Integer, nullable=False),
+    Column("statements", Integer, nullable=False),
+    Column("mean_hostility", Float, nullable=False),
+    Column("max_hostility", Float, nullable=False),
+    Column("mean_cooperation", Float, nullable=False),
+    Column("mean_tension", Float, nullable=False),
+    Column("day_articles", Integer, nullable=False, comment="all articles stored for that day"),
+    Column("tension_index", Float, nullable=False),
+    Column("rolling_7d", Float, nullable=False),
+    Column("anomaly", Boolean, nullable=False),
+    Index("ix_dyad_daily_pair_day", "source", "target", "day"),
+)
+
+dirty_days = Table(
+    "dirty_days",
+    metadata,
+    Column("day", Date, primary_key=True, comment="days whose index must be rebuilt"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("version", String(32), nullable=False),
+    Column("inputs", JSON, nullable=False),
+    Column("counts", JSON),
+    Column("rejects", JSON),
+    Column("status", String(16), nullable=False, comment="running, done, failed"),
+)
+
+
+def database_url(cli_url: str | None = None) -> str:
+    """--db, else TENSION_DB_URL, else the SQLite file data/tension.db."""
+    return cli_url or os.environ.get("TENSION_DB_URL") or DEFAULT_URL
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite files get WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+# --- writes ---------------------------------------------------------------------------------------
+
+def start_run(engine: Engine, inputs: list[str], version: str) -> int:
+    """Record a new run; runs left 'running' by a killed process are marked 'interrupted'."""
+    with engine.begin() as conn:
+        conn.execute(runs.update().where(runs.c.status == "running").values(status="interrupted"))
+        result = conn.execute(
+            runs.insert().values(started_at=_now(), version=version, inputs=inputs, status="running")
+        )
+        return int(result.inserted_primary_key[0])
+
+
+def finish_run(engine: Engine, run_id: int, counts: dict, rejects: dict, status: str = "done") -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            runs.update().where(runs.c.id == run_id)
+            .values(finished_at=_now(), counts=counts, rejects=rejects, status=status)
+        )
+
+
+def known_article(engine: Engine, article_id: str) -> bool:
+    with engine.connect() as conn:
+        found = conn.execute(select(articles.c.id).where(articles.c.id == article_id)).first()
+    return found is not None
+
+
+def articles_with_key(engine: Engine, record_key: str) -> list[tuple[str, date | None, int | None]]:
+    """Stored articles of an input record key: (id, day, run id), to replace when its text changed."""
+    with engine.connect() as conn:
+        query = select(articles.c.id, articles.c.day, articles.c.run_id)
+        rows = conn.execute(query.where(articles.c.record_key == record_key)).all()
+    return [(row.id, row.day, row.run_id) for row in rows]
+
+
+def save_article(engine: Engine, article: dict, rows: list[dict], replaces: tuple | None) -> None:
+    """One transaction: drop the older version, insert the article and its statements, and mark
+    its day (and the older version's) dirty. Whole or not at all."""
+    with engine.begin() as conn:
+        days = {article["day"]}
+        if replaces:
+            conn.execute(statements.delete().where(statements.c.article_id == replaces[0]))
+            conn.execute(articles.update().where(articles.c.duplicate_of == replaces[0])
+                         .values(duplicate_of=None))
+            conn.execute(articles.delete().where(articles.c.id == replaces[0]))
+            days.add(replaces[1])
+        conn.execute(articles.insert().values(**article))
+        if rows:
+            conn.execute(statements.insert(), rows)
+        _mark_dirty(conn, {day for day in days if day is not None})
+
+
+def stored_signatures(engine: Engine):
+    """(id, day, minhash) of every stored original, oldest first, to rebuild the duplicate index."""
+    query = (
+        select(articles.c.id, articles.c.day, articles.c.minhash)
+        .where(articles.c.duplicate_of.is_(None), articles.c.minhash.is_not(None))
+        .order_by(articles.c.ingested_at, articles.c.id)
+    )
+    with engine.connect() as conn:
+        yield from conn.execute(query)
+
+
+def dirty_range(engine: Engine) -> tuple[date, date] | None:
+    with engine.connect() as conn:
+        low, high = conn.execute(select(func.min(dirty_days.c.day), func.max(dirty_days.c.day))).one()
+    return (low, high) if low else None
+
+
+def replace_daily(engine: Engine, start: date, end: date, rows: list[dict], clean_until: date) -> None:
+    """One transaction: the daily rows of [start, end] replaced, dirty days up to clean_until cleared."""
+    with engine.begin() as conn:
+        conn.execute(dyad_daily.delete().where(dyad_daily.c.day.between(start, end)))
+        if rows:
+            conn.execute(dyad_daily.insert(), rows)
+        conn.execute(dirty_days.delete().where(dirty_days.c.day <= clean_until))
+
+
+def _mark_dirty(conn, days: set[date]) -> None:
+    known = set(conn.execute(select(dirty_days.c.day).where(dirty_days.c.day.in_(days))).scalars())
+    fresh = [{"day": day} for day in days - known]
+    if fresh:
+        conn.execute(dirty_days.insert(), fresh)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def statements_between(engine: Engine, start: date, end: date):
+    """Statements of original (non-duplicate) articles in [start, end], for the daily index."""
+    import pandas as pd
+
+    query = (
+        select(statements.c.day, statements.c.article_id, statements.c.source, statements.c.target,
+               statements.c.directed, statements.c.hostility, statements.c.cooperation,
+               statements.c.tension)
+        .join(articles, articles.c.id == statements.c.article_id)
+        .where(statements.c.day.between(start, end), articles.c.duplicate_of.is_(None))
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    return pd.DataFrame(rows, columns=[column.name for column in query.selected_columns])
+
+
+def stories_per_day(engine: Engine, start: date, end: date):
+    """How many original stories were stored for each day in [start, end] (the index's volume)."""
+    import pandas as pd
+
+    query = (
+        select(articles.c.day, func.count())
+        .where(articles.c.day.between(start, end), articles.c.duplicate_of.is_(None))
+        .group_by(articles.c.day)
+    )
+    with engine.connect() as conn:
+        return pd.Series(dict(conn.execute(query).all()), dtype="int64")
+
+
+# --- schema ---------------------------------------------------------------------------------------
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(connection):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration: a database made by an older version upgrades."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL too broken to parse is shown as given
+        return url

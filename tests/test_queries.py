@@ -1,0 +1,225 @@
+"""pipeline.queries on a small database built by hand, on SQLite and on PostgreSQL (`db_url`).
+
+The database: five stories and one syndicated copy over a week around New Year 2024, one story
+without a day, their statements, and daily rows whose values are chosen so that every sum, mean
+and rank below can be checked by hand.
+"""
+
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pytest
+
+from pipeline import queries
+from pipeline.store import articles, dyad_daily, make_engine, metadata, statements
+
+WHEN = datetime(2024, 1, 6, 12, 0, tzinfo=UTC)
+START, END = date(2024, 1, 1), date(2024, 1, 5)
+
+
+def article(key, day, duplicate_of=None):
+    return {"id": key, "record_key": f"rec-{key}", "url": f"https://news.example/{key}",
+            "title": f"Story {key}", "source": "news.example", "published_at": None, "day": day,
+            "ingested_at": WHEN, "text": f"Text of {key}.", "origin": f"wire.jsonl:{key}",
+            "duplicate_of": duplicate_of, "minhash": None, "run_id": None}
+
+
+def cue(term, category, weight):
+    return {"term": term, "category": category, "polarity": "hostile", "weight": weight,
+            "start": 0, "end": len(term), "negated": False, "hedged": False, "intensified": False,
+            "quoted": True}
+
+
+def statement(sid, article_id, day, pair, hostility, category, quote=None, directed=True,
+              cooperation=0.0, start=0):
+    sentence = f"Sentence {sid}: {pair[0]} about {pair[1]}."
+    return {"id": sid, "article_id": article_id, "day": day, "start": start, "end": start + len(sentence),
+            "sentence": sentence, "source": pair[0], "target": pair[1], "directed": directed,
+            "hostility": hostility, "cooperation": cooperation,
+            "tension": round(hostility - cooperation, 4), "category": category, "rule": "speaker",
+            "confidence": 0.8, "quote": quote, "vader_compound": None,
+            "cues": [cue(category.lower(), category, hostility)]}
+
+
+def daily(day, pair, index, statements=1, hostility=0.5, anomaly=False, directed=True, tension=None):
+    return {"day": day, "source": pair[0], "target": pair[1], "directed": directed, "articles": statements,
+            "statements": statements, "mean_hostility": hostility, "max_hostility": hostility,
+            "mean_cooperation": 0.0, "mean_tension": hostility if tension is None else tension,
+            "day_articles": 4, "tension_index": index, "rolling_7d": index / 7, "anomaly": anomaly}
+
+
+PRK_USA, USA_PRK, RUS_UKR, CHN_JPN = ("PRK", "USA"), ("USA", "PRK"), ("RUS", "UKR"), ("CHN", "JPN")
+D = {n: date(2024, 1, n) for n in range(1, 6)}
+ARTICLES = [
+    article("a1", D[1]), article("a2", D[2]), article("a3", D[2], duplicate_of="a2"),
+    article("a4", D[5]), article("a5", None), article("a6", date(2023, 12, 29)),
+]
+STATEMENTS = [
+    statement(1, "a1", D[1], PRK_USA, 0.9, "THREATEN", quote="pay dearly"),
+    statement(2, "a1", D[1], USA_PRK, 0.4, "ACCUSE", cooperation=0.1, start=50),
+    statement(3, "a2", D[2], PRK_USA, 0.7, "THREATEN", quote="pay dearly"),  # same quote as 1
+    statement(4, "a3", D[2], PRK_USA, 0.95, "THREATEN", quote="copy"),  # in the syndicated copy
+    statement(5, "a4", D[5], CHN_JPN, 0.5, "DISAPPROVE", directed=False, cooperation=0.2),
+    statement(6, "a4", D[5], RUS_UKR, 0.8, "ATTACK", quote="", start=60),  # empty quote: sentence
+    statement(7, "a5", None, PRK_USA, 0.99, "THREATEN", quote="no day"),
+    statement(8, "a6", date(2023, 12, 29), RUS_UKR, 0.6, "ATTACK"),
+]
+DAILY = [
+    daily(date(2023, 12, 20), RUS_UKR, 99.0),  # before the previous period of START..END
+    daily(date(2023, 12, 29), RUS_UKR, 60.0),
+    daily(date(2023, 12, 30), PRK_USA, 10.0),
+    daily(D[1], PRK_USA, 45.0, statements=1, hostility=0.9, anomaly=True),
+    daily(D[1], USA_PRK, 15.0, hostility=0.4),
+    daily(D[2], PRK_USA, 70.0, statements=2, hostility=0.6, tension=0.3),
+    daily(D[5], CHN_JPN, 15.0, directed=False, tension=0.3),
+    daily(D[5], RUS_UKR, 40.0, hostility=0.8, anomaly=True),
+]
+
+
+def build_database(url: str):
+    """The hand-made database at `url` (empty before); returns its engine."""
+    engine = make_engine(url)
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(articles.insert(), ARTICLES)
+        connection.execute(statements.insert(), STATEMENTS)
+        connection.execute(dyad_daily.insert(), DAILY)
+    return engine
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = build_database(db_url)
+    yield engine
+    engine.dispose()
+
+
+def pairs_of(frame):
+    return list(zip(frame["source"], frame["target"], strict=True))
+
+
+def test_queries_dyad_series_filters_by_days_and_directed_pairs(engine):
+    series = queries.dyad_series(engine, START, "2024-01-02", pairs=[PRK_USA])
+    assert list(series["day"]) == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-02")]
+    assert list(series["tension_index"]) == [45.0, 70.0]
+    assert list(series["anomaly"]) == [True, False]
+    assert series["day"].dtype == "datetime64[ns]" and series["directed"].dtype == bool
+    assert pairs_of(queries.dyad_series(engine, START, END, pairs=[USA_PRK])) == [USA_PRK]
+    both = queries.dyad_series(engine, START, END, pairs=[PRK_USA, CHN_JPN])
+    assert pairs_of(both) == [PRK_USA, PRK_USA, CHN_JPN]
+    assert pairs_of(queries.dyad_series(engine, D[5], D[5], directed_only=True)) == [RUS_UKR]
+    assert queries.dyad_series(engine, START, END, pairs=[]).empty
+
+
+def test_queries_dyad_series_empty_result_keeps_typed_columns(engine):
+    empty = queries.dyad_series(engine, date(2030, 1, 1), date(2030, 12, 31))
+    assert empty.empty and list(empty.columns) == list(queries.DYAD_COLUMNS)
+    assert empty["day"].dtype == "datetime64[ns]" and empty["tension_index"].dtype == "float64"
+
+
+def test_queries_top_dyads_rank_by_summed_index(engine):
+    top = queries.top_dyads(engine, START, END)
+    assert pairs_of(top) == [PRK_USA, RUS_UKR, CHN_JPN, USA_PRK]  # a tie at 15 goes by code
+    first = top.iloc[0]
+    assert first["tension_index"] == pytest.approx(115.0)
+    assert (first["statements"], first["articles"], first["days"], first["anomalies"]) == (3, 3, 2, 1)
+    assert first["mean_hostility"] == pytest.approx((0.9 + 2 * 0.6) / 3)  # per statement, not per day
+    assert first["max_hostility"] == pytest.approx(0.9)
+    assert pairs_of(queries.top_dyads(engine, START, END, limit=2)) == [PRK_USA, RUS_UKR]
+    assert CHN_JPN not in pairs_of(queries.top_dyads(engine, START, END, directed_only=True))
+
+
+def test_queries_biggest_movers_compare_with_the_previous_period(engine):
+    movers = queries.biggest_movers(engine, START, END)  # previous: 2023-12-27 .. 2023-12-31
+    assert pairs_of(movers) == [PRK_USA, CHN_JPN, USA_PRK, RUS_UKR]
+    rows = {pair: row for pair, row in zip(pairs_of(movers), movers.to_dict("records"), strict=True)}
+    assert (rows[PRK_USA]["previous"], rows[PRK_USA]["current"]) == (10.0, 115.0)
+    assert rows[PRK_USA]["delta"] == pytest.approx(105.0)
+    assert (rows[RUS_UKR]["previous"], rows[RUS_UKR]["delta"]) == (60.0, -20.0)  # 2023-12-20 is out
+    assert rows[CHN_JPN]["previous"] == 0.0
+    by_size = queries.biggest_movers(engine, START, END, limit=2, absolute=True)
+    assert pairs_of(by_size) == [PRK_USA, RUS_UKR]
+
+
+def test_queries_biggest_movers_need_both_days(engine):
+    with pytest.raises(ValueError, match="start <= end"):
+        queries.biggest_movers(engine, None, END)
+
+
+def test_queries_headline_figures_fold_duplicates(engine):
+    figures = queries.headline_figures(engine, START, END)
+    assert figures.to_dict("records") == [
+        {"articles": 3, "duplicates": 1, "statements": 5, "pairs": 4, "anomalies": 2}]
+    assert queries.headline_figures(engine, D[5], D[5]).iloc[0].to_dict() == {
+        "articles": 1, "duplicates": 0, "statements": 2, "pairs": 2, "anomalies": 1}
+
+
+def test_queries_key_quotes_fold_copies_and_rank_by_hostility(engine):
+    quotes = queries.key_quotes(engine, START, END)
+    assert list(quotes["statement_id"]) == [1, 6, 5, 2]  # 3 repeats 1's quote, 4 is in a copy
+    first = quotes.iloc[0]
+    assert (first["excerpt"], first["quote"], first["article_id"], first["outlet"]) == (
+        "pay dearly", "pay dearly", "a1", "news.example")
+    assert (first["url"], first["title"], first["day"]) == (
+        "https://news.example/a1", "Story a1", pd.Timestamp("2024-01-01"))
+    assert quotes.iloc[1]["excerpt"] == STATEMENTS[5]["sentence"]  # empty quote -> the sentence
+    assert list(quotes.columns) == list(queries.QUOTE_COLUMNS)
+
+
+def test_queries_key_quotes_filters(engine):
+    def ids(**filters):
+        return list(queries.key_quotes(engine, filters.pop("start", START), END, **filters)["statement_id"])
+
+    assert ids(pairs=[PRK_USA]) == [1]
+    assert ids(pairs=[USA_PRK]) == [2]
+    assert ids(start=D[2], pairs=[PRK_USA]) == [3]  # 1 is out of range: 3 stands for the quote
+    assert ids(categories=["ATTACK", "ACCUSE"]) == [6, 2]
+    assert ids(min_hostility=0.6) == [1, 6]
+    assert ids(limit=1) == [1]
+    assert ids(start=None)[0] == 1  # 8 (2023) joins, 7 (no day) never passes an end day
+    assert 7 in list(queries.key_quotes(engine, None, None)["statement_id"])
+
+
+def test_queries_article_evidence_decodes_cues(engine):
+    article_row, said = queries.article_evidence(engine, "a1")
+    assert len(article_row) == 1
+    row = article_row.iloc[0]
+    assert (row["id"], row["outlet"], row["title"], row["day"]) == (
+        "a1", "news.example", "Story a1", pd.Timestamp("2024-01-01"))
+    assert pd.isna(row["duplicate_of"])
+    assert list(said["id"]) == [1, 2]
+    assert said.iloc[0]["cues"] == STATEMENTS[0]["cues"]
+    assert isinstance(said.iloc[1]["cues"][0], dict)
+    missing_article, missing_statements = queries.article_evidence(engine, "nope")
+    assert missing_article.empty and missing_statements.empty
+
+
+def test_queries_statement_rows_mark_duplicates(engine):
+    rows = queries.statement_rows(engine, START, END)
+    assert list(rows["id"]) == [1, 2, 3, 4, 5, 6]
+    copy = rows.set_index("id").loc[4]
+    assert copy["duplicate"] and copy["duplicate_of"] == "a2"
+    assert not rows.set_index("id").loc[3, "duplicate"]
+    assert set(queries.statement_rows(engine, None, None)["id"]) == set(range(1, 9))
+
+
+def test_queries_tension_matrix_weights_by_statements(engine):
+    matrix = queries.tension_matrix(engine, START, END)
+    assert pairs_of(matrix) == [CHN_JPN, PRK_USA, RUS_UKR, USA_PRK]
+    cell = matrix.set_index(["source", "target"]).loc[PRK_USA]
+    assert cell["mean_tension"] == pytest.approx((0.9 + 2 * 0.3) / 3)
+    assert (cell["statements"], cell["tension_index"]) == (3, 115.0)
+    assert CHN_JPN not in pairs_of(queries.tension_matrix(engine, START, END, directed_only=True))
+
+
+def test_queries_date_bounds(engine):
+    assert queries.date_bounds(engine) == (date(2023, 12, 20), D[5])
+    with engine.connect() as connection:  # a Connection serves as well as an Engine
+        assert queries.date_bounds(connection) == (date(2023, 12, 20), D[5])
+
+
+def test_queries_date_bounds_of_an_empty_database(sqlite_url):
+    engine = make_engine(sqlite_url)
+    metadata.create_all(engine)
+    assert queries.date_bounds(engine) == (None, None)
+    engine.dispose()
