@@ -182,7 +182,8 @@ def _run(args: argparse.Namespace) -> int:
     print(
         f"run {summary.run_id} into {store.safe_url(url)}: {counts['stored']} stored, "
         f"{counts['duplicate']} near-duplicates linked, {counts['replaced']} replaced, "
-        f"{counts['unchanged']} already stored; {counts['daily_rows']} daily rows rebuilt"
+        f"{counts['unchanged']} already stored, {counts['undated']} without a date (kept out of the "
+        f"index); {counts['daily_rows']} daily rows rebuilt"
         + _rejected(summary.rejects),
         file=sys.stderr,
     )

@@ -41,7 +41,10 @@ def run(paths: Iterable[str], engine, resources: Resources,
             summary.rejects[item.reason] += 1
             summary.messages.append(item.message)
         else:
-            summary.counts[_process(item, engine, resources, duplicates, summary.run_id)] += 1
+            outcome = _process(item, engine, resources, duplicates, summary.run_id)
+            summary.counts[outcome.rstrip("?")] += 1
+            if outcome.endswith("?"):
+                summary.counts["undated"] += 1  # stored with no day: kept out of the daily index
         if on_article:
             on_article(summary.counts)
     summary.counts["daily_rows"] = rebuild_daily_index(engine)
@@ -84,7 +87,8 @@ def _process(raw: Article, engine, resources: Resources, duplicates, run_id: int
     store.save_article(engine, row, [_statement_row(s, article_id) for s in statements], previous)
     if original is None:
         duplicates.add(article_id, signature, (article.date or date.max, article_id))
-    return "replaced" if previous else "duplicate" if original else "stored"
+    outcome = "replaced" if previous else "duplicate" if original else "stored"
+    return outcome if article.date else outcome + "?"
 
 
 def _older_version(stored: list[tuple], run_id: int) -> tuple | None:

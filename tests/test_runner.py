@@ -127,6 +127,22 @@ def test_runner_cli_sample_corpus_summary(sqlite_url, capsys):
     assert counts(store.make_engine(sqlite_url))["statements"] > 100
 
 
+def test_runner_sqlite_and_postgresql_store_the_same_rows(sqlite_url, pg_server, resources):
+    name = "test_same_rows"
+    pg_url = pg_server.create_database(name)
+    try:
+        results = []
+        for url in (sqlite_url, pg_url):
+            engine = engine_for(url)
+            runner.run([REPO / "data" / "sample"], engine, resources)
+            results.append((counts(engine), _snapshot_engine(engine)))
+            engine.dispose()
+        assert results[0] == results[1]
+        assert results[0][0]["statements"] > 100
+    finally:
+        pg_server.drop_database(name)
+
+
 @pytest.mark.slow
 def test_runner_demo_corpus_twice_gives_identical_rows(db_url, resources):
     demo = shared(SHARED_DATA / "news" / "demo_articles.jsonl.gz")
@@ -173,7 +189,10 @@ def _stored(engine):
 
 
 def _snapshot(url):
-    engine = store.make_engine(url)
+    return _snapshot_engine(store.make_engine(url))
+
+
+def _snapshot_engine(engine):
     with engine.connect() as conn:
         articles = conn.execute(select(store.articles.c.id, store.articles.c.duplicate_of)
                                 .order_by(store.articles.c.id)).all()
