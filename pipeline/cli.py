@@ -199,7 +199,7 @@ def _open_database(url: str):
     try:
         engine = store.make_engine(url)
         store.upgrade(engine)
-    except (OperationalError, ArgumentError) as error:
+    except (OperationalError, ArgumentError, ImportError, ValueError) as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         raise UsageError(f"cannot reach database {store.safe_url(url)}: {reason}") from None
     return engine

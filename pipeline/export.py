@@ -14,7 +14,6 @@ text in CSV and Parquet. JSON is one array of row objects.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import re
 import sys
@@ -32,7 +31,6 @@ WHATS = ("dyads", "statements", "quotes")
 FORMATS = ("csv", "json", "parquet")
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # strict: fromisoformat alone takes 20240102 and 2024-W01
 PAIR = re.compile(r"([A-Za-z0-9]{2,8})-([A-Za-z0-9]{2,8})")  # codes are letters (and G7)
-PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
 class ExportError(ValueError):
@@ -116,7 +114,7 @@ def write(frame: pd.DataFrame, form: str, out: str | None) -> None:
 
 
 def _read(url: str, request: Request) -> pd.DataFrame:
-    shown = safe_url(url)
+    shown = store.safe_url(url)
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as error:  # ValueError: a port that is not a number
@@ -125,7 +123,7 @@ def _read(url: str, request: Request) -> pd.DataFrame:
     if missing:
         raise ExportError(f"cannot reach database {shown}: no such file {missing}")
     try:
-        engine = store.make_engine(_with_installed_driver(parsed, url))
+        engine = store.make_engine(url)
         try:
             return frame_for(engine, request)
         finally:
@@ -134,23 +132,6 @@ def _read(url: str, request: Request) -> pd.DataFrame:
         raise ExportError(f"cannot reach database {shown}: {_reason(error.orig or error)}") from None
     except (ArgumentError, ImportError) as error:
         raise ExportError(f"cannot reach database {shown}: {_reason(error)}") from None
-
-
-def _with_installed_driver(parsed: URL, url: str) -> str:
-    """SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3; requirements.txt installs psycopg2."""
-    if (parsed.drivername == "postgresql" and importlib.util.find_spec("psycopg") is None
-            and importlib.util.find_spec("psycopg2") is not None):
-        return parsed.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
-    return url
-
-
-def safe_url(url: str) -> str:
-    """The URL with its password masked, for messages, even when it is too broken to parse.
-
-    >>> safe_url("postgresql://ann:secret@db/x"), safe_url("bad://ann:secret@db:port/x")
-    ('postgresql://ann:***@db/x', 'bad://ann:***@db:port/x')
-    """
-    return PASSWORD.sub(r"\1***@", store.safe_url(url))
 
 
 def _missing_sqlite_file(parsed: URL) -> str | None:

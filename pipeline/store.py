@@ -8,6 +8,7 @@ the days it touched stay marked dirty until the daily index has been rebuilt for
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -267,6 +268,7 @@ def stories_per_day(engine: Engine, start: date, end: date):
 # --- schema ---------------------------------------------------------------------------------------
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
 def alembic_config(connection):
@@ -287,10 +289,14 @@ def upgrade(engine: Engine) -> None:
 
 
 def safe_url(url: str) -> str:
-    """The URL with any password hidden, for messages."""
+    """The URL with any password hidden, for messages, even when it is too broken to parse.
+
+    >>> safe_url("postgresql://ann:secret@db/x"), safe_url("bad://ann:secret@db:port/x")
+    ('postgresql://ann:***@db/x', 'bad://ann:***@db:port/x')
+    """
     from sqlalchemy.engine import make_url
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a URL too broken to parse is shown as given
-        return url
+    except Exception:  # noqa: BLE001 - a URL too broken to parse still must not show its password
+        return PASSWORD_IN_URL.sub(r"\1***@", url)
