@@ -166,7 +166,9 @@ def clean_article(article: Article) -> Article:
 def normalise(text: str) -> str:
     """Unix newlines, no invisible or control characters, single spaces, no trailing spaces."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = CONTROLS.sub(" ", INVISIBLE.sub("", text))
+    if not text.isascii():  # the invisible characters are all outside ASCII
+        text = INVISIBLE.sub("", text)
+    text = CONTROLS.sub(" ", text)
     text = COMMA_RUN_BREAK.sub("\\1\n", text)
     if " \n" not in text and "\t\n" not in text and not text[-1:].isspace():
         return text  # most texts have no trailing spaces: skip rebuilding them line by line
@@ -179,7 +181,10 @@ def split_paragraphs(text: str) -> list[str]:
         blocks = [block.replace("\n", " ") for block in WRAPPED_PARAGRAPH_BREAK.split(text)]
     else:
         blocks = text.split("\n")
-    paragraphs = (block.strip() for block in SPACES.sub(" ", "\n".join(blocks)).split("\n"))
+    joined = "\n".join(blocks)
+    if not joined.isascii() or "  " in joined or "\t" in joined:  # else nothing to collapse
+        joined = SPACES.sub(" ", joined)
+    paragraphs = (block.strip() for block in joined.split("\n"))
     return [paragraph for paragraph in paragraphs if paragraph]
 
 
