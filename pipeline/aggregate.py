@@ -82,20 +82,26 @@ def _canonical_pairs(statements: pd.DataFrame) -> pd.DataFrame:
 
 
 def _with_rolling_and_anomalies(daily: pd.DataFrame) -> pd.DataFrame:
-    parts = []
-    for _, pair in daily.groupby(["source", "target", "directed"], sort=False):
-        pair = pair.sort_values("day").copy()
-        calendar = pd.Series(
-            pair["tension_index"].to_numpy(), index=pd.to_datetime(pair["day"])
-        ).asfreq("D", fill_value=0.0)
-        rolling = calendar.rolling(ROLLING_DAYS, min_periods=1).sum() / ROLLING_DAYS
-        previous = calendar.shift(1)
-        window = previous.rolling(BASELINE_DAYS, min_periods=1)
-        active = (previous != 0).astype(int).rolling(BASELINE_DAYS, min_periods=1).sum()
-        threshold = window.mean() + ANOMALY_SIGMAS * window.std(ddof=0).fillna(0.0)
-        anomaly = (calendar > threshold) & (active >= MIN_BASELINE_ACTIVE_DAYS) & (calendar > 0)
-        days = pd.to_datetime(pair["day"])
-        pair["rolling_7d"] = rolling.loc[days].round(4).to_numpy()
-        pair["anomaly"] = anomaly.loc[days].to_numpy()
-        parts.append(pair)
-    return pd.concat(parts, ignore_index=True).sort_values(["source", "target", "directed", "day"])
+    """rolling_7d and the anomaly flag for every pair at once, with time-based windows: a day
+    missing from a pair's rows adds nothing to a sum, which is the same as counting it as 0."""
+    pair = ["source", "target", "directed"]
+    daily = daily.sort_values([*pair, "day"]).reset_index(drop=True)
+    frame = daily.assign(
+        moment=pd.to_datetime(daily["day"]),
+        squared=daily["tension_index"] ** 2,
+        active=(daily["tension_index"] != 0).astype(float),
+    ).set_index("moment")
+    groups = frame.groupby(pair, sort=False)
+
+    def window(column: str, days: int, closed: str = "right") -> np.ndarray:
+        rolled = groups[column].rolling(f"{days}D", closed=closed).sum()
+        return rolled.fillna(0.0).to_numpy()  # groups come back in the frame's (sorted) order
+
+    value = daily["tension_index"].to_numpy()
+    mean = window("tension_index", BASELINE_DAYS, "left") / BASELINE_DAYS
+    variance = window("squared", BASELINE_DAYS, "left") / BASELINE_DAYS - mean**2
+    threshold = mean + ANOMALY_SIGMAS * np.sqrt(np.clip(variance, 0.0, None))
+    active = window("active", BASELINE_DAYS, "left")
+    daily["rolling_7d"] = np.round(window("tension_index", ROLLING_DAYS) / ROLLING_DAYS, 4)
+    daily["anomaly"] = (value > threshold + 1e-9) & (active >= MIN_BASELINE_ACTIVE_DAYS) & (value > 0)
+    return daily

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -55,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of articles")
     run.add_argument("--db", metavar="URL",
                      help="SQLAlchemy URL (default: $TENSION_DB_URL, else data/tension.db)")
+    run.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+                     help="processes that clean and score (default: this machine's cores); one writes")
     run.set_defaults(handler=_run)
     export = commands.add_parser("export", help="write dyads, statements or quotes as csv/json/parquet")
     export.add_argument("--what", choices=("dyads", "statements", "quotes"), required=True)
@@ -175,7 +178,8 @@ def _run(args: argparse.Namespace) -> int:
     url = store.database_url(args.db)
     engine = _open_database(url)
     with _progress() as progress:
-        summary = runner.run(args.paths, engine, load_resources(), on_article=progress)
+        summary = runner.run(args.paths, engine, load_resources(), on_article=progress,
+                             workers=max(1, args.workers))
     for message in summary.messages:
         print(message, file=sys.stderr)
     counts = summary.counts

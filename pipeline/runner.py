@@ -9,8 +9,10 @@ record key - the record's `id`, or the file's path - and a new hash) replaces it
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -20,6 +22,9 @@ from pipeline.formats import cue_row
 from pipeline.ingest import read_paths
 from pipeline.models import Article, Reject, Statement
 from pipeline.score import Resources, score_article
+
+# Articles read ahead and prepared at once: bounds memory whatever the size of the input.
+BATCH_SIZE = 512
 
 
 @dataclass
@@ -31,22 +36,24 @@ class RunSummary:
 
 
 def run(paths: Iterable[str], engine, resources: Resources,
-        on_article: Callable[[Counter], None] | None = None) -> RunSummary:
-    """Process every input under `paths` into the database behind `engine`."""
+        on_article: Callable[[Counter], None] | None = None, workers: int = 1) -> RunSummary:
+    """Process every input under `paths` into the database behind `engine`.
+
+    With `workers` > 1, cleaning, hashing, scoring and signing run in that many processes while
+    this one alone writes, in input order: the stored rows are those of one worker.
+    """
     paths = [str(p) for p in paths]
     summary = RunSummary(store.start_run(engine, paths, __version__))
     duplicates = _duplicate_index(engine)
-    for item in read_paths(paths):
-        if isinstance(item, Reject):
-            summary.rejects[item.reason] += 1
-            summary.messages.append(item.message)
-        else:
-            outcome = _process(item, engine, resources, duplicates, summary.run_id)
-            summary.counts[outcome.rstrip("?")] += 1
-            if outcome.endswith("?"):
-                summary.counts["undated"] += 1  # stored with no day: kept out of the daily index
-        if on_article:
-            on_article(summary.counts)
+    with _preparer(engine, resources, workers) as submit:
+        waiting = None  # the batch being prepared while the one before it is stored
+        for batch in _batches(read_paths(paths), BATCH_SIZE):
+            ready = submit([item for item in batch if not isinstance(item, Reject)])
+            if waiting:
+                _store_batch(*waiting, engine, duplicates, summary, on_article)
+            waiting = (batch, ready)
+        if waiting:
+            _store_batch(*waiting, engine, duplicates, summary, on_article)
     summary.counts["daily_rows"] = rebuild_daily_index(engine)
     store.finish_run(engine, summary.run_id, dict(summary.counts), dict(summary.rejects))
     return summary
@@ -71,24 +78,60 @@ def content_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _process(raw: Article, engine, resources: Resources, duplicates, run_id: int) -> str:
+@dataclass(frozen=True)
+class Prepared:
+    """An article cleaned and, unless already stored, scored and signed (the parallel part)."""
+
+    raw_id: str
+    article: Article
+    article_id: str
+    statements: tuple[Statement, ...] | None  # None: already stored, not scored
+    signature: bytes | None
+
+
+def prepare(raw: Article, resources: Resources, is_known: Callable[[str], bool]) -> Prepared:
     article = clean_article(raw)
     article_id = content_id(article.text)
-    if store.known_article(engine, article_id):
-        return "unchanged"
-    key = raw.id
-    previous = _older_version(store.articles_with_key(engine, key), run_id)
+    if is_known(article_id):
+        return Prepared(raw.id, article, article_id, None, None)
+    signature = dedupe.to_bytes(dedupe.signature(article.text))
+    return Prepared(raw.id, article, article_id, score_article(article, resources), signature)
+
+
+def _store(item: Prepared, engine, duplicates, run_id: int) -> str:
+    """The single writer: fold duplicates, replace older versions, save whole or not at all."""
+    article, article_id = item.article, item.article_id
+    if item.statements is None or store.known_article(engine, article_id):
+        return "unchanged"  # (known to a worker, or stored since: a copy earlier in this run)
+    previous = _older_version(store.articles_with_key(engine, item.raw_id), run_id)
     if previous:
         duplicates.discard(previous[0])  # the new version takes the old one's place as original
-    statements = score_article(article, resources)
-    signature = dedupe.signature(article.text)
+    signature = dedupe.from_bytes(item.signature)
     original = duplicates.original_of(signature)
-    row = _article_row(article, article_id, key, original, signature, run_id)
-    store.save_article(engine, row, [_statement_row(s, article_id) for s in statements], previous)
+    row = _article_row(article, article_id, item.raw_id, original, signature, run_id)
+    store.save_article(engine, row, [_statement_row(s, article_id) for s in item.statements], previous)
     if original is None:
         duplicates.add(article_id, signature, (article.date or date.max, article_id))
     outcome = "replaced" if previous else "duplicate" if original else "stored"
     return outcome if article.date else outcome + "?"
+
+
+def _store_batch(batch, ready, engine, duplicates, summary: RunSummary, on_article) -> None:
+    prepared = iter(ready())
+    for item in batch:
+        if isinstance(item, Reject):
+            summary.rejects[item.reason] += 1
+            summary.messages.append(item.message)
+        else:
+            _count(summary, _store(next(prepared), engine, duplicates, summary.run_id))
+        if on_article:
+            on_article(summary.counts)
+
+
+def _count(summary: RunSummary, outcome: str) -> None:
+    summary.counts[outcome.rstrip("?")] += 1
+    if outcome.endswith("?"):
+        summary.counts["undated"] += 1  # stored with no day: kept out of the daily index
 
 
 def _older_version(stored: list[tuple], run_id: int) -> tuple | None:
@@ -132,3 +175,44 @@ def _statement_row(s: Statement, article_id: str) -> dict:
         "category": s.category, "rule": s.rule, "confidence": s.confidence, "quote": s.quote,
         "vader_compound": s.vader_compound, "cues": [cue_row(c) for c in s.cues],
     }
+
+
+@contextmanager
+def _preparer(engine, resources: Resources, workers: int):
+    """`submit(articles)` starts preparing a list of articles and returns a function that waits for
+    the results, in order: computed here when called, or by a pool of `workers` forked processes
+    (which share the loaded resources and read the database on their own) in the meantime."""
+    if workers <= 1:
+        yield lambda articles: lambda: [prepare(a, resources, _known_in(engine)) for a in articles]
+        return
+    url = engine.url.render_as_string(hide_password=False)
+    context = multiprocessing.get_context("fork")  # children inherit the loaded gazetteer and lexicon
+    with context.Pool(workers, initializer=_start_worker, initargs=(url, resources)) as pool:
+        yield lambda articles: pool.map_async(_prepare_in_worker, articles, chunksize=16).get
+
+
+def _known_in(engine) -> Callable[[str], bool]:
+    return lambda article_id: store.known_article(engine, article_id)
+
+
+_worker: dict = {}  # per worker process: its own engine, and the resources it was forked with
+
+
+def _start_worker(url: str, resources: Resources) -> None:
+    _worker["resources"] = resources
+    _worker["known"] = _known_in(store.make_engine(url))
+
+
+def _prepare_in_worker(raw: Article) -> Prepared:
+    return prepare(raw, _worker["resources"], _worker["known"])
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

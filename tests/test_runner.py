@@ -143,6 +143,16 @@ def test_runner_sqlite_and_postgresql_store_the_same_rows(sqlite_url, pg_server,
         pg_server.drop_database(name)
 
 
+def test_runner_two_workers_store_the_rows_of_one(tmp_path, resources):
+    snapshots = []
+    for workers in (1, 2):
+        engine = engine_for(f"sqlite:///{tmp_path / f'w{workers}.db'}")
+        summary = runner.run([REPO / "data" / "sample"], engine, resources, workers=workers)
+        snapshots.append((dict(summary.counts), _snapshot_engine(engine)))
+    assert snapshots[0] == snapshots[1]
+    assert snapshots[0][0]["stored"] > 60
+
+
 @pytest.mark.slow
 def test_runner_demo_corpus_twice_gives_identical_rows(db_url, resources):
     demo = shared(SHARED_DATA / "news" / "demo_articles.jsonl.gz")

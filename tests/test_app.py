@@ -1,0 +1,197 @@
+"""The dashboard headless: every page through AppTest.from_file on a database the pipeline built from
+data/sample (tests/app_fixtures.py), plus the filters' URL round trip.
+
+Download buttons: AppTest 1.67 keeps only a media URL in the element tree, and the in-memory media
+store it creates lives for one run, so `downloads` records what each download_button hands to that
+store (data, mime type, file name) and the tests check those bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from pipeline import dashboard as dash
+from tests.app_fixtures import (  # noqa: F401  (fixtures)
+    UNREACHABLE_URL,
+    app_env,
+    build_script_db,
+    sample_db_url,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = {"overview": REPO / "app.py", "timeline": REPO / "pages" / "1_Timeline.py",
+         "quotes": REPO / "pages" / "2_Quotes.py", "evidence": REPO / "pages" / "3_Evidence.py"}
+TIMEOUT = 60
+
+
+def app(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(PAGES[page]), default_timeout=TIMEOUT)
+    at.query_params.update(params)
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, tuple[bytes, str]]:
+    """file name -> (data, mime type) of every download_button rendered while the test runs."""
+    seen: dict[str, tuple[bytes, str]] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        data = path_or_data.encode() if isinstance(path_or_data, str) else bytes(path_or_data)
+        seen[filename or f"unnamed-{len(seen)}"] = (data, mimetype)
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return seen
+
+
+# --- Filters and the URL (pure). ---
+
+
+@pytest.mark.parametrize("filters", [
+    dash.Filters(),
+    dash.Filters(preset="30d", countries=("PRK",), categories=("THREATEN", "ACCUSE"), min_hostility=0.35),
+    dash.Filters(start=dt.date(2020, 1, 1), end=dt.date(2020, 3, 31), preset="custom",
+                 pairs=(("PRK", "USA"), ("USA", "PRK"))),
+])
+def test_dashboard_filters_round_trip_through_params(filters):
+    assert dash.filters_from_params(dash.filters_to_params(filters)) == filters
+
+
+@pytest.mark.parametrize("params", [
+    {"start": "2024-13-45", "end": "yesterday", "preset": "custom"},
+    {"preset": "fortnight", "min_hostility": "lots", "pairs": "PRK-PRK,xx-yy,PRK"},
+    {"countries": "<script>", "categories": "HUG", "min_hostility": "nan"},
+])
+def test_dashboard_filters_bad_params_fall_back_to_defaults(params):
+    f = dash.filters_from_params(params)
+    assert (f.start, f.end, f.pairs, f.countries, f.categories, f.min_hostility) == (None, None, (), (), (),
+                                                                                      0.0)
+    assert f.preset in dash.PRESET_LABELS
+
+
+def test_dashboard_presets_count_back_from_last_day_with_data():
+    first, last = dt.date(2019, 2, 16), dt.date(2024, 12, 4)
+    assert dash.resolve_range(dash.Filters(preset="90d"), first, last) == (dt.date(2024, 9, 6), last)
+    assert dash.resolve_range(dash.Filters(preset="all"), first, last) == (first, last)
+    late = dash.Filters(preset="custom", start=dt.date(2025, 1, 1), end=dt.date(2024, 12, 1))
+    assert dash.resolve_range(late, first, last) == (dt.date(2024, 12, 1), last)
+
+
+def test_dashboard_database_state(sample_db_url, tmp_path):
+    assert dash.database_state(sample_db_url) == "ok"
+    assert dash.database_state(f"sqlite:///{tmp_path / 'none.db'}") == "empty"
+    assert not (tmp_path / "none.db").exists()
+    assert dash.database_state(UNREACHABLE_URL).startswith("unreachable: ")
+
+
+# --- Pages on the sample database. ---
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_app_page_renders_without_exception(app_env, page):
+    at = app(page)
+    assert not at.exception, at.exception
+    assert not at.error
+
+
+def test_app_overview_shows_figures_charts_and_links(app_env):
+    at = app("overview")
+    assert set(metrics(at)) == {"Articles", "Statements", "Pairs", "Anomalies"}
+    assert int(metrics(at)["Articles"].replace(",", "")) > 0
+    assert len(at.get("vega_lite_chart")) >= 3  # two rankings and the heatmap
+    assert [link.proto.page for link in at.get("page_link")]
+
+
+def test_app_date_range_changes_headline_figures(app_env):
+    everything = metrics(app("overview"))
+    at = app("overview", preset="custom", start="2022-01-01", end="2022-12-31")
+    assert not at.exception
+    assert metrics(at) != everything
+    at.selectbox[0].set_value("30d").run()  # the Period widget
+    assert at.query_params.get("preset") in ("30d", ["30d"])
+    assert metrics(at) != everything
+
+
+def test_app_bad_date_in_url_falls_back(app_env):
+    at = app("overview", preset="custom", start="2024-99-99", end="soon")
+    assert not at.exception
+    assert metrics(at) == metrics(app("overview"))
+
+
+def test_app_range_without_data_says_so(app_env):
+    at = app("overview", preset="custom", start="2010-01-01", end="2010-12-31")
+    assert not at.exception
+    assert any("No statements" in info.value for info in at.info)
+
+
+def test_app_timeline_exports_png_svg_csv_and_report(app_env, downloads):
+    at = app("timeline", pairs="PRK-USA")
+    assert not at.exception, at.exception
+    assert at.get("vega_lite_chart")
+    assert len(at.download_button) == 4
+    by_type = {mime: data for data, mime in downloads.values()}
+    assert by_type["image/png"].startswith(b"\x89PNG")
+    assert b"<svg" in by_type["image/svg+xml"][:500]
+    frame = pd.read_csv(io.BytesIO(by_type["text/csv"]))
+    assert {"day", "source", "target", "tension_index"} <= set(frame.columns) and len(frame)
+    assert set(zip(frame["source"], frame["target"], strict=True)) <= {("PRK", "USA"), ("USA", "PRK")}
+    assert b"<html" in by_type["text/html"][:500].lower()
+
+
+def test_app_quotes_table_csv_and_evidence_link(app_env, downloads):
+    at = app("quotes", categories="THREATEN")
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert len(table) and set(table["category"]) == {"THREATEN"}
+    (data, mime), = downloads.values()
+    assert mime == "text/csv" and len(pd.read_csv(io.BytesIO(data))) == len(table)
+    (link,) = at.get("page_link")
+    assert "article=" in link.proto.query_string or link.proto.page.endswith("3_Evidence.py")
+
+
+# --- Empty, broken and hostile inputs. ---
+
+
+def test_app_empty_database_explains_and_loads_the_sample(monkeypatch, tmp_path):
+    monkeypatch.setenv("TENSION_DB_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    dash.clear_caches()
+    at = app("overview")
+    assert not at.exception
+    assert any("python -m pipeline run data/sample" in info.value for info in at.info)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert int(metrics(at)["Articles"].replace(",", "")) > 0
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_app_unreachable_database_shows_one_error_line(monkeypatch, page):
+    monkeypatch.setenv("TENSION_DB_URL", UNREACHABLE_URL.replace("nobody@", "nobody:secret@"))
+    at = app(page)
+    assert not at.exception
+    (error,) = at.error
+    assert "127.0.0.1:1/none" in error.value and "secret" not in error.value
+    assert "\n" not in error.value
+
+
+def test_app_evidence_escapes_article_html(monkeypatch, tmp_path):
+    url, article_id = build_script_db(tmp_path)
+    monkeypatch.setenv("TENSION_DB_URL", url)
+    dash.clear_caches()
+    at = app("evidence", article=article_id)
+    assert not at.exception, at.exception
+    text = next(m.value for m in at.markdown if "Pyongyang" in m.value)
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "<mark>" in text
+    assert len(at.dataframe[0].value) >= 1
