@@ -98,34 +98,56 @@ def prepare(raw: Article, resources: Resources, is_known: Callable[[str], bool])
     return Prepared(raw.id, article, article_id, score_article(article, resources), signature)
 
 
-def _store(item: Prepared, engine, duplicates, run_id: int) -> str:
-    """The single writer: fold duplicates, replace older versions, save whole or not at all."""
-    article, article_id = item.article, item.article_id
-    if item.statements is None or store.known_article(engine, article_id):
-        return "unchanged"  # (known to a worker, or stored since: a copy earlier in this run)
-    previous = _older_version(store.articles_with_key(engine, item.raw_id), run_id)
-    if previous:
-        duplicates.discard(previous[0])  # the new version takes the old one's place as original
-    signature = dedupe.from_bytes(item.signature)
-    original = duplicates.original_of(signature)
-    row = _article_row(article, article_id, item.raw_id, original, signature, run_id)
-    store.save_article(engine, row, [_statement_row(s, article_id) for s in item.statements], previous)
-    if original is None:
-        duplicates.add(article_id, signature, (article.date or date.max, article_id))
-    outcome = "replaced" if previous else "duplicate" if original else "stored"
-    return outcome if article.date else outcome + "?"
+@dataclass
+class Writes:
+    """What one batch will write, gathered in input order."""
+
+    articles: list[dict] = field(default_factory=list)
+    statements: list[dict] = field(default_factory=list)
+    replaced: list[tuple] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    keys: set[str] = field(default_factory=set)
 
 
 def _store_batch(batch, ready, engine, duplicates, summary: RunSummary, on_article) -> None:
-    prepared = iter(ready())
+    """The single writer: one transaction per batch, outcomes counted in input order."""
+    prepared = ready()
+    fresh = [item for item in prepared if item.statements is not None]
+    known = store.known_ids(engine, [item.article_id for item in fresh])
+    keyed = store.articles_with_keys(engine, [item.raw_id for item in fresh])
+    writes = Writes()
+    outcomes = iter([_plan(item, known, keyed, duplicates, writes, summary.run_id) for item in prepared])
+    store.save_batch(engine, writes.articles, writes.statements, writes.replaced)
     for item in batch:
         if isinstance(item, Reject):
             summary.rejects[item.reason] += 1
             summary.messages.append(item.message)
         else:
-            _count(summary, _store(next(prepared), engine, duplicates, summary.run_id))
+            _count(summary, next(outcomes))
         if on_article:
             on_article(summary.counts)
+
+
+def _plan(item: Prepared, known: set[str], keyed: dict, duplicates, writes: Writes, run_id: int) -> str:
+    """Decide one article's fate and add its rows to the batch: fold duplicates, replace older
+    versions."""
+    article, article_id = item.article, item.article_id
+    if item.statements is None or article_id in known or article_id in writes.ids:
+        return "unchanged"  # (known to a worker, or a copy earlier in this run)
+    previous = None if item.raw_id in writes.keys else _older_version(keyed.get(item.raw_id, []), run_id)
+    writes.keys.add(item.raw_id)
+    if previous:
+        duplicates.discard(previous[0])  # the new version takes the old one's place as original
+        writes.replaced.append(previous)
+    signature = dedupe.from_bytes(item.signature)
+    original = duplicates.original_of(signature)
+    writes.articles.append(_article_row(article, article_id, item.raw_id, original, signature, run_id))
+    writes.statements.extend(_statement_row(s, article_id) for s in item.statements)
+    writes.ids.add(article_id)
+    if original is None:
+        duplicates.add(article_id, signature, (article.date or date.max, article_id))
+    outcome = "replaced" if previous else "duplicate" if original else "stored"
+    return outcome if article.date else outcome + "?"
 
 
 def _count(summary: RunSummary, outcome: str) -> None:

@@ -174,28 +174,42 @@ def known_article(engine: Engine, article_id: str) -> bool:
     return found is not None
 
 
-def articles_with_key(engine: Engine, record_key: str) -> list[tuple[str, date | None, int | None]]:
-    """Stored articles of an input record key: (id, day, run id), to replace when its text changed."""
+def known_ids(engine: Engine, ids: list[str]) -> set[str]:
+    """Which of these article ids are stored already (one query per batch)."""
+    if not ids:
+        return set()
     with engine.connect() as conn:
-        query = select(articles.c.id, articles.c.day, articles.c.run_id)
-        rows = conn.execute(query.where(articles.c.record_key == record_key)).all()
-    return [(row.id, row.day, row.run_id) for row in rows]
+        return set(conn.execute(select(articles.c.id).where(articles.c.id.in_(ids))).scalars())
 
 
-def save_article(engine: Engine, article: dict, rows: list[dict], replaces: tuple | None) -> None:
-    """One transaction: drop the older version, insert the article and its statements, and mark
-    its day (and the older version's) dirty. Whole or not at all."""
+def articles_with_keys(engine: Engine, keys: list[str]) -> dict[str, list[tuple]]:
+    """Stored articles by input record key: key -> [(id, day, run id)], for replacing changed ones."""
+    found: dict[str, list[tuple]] = {}
+    if keys:
+        query = select(articles.c.record_key, articles.c.id, articles.c.day, articles.c.run_id)
+        with engine.connect() as conn:
+            for row in conn.execute(query.where(articles.c.record_key.in_(set(keys)))):
+                found.setdefault(row.record_key, []).append((row.id, row.day, row.run_id))
+    return found
+
+
+def save_batch(engine: Engine, new_articles: list[dict], new_statements: list[dict],
+               replaced: list[tuple[str, date | None]]) -> None:
+    """One transaction for a batch: older versions dropped, articles and statements inserted in
+    order (bulk), their days marked dirty. Each article is stored whole, or the batch not at all."""
+    if not new_articles:
+        return
     with engine.begin() as conn:
-        days = {article["day"]}
-        if replaces:
-            conn.execute(statements.delete().where(statements.c.article_id == replaces[0]))
-            conn.execute(articles.update().where(articles.c.duplicate_of == replaces[0])
+        old_ids = [article_id for article_id, _ in replaced]
+        if old_ids:
+            conn.execute(statements.delete().where(statements.c.article_id.in_(old_ids)))
+            conn.execute(articles.update().where(articles.c.duplicate_of.in_(old_ids))
                          .values(duplicate_of=None))
-            conn.execute(articles.delete().where(articles.c.id == replaces[0]))
-            days.add(replaces[1])
-        conn.execute(articles.insert().values(**article))
-        if rows:
-            conn.execute(statements.insert(), rows)
+            conn.execute(articles.delete().where(articles.c.id.in_(old_ids)))
+        conn.execute(articles.insert(), new_articles)
+        if new_statements:
+            conn.execute(statements.insert(), new_statements)
+        days = {row["day"] for row in new_articles} | {day for _, day in replaced}
         _mark_dirty(conn, {day for day in days if day is not None})
 
 

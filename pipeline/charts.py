@@ -1,0 +1,162 @@
+"""DataFrames of `pipeline.queries` -> Altair charts, and charts -> PNG, SVG; frames -> CSV.
+
+Pure functions: no Streamlit, no I/O, no global Altair settings. Every chart has a title and
+tooltips; an empty frame gives a chart saying so, never an exception. Tension is drawn on one
+diverging scale everywhere: red is hostile, blue cooperative, white the neutral 0. Pairs read
+"A → B" when directed and "A – B" when not, as in `pipeline.dashboard.pair_label`.
+
+Example::
+
+    series = queries.dyad_series(engine, "2019-12-01", "2019-12-31", pairs=[("PRK", "USA"), ("USA", "PRK")])
+    quotes = queries.key_quotes(engine, "2019-12-01", "2019-12-31", pairs=[("PRK", "USA")])
+    chart = timeline_chart(series, quotes)
+    png = to_png(chart)
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import vl_convert
+
+TENSION_SCHEME = alt.Scale(scheme="redblue", reverse=True, domainMid=0)  # red hostile, blue cooperative
+# One colour per direction; Tableau 10 without its red and pink, which mark anomalies.
+PAIR_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#72b7b2", "#eeca3b", "#9d755d", "#bab0ac"]
+ANOMALY_COLOUR = "#d62728"
+EXPORT_WIDTH = 720  # "container" has no container outside a browser; exports get this many pixels
+QUOTE_CHARS = 200  # a tooltip is no place for a whole sentence
+SERIES_FIELDS = ("day", "source", "target", "directed", "tension_index", "rolling_7d", "statements",
+                 "articles", "anomaly")
+RANKED_EXTRAS = ("statements", "articles", "days", "anomalies", "previous", "current", "delta")
+
+
+def timeline_chart(series: pd.DataFrame, quotes: pd.DataFrame | None = None) -> alt.VConcatChart:
+    """The daily tension index (points), its 7-day mean (line) and anomaly days (red rings) of each
+    direction of each pair in `series` (`queries.dyad_series`), over statements per day (bars).
+
+    Returns an `alt.VConcatChart` (the index above, the volume below, sharing the day axis). When
+    `quotes` (`queries.key_quotes`) is given, each day's tooltip carries the most hostile quote of
+    that day and direction.
+    """
+    title = "Tension index by day"
+    if series.empty:
+        return alt.vconcat(_empty(title))
+    frame = _with_top_quote(_with_pair(series), quotes)
+    colour = alt.Color("pair:N", title="Direction", scale=alt.Scale(range=PAIR_COLOURS))
+    day = alt.X("day:T", title=None)
+    tooltip = [alt.Tooltip("day:T", title="Day"), alt.Tooltip("pair:N", title="Pair"),
+               alt.Tooltip("tension_index:Q", title="Tension index", format=".1f"),
+               alt.Tooltip("rolling_7d:Q", title="7-day mean", format=".1f"),
+               alt.Tooltip("statements:Q", title="Statements"), alt.Tooltip("articles:Q", title="Stories"),
+               alt.Tooltip("top_quote:N", title="Top quote"), alt.Tooltip("quote_outlet:N", title="Outlet")]
+    base = alt.Chart(frame).encode(x=day, color=colour)
+    index = alt.Y("tension_index:Q", title="Tension index")
+    points = base.mark_circle(size=45, opacity=0.7).encode(y=index, tooltip=tooltip)
+    line = base.mark_line(strokeWidth=2).encode(y="rolling_7d:Q", tooltip=tooltip)
+    rings = (base.transform_filter(alt.datum.anomaly)
+             .mark_point(shape="circle", size=220, filled=False, strokeWidth=2, color=ANOMALY_COLOUR)
+             .encode(y=index, tooltip=tooltip))
+    zero = alt.Chart(frame).mark_rule(color="#888", strokeDash=[3, 3]).encode(y=alt.datum(0))
+    top = alt.layer(zero, points, line, rings).properties(
+        width="container", height=260, title=alt.Title(title, subtitle="dots: day · line: 7-day mean · "
+                                                       "red ring: anomaly (above 28-day mean + 3 sd)"))
+    volume = base.mark_bar(opacity=0.8).encode(
+        y=alt.Y("statements:Q", title="Statements", stack=True), tooltip=tooltip,
+    ).properties(width="container", height=80, title="Statements per day")
+    return alt.vconcat(top, volume).resolve_scale(x="shared", color="shared")
+
+
+def heatmap_chart(matrix: pd.DataFrame) -> alt.Chart:
+    """Mean tension of source (rows) towards target (columns) from `queries.tension_matrix`."""
+    title = "Mean tension, source → target"
+    if matrix.empty:
+        return _empty(title)
+    return alt.Chart(matrix).mark_rect(stroke="white").encode(
+        x=alt.X("target:N", title="Target", sort="ascending"),
+        y=alt.Y("source:N", title="Source", sort="ascending"),
+        color=alt.Color("mean_tension:Q", title="Mean tension", scale=TENSION_SCHEME),
+        tooltip=[alt.Tooltip("source:N", title="Source"), alt.Tooltip("target:N", title="Target"),
+                 alt.Tooltip("mean_tension:Q", title="Mean tension", format=".2f"),
+                 alt.Tooltip("statements:Q", title="Statements"),
+                 alt.Tooltip("tension_index:Q", title="Summed tension index", format=".1f")],
+    ).properties(width="container", title=title)
+
+
+def ranking_chart(frame: pd.DataFrame, value: str = "tension_index", label: str = "Tension index") -> alt.Chart:
+    """Horizontal bars of `value` per pair, largest first, for `queries.top_dyads` or
+    `queries.biggest_movers` (e.g. value="delta", label="Change in tension index")."""
+    title = f"{label} by pair"
+    if frame.empty:
+        return _empty(title)
+    if value not in frame:
+        raise ValueError(f"ranking_chart: no column {value!r} in {list(frame.columns)}")
+    data = _with_pair(frame)
+    extras = [alt.Tooltip(f"{name}:Q", title=name.capitalize(), format=",.4~f")
+              for name in RANKED_EXTRAS if name in data and name != value]
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("pair:N", title=None, sort="-x"),
+        x=alt.X(f"{value}:Q", title=label),
+        color=alt.Color(f"{value}:Q", title=label, scale=TENSION_SCHEME, legend=None),
+        tooltip=[alt.Tooltip("pair:N", title="Pair"), alt.Tooltip(f"{value}:Q", title=label, format=".1f"),
+                 *extras],
+    ).properties(width="container", title=title)
+
+
+def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+    """The chart as PNG bytes, rendered offline by vl-convert."""
+    return vl_convert.vegalite_to_png(_static_spec(chart), scale=scale, allowed_base_urls=[])
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """The chart as an SVG document (a string starting with "<svg"); its text is XML-escaped."""
+    return vl_convert.vegalite_to_svg(_static_spec(chart), allowed_base_urls=[])
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """The frame as UTF-8 CSV without the index."""
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def _empty(title: str) -> alt.Chart:
+    message = pd.DataFrame({"text": ["No data for this selection"]})
+    return alt.Chart(message).mark_text(size=14, color="#666").encode(text="text:N").properties(
+        width="container", height=80, title=title)
+
+
+def _with_pair(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with `pair`: "A → B" when directed, "A – B" when not (no `directed` means directed)."""
+    directed = frame["directed"] if "directed" in frame else pd.Series(True, index=frame.index)
+    arrows = directed.astype(bool).map({True: " → ", False: " – "})
+    return frame.assign(pair=frame["source"].astype(str) + arrows + frame["target"].astype(str))
+
+
+def _with_top_quote(frame: pd.DataFrame, quotes: pd.DataFrame | None) -> pd.DataFrame:
+    """Adds `top_quote` and `quote_outlet`: the most hostile quote of each (day, source, target)."""
+    frame = frame.assign(day=pd.to_datetime(frame["day"]).dt.normalize())
+    if quotes is None or quotes.empty:
+        return frame.assign(top_quote="", quote_outlet="")
+    text = quotes["excerpt"] if "excerpt" in quotes else quotes["quote"].fillna(quotes["sentence"])
+    top = (quotes.assign(day=pd.to_datetime(quotes["day"]).dt.normalize(), top_quote=text.map(_shorten),
+                         quote_outlet=quotes["outlet"] if "outlet" in quotes else "")
+           .sort_values("hostility", ascending=False, kind="stable")
+           .drop_duplicates(["day", "source", "target"])[["day", "source", "target", "top_quote",
+                                                          "quote_outlet"]])
+    merged = frame.merge(top, on=["day", "source", "target"], how="left")
+    return merged.fillna({"top_quote": "", "quote_outlet": ""})
+
+
+def _shorten(text) -> str:
+    text = "" if pd.isna(text) else str(text)
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
+def _static_spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite spec with every width "container" fixed, for rendering off-browser."""
+    def fix(node):
+        if isinstance(node, dict):
+            return {key: EXPORT_WIDTH if key == "width" and item == "container" else fix(item)
+                    for key, item in node.items()}
+        if isinstance(node, list):
+            return [fix(item) for item in node]
+        return node
+    return fix(chart.to_dict())
