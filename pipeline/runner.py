@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -25,6 +26,8 @@ from pipeline.score import Resources, score_article
 
 # Articles read ahead and prepared at once: bounds memory whatever the size of the input.
 BATCH_SIZE = 512
+# The id ingest gives a record without one: "path:line" (or "path:line#item").
+POSITION = re.compile(r":\d+(?:#\d+)?$")
 
 
 @dataclass
@@ -82,20 +85,33 @@ def content_id(text: str) -> str:
 class Prepared:
     """An article cleaned and, unless already stored, scored and signed (the parallel part)."""
 
-    raw_id: str
+    raw_id: str | None  # the record key (see record_key)
     article: Article
     article_id: str
     statements: tuple[Statement, ...] | None  # None: already stored, not scored
     signature: bytes | None
+    reject: Reject | None = None  # cleaned away to nothing
 
 
 def prepare(raw: Article, resources: Resources, is_known: Callable[[str], bool]) -> Prepared:
     article = clean_article(raw)
+    if not article.text.strip():
+        reject = Reject(raw.origin, None, "no-text", f"{raw.origin}: only boilerplate, no article text")
+        return Prepared(record_key(raw), article, "", None, None, reject)
     article_id = content_id(article.text)
     if is_known(article_id):
-        return Prepared(raw.id, article, article_id, None, None)
+        return Prepared(record_key(raw), article, article_id, None, None)
     signature = dedupe.to_bytes(dedupe.signature(article.text))
-    return Prepared(raw.id, article, article_id, score_article(article, resources), signature)
+    return Prepared(record_key(raw), article, article_id, score_article(article, resources), signature)
+
+
+def record_key(raw: Article) -> str | None:
+    """The key under which a changed version replaces an older one: the record's own `id`, or the
+    path of a .txt/.html file. A record without an id is known only by its position in a file,
+    which says nothing about which article it is, so it is never replaced."""
+    if raw.id == raw.origin and POSITION.search(raw.origin):
+        return None
+    return raw.id
 
 
 @dataclass
@@ -114,16 +130,18 @@ def _store_batch(batch, ready, engine, duplicates, summary: RunSummary, on_artic
     prepared = ready()
     fresh = [item for item in prepared if item.statements is not None]
     known = store.known_ids(engine, [item.article_id for item in fresh])
-    keyed = store.articles_with_keys(engine, [item.raw_id for item in fresh])
+    keyed = store.articles_with_keys(engine, [item.raw_id for item in fresh if item.raw_id])
     writes = Writes()
     outcomes = iter([_plan(item, known, keyed, duplicates, writes, summary.run_id) for item in prepared])
-    store.save_batch(engine, writes.articles, writes.statements, writes.replaced)
+    for copy in store.save_batch(engine, writes.articles, writes.statements, writes.replaced):
+        duplicates.add(copy.id, dedupe.from_bytes(copy.minhash), (copy.day or date.max, copy.id))
     for item in batch:
-        if isinstance(item, Reject):
-            summary.rejects[item.reason] += 1
-            summary.messages.append(item.message)
+        outcome = item if isinstance(item, Reject) else next(outcomes)
+        if isinstance(outcome, Reject):
+            summary.rejects[outcome.reason] += 1
+            summary.messages.append(outcome.message)
         else:
-            _count(summary, next(outcomes))
+            _count(summary, outcome)
         if on_article:
             on_article(summary.counts)
 
@@ -132,10 +150,14 @@ def _plan(item: Prepared, known: set[str], keyed: dict, duplicates, writes: Writ
     """Decide one article's fate and add its rows to the batch: fold duplicates, replace older
     versions."""
     article, article_id = item.article, item.article_id
+    if item.reject:
+        return item.reject
     if item.statements is None or article_id in known or article_id in writes.ids:
         return "unchanged"  # (known to a worker, or a copy earlier in this run)
-    previous = None if item.raw_id in writes.keys else _older_version(keyed.get(item.raw_id, []), run_id)
-    writes.keys.add(item.raw_id)
+    previous = None
+    if item.raw_id is not None and item.raw_id not in writes.keys:
+        previous = _older_version(keyed.get(item.raw_id, []), run_id)
+        writes.keys.add(item.raw_id)
     if previous:
         duplicates.discard(previous[0])  # the new version takes the old one's place as original
         writes.replaced.append(previous)

@@ -7,10 +7,7 @@ the days it touched stay marked dirty until the daily index has been rebuilt for
 
 from __future__ import annotations
 
-import os
-import re
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from sqlalchemy import (
     JSON,
@@ -28,14 +25,21 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
-    event,
     func,
     select,
 )
 from sqlalchemy.engine import Engine
 
-DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'data' / 'tension.db'}"
+# Connecting lives in pipeline.database; store re-exports it so callers need one module.
+from pipeline.database import (  # noqa: F401
+    DEFAULT_URL,
+    alembic_config,
+    database_url,
+    make_engine,
+    safe_url,
+    upgrade,
+)
+
 CODE = 8  # ISO alpha-3 codes and organisation codes (NATO, ASEAN, ...)
 
 metadata = MetaData()
@@ -126,28 +130,6 @@ runs = Table(
 )
 
 
-def database_url(cli_url: str | None = None) -> str:
-    """--db, else TENSION_DB_URL, else the SQLite file data/tension.db."""
-    return cli_url or os.environ.get("TENSION_DB_URL") or DEFAULT_URL
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite files get WAL, foreign keys and a busy timeout."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
-
-
-def _sqlite_pragmas(connection, _record) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
 # --- writes ---------------------------------------------------------------------------------------
 
 def start_run(engine: Engine, inputs: list[str], version: str) -> int:
@@ -194,23 +176,40 @@ def articles_with_keys(engine: Engine, keys: list[str]) -> dict[str, list[tuple]
 
 
 def save_batch(engine: Engine, new_articles: list[dict], new_statements: list[dict],
-               replaced: list[tuple[str, date | None]]) -> None:
+               replaced: list[tuple[str, date | None]]) -> list:
     """One transaction for a batch: older versions dropped, articles and statements inserted in
-    order (bulk), their days marked dirty. Each article is stored whole, or the batch not at all."""
+    order (bulk), their days marked dirty. Each article is stored whole, or the batch not at all.
+    Returns the copies promoted to original in place of a replaced article (id, day, minhash)."""
     if not new_articles:
-        return
+        return []
     with engine.begin() as conn:
         old_ids = [article_id for article_id, _ in replaced]
+        promoted = _promote_copies(conn, old_ids) if old_ids else []
         if old_ids:
             conn.execute(statements.delete().where(statements.c.article_id.in_(old_ids)))
-            conn.execute(articles.update().where(articles.c.duplicate_of.in_(old_ids))
-                         .values(duplicate_of=None))
             conn.execute(articles.delete().where(articles.c.id.in_(old_ids)))
         conn.execute(articles.insert(), new_articles)
         if new_statements:
             conn.execute(statements.insert(), new_statements)
         days = {row["day"] for row in new_articles} | {day for _, day in replaced}
-        _mark_dirty(conn, {day for day in days if day is not None})
+        _mark_dirty(conn, {day for day in days | {p.day for p in promoted} if day is not None})
+    return promoted
+
+
+def _promote_copies(conn, old_ids: list[str]) -> list:
+    """Copies of an article about to be replaced stay one story: the earliest becomes the original
+    and the others point at it. Returns every promoted or re-pointed copy (id, day, minhash)."""
+    copies = conn.execute(
+        select(articles.c.id, articles.c.day, articles.c.minhash, articles.c.duplicate_of)
+        .where(articles.c.duplicate_of.in_(old_ids))
+        .order_by(articles.c.duplicate_of, articles.c.day, articles.c.id)
+    ).all()
+    first_of: dict[str, str] = {}
+    for copy in copies:
+        original = first_of.setdefault(copy.duplicate_of, copy.id)
+        conn.execute(articles.update().where(articles.c.id == copy.id)
+                     .values(duplicate_of=None if original == copy.id else original))
+    return [copy for copy in copies if first_of[copy.duplicate_of] == copy.id]
 
 
 def stored_signatures(engine: Engine):
@@ -277,40 +276,3 @@ def stories_per_day(engine: Engine, start: date, end: date):
     )
     with engine.connect() as conn:
         return pd.Series(dict(conn.execute(query).all()), dtype="int64")
-
-
-# --- schema ---------------------------------------------------------------------------------------
-
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
-
-
-def alembic_config(connection):
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return config
-
-
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration: a database made by an older version upgrades."""
-    from alembic import command
-
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
-
-
-def safe_url(url: str) -> str:
-    """The URL with any password hidden, for messages, even when it is too broken to parse.
-
-    >>> safe_url("postgresql://ann:secret@db/x"), safe_url("bad://ann:secret@db:port/x")
-    ('postgresql://ann:***@db/x', 'bad://ann:***@db:port/x')
-    """
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a URL too broken to parse still must not show its password
-        return PASSWORD_IN_URL.sub(r"\1***@", url)

@@ -84,6 +84,48 @@ def test_runner_a_key_reused_within_one_run_is_another_article(db_url, resources
     assert again.counts["unchanged"] == 2 and counts(engine)["articles"] == 2
 
 
+def test_runner_records_without_an_id_are_never_replaced(sqlite_url, resources, tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    engine = engine_for(sqlite_url)
+    wire(feed, [{"date": "2020-03-02", "text": STORY}])
+    runner.run([feed], engine, resources)
+    wire(feed, [{"date": "2020-03-03", "text": "Tokyo protested to Beijing over ships near the islands."}])
+    summary = runner.run([feed], engine, resources)
+    assert summary.counts["stored"] == 1 and summary.counts["replaced"] == 0
+    assert counts(engine)["articles"] == 2
+
+
+def test_runner_replacing_an_original_keeps_its_copies_one_story(sqlite_url, resources, tmp_path):
+    copy_b = "Asia wire - " + STORY + " (Reporting by B. Writer)"
+    copy_c = "Gulf wire - " + STORY + " (Reporting by C. Writer)"
+    engine = engine_for(sqlite_url)
+    runner.run([wire(tmp_path / "a.jsonl", [
+        {"id": "a", "date": "2021-03-03", "text": STORY},
+        {"id": "b", "date": "2021-03-02", "text": copy_b},
+        {"id": "c", "date": "2021-03-03", "text": copy_c},
+    ])], engine, resources)
+    other = "Tokyo protested to Beijing over coast guard ships near the islands, the ministry said."
+    runner.run([wire(tmp_path / "b.jsonl", [{"id": "a", "date": "2021-03-03", "text": other}])],
+               engine, resources)
+    with engine.connect() as conn:
+        rows = dict(conn.execute(select(store.articles.c.record_key, store.articles.c.duplicate_of)).all())
+        ids = dict(conn.execute(select(store.articles.c.record_key, store.articles.c.id)).all())
+        daily = conn.execute(select(store.dyad_daily.c.day, store.dyad_daily.c.articles)
+                             .where(store.dyad_daily.c.source == "KOR")).all()
+    assert rows["b"] is None and rows["c"] == ids["b"]  # the earliest copy is the original now
+    assert {row.day for row in daily} == {date(2021, 3, 2)}
+    assert all(row.articles == 1 for row in daily)
+
+
+def test_runner_boilerplate_only_record_is_rejected(sqlite_url, resources, tmp_path):
+    source = wire(tmp_path / "a.jsonl", [{"id": "x", "text": "Advertisement"},
+                                         {"id": "y", "date": "2021-05-03", "text": STORY}])
+    engine = engine_for(sqlite_url)
+    summary = runner.run([source], engine, resources)
+    assert summary.rejects == {"no-text": 1} and summary.counts["stored"] == 1
+    assert any("only boilerplate" in message for message in summary.messages)
+
+
 def test_runner_syndicated_copy_is_linked_and_counted_once(db_url, resources, tmp_path):
     copy = "Asia wire - " + STORY.replace("on Monday", "on Monday morning") + " (Reporting by A. Writer)"
     source = wire(tmp_path / "a.jsonl", [

@@ -1,0 +1,67 @@
+"""Connecting: the database URL, engines (SQLite with WAL), Alembic migrations, safe messages."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+
+DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'data' / 'tension.db'}"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
+
+
+def database_url(cli_url: str | None = None) -> str:
+    """--db, else TENSION_DB_URL, else the SQLite file data/tension.db."""
+    return cli_url or os.environ.get("TENSION_DB_URL") or DEFAULT_URL
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite files get WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def alembic_config(connection):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration: a database made by an older version upgrades."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password hidden, for messages, even when it is too broken to parse.
+
+    >>> safe_url("postgresql://ann:secret@db/x"), safe_url("bad://ann:secret@db:port/x")
+    ('postgresql://ann:***@db/x', 'bad://ann:***@db:port/x')
+    """
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL too broken to parse still must not show its password
+        return PASSWORD_IN_URL.sub(r"\1***@", url)
