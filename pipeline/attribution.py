@@ -86,7 +86,7 @@ def attribute(text: str, mentions: tuple[Mention, ...], cues: tuple[Cue, ...]) -
     found = _body_direction(text, mentions, cues)
     if found:
         return _fan_out(text, mentions, *found)
-    first, second = _first_two_codes(mentions)
+    first, second = sorted(_first_two_codes(mentions))  # an undirected pair is kept in code order
     return [Direction(first, second, False, "undirected", CONFIDENCE["undirected"])]
 
 
@@ -120,8 +120,8 @@ def _fan_out(text, mentions, source: str, target: str, rule: str) -> list[Direct
     if source == target:
         return []
     directions = [Direction(source, target, True, rule, CONFIDENCE[rule])]
-    if rule == "mutual":
-        return directions
+    if rule == "mutual":  # "Jordan and Britain agreed": each acts towards the other
+        return [*directions, Direction(target, source, True, rule, CONFIDENCE[rule])]
     weaker = round(CONFIDENCE[rule] * 0.7, 3)
     for code in _listed_with(text, mentions, source, exclude={target}):
         directions.append(Direction(code, target, True, rule, weaker))

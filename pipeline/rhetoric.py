@@ -53,7 +53,7 @@ def find_cues(text: str, lexicon: Lexicon) -> tuple[Cue, ...]:
     for start, end, entry in matches:
         window = _window_before(lowered, start)
         negated = bool(lexicon.negation.search(window))
-        hedge = _factor(lexicon.hedge_words, lowered, 0, start, lexicon.hedges)
+        hedge = _factor(lexicon.hedge_words, window, 0, len(window), lexicon.hedges)
         boost = _factor(lexicon.intensifier_words, window, 0, len(window), lexicon.intensifiers)
         quoted = any(q_start <= start < q_end for q_start, q_end in quotes)
         weight = entry.weight * hedge * boost * (QUOTE_BOOST if quoted else 1.0)
@@ -154,7 +154,7 @@ def _window_before(lowered: str, start: int) -> str:
 def _factor(pattern: re.Pattern[str], text: str, start: int, end: int, values: dict[str, float]) -> float:
     """The product of the factors of the distinct modifier words found in text[start:end]."""
     factor = 1.0
-    for term in set(pattern.findall(text, start, end)):
+    for term in sorted(set(pattern.findall(text, start, end))):  # sorted: the same float every run
         factor *= values[term]
     return factor
 

@@ -114,7 +114,8 @@ def _fallback(local: tuple[Mention, ...], main_pair: tuple[str, str] | None) -> 
         return []
     (named,) = codes
     other = main_pair[1] if named == main_pair[0] else main_pair[0]
-    return [Direction(named, other, False, "article-pair", CONFIDENCE["article-pair"])]
+    first, second = sorted((named, other))  # undirected pairs are kept in code order
+    return [Direction(first, second, False, "article-pair", CONFIDENCE["article-pair"])]
 
 
 def _statement(article: Article, sentence: Sentence, rhetoric: Rhetoric, d: Direction) -> Statement:

@@ -78,3 +78,15 @@ def test_attribution_fans_out_to_every_target(lexicon):
     directions = attribute(text, mentions_in(text), find_cues(text, lexicon))
     assert [(d.source, d.target) for d in directions] == [("USA", "IRN"), ("USA", "IRQ"), ("USA", "CHN")]
     assert directions[0].confidence > directions[1].confidence
+
+
+def test_attribution_mutual_acts_run_both_ways(lexicon):
+    text = "Jordan and Britain have agreed to hold joint exercises."
+    directions = attribute(text, mentions_in(text), find_cues(text, lexicon))
+    assert {(d.source, d.target) for d in directions} == {("JOR", "GBR"), ("GBR", "JOR")}
+    assert all(d.directed and d.rule == "mutual" for d in directions)
+
+
+def test_attribution_undirected_pairs_are_in_code_order(lexicon):
+    direction = main_direction("Condemnation followed from Tokyo and Seoul.", lexicon)
+    assert (direction.source, direction.target, direction.directed) == ("JPN", "KOR", False)

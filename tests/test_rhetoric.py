@@ -81,3 +81,10 @@ def test_rhetoric_apostrophes_are_not_quotes():
 def test_rhetoric_lowering_keeps_offsets():
     text = "İstanbul said NO"
     assert len(lower_same_length(text)) == len(text)
+
+
+def test_rhetoric_the_month_may_is_not_a_hedge_and_hedges_stay_in_their_clause(lexicon):
+    plain = find_cues("Iran threatened Iraq.", lexicon)[0]
+    assert find_cues("In May, Iran threatened Iraq.", lexicon)[0].weight == plain.weight
+    far = find_cues("The agency reportedly said so; after a long week Iran threatened Iraq.", lexicon)
+    assert not far[-1].hedged
