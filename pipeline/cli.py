@@ -144,10 +144,14 @@ def _read_gold(path: str) -> list[dict]:
 
     if not Path(path).is_file():
         raise UsageError(f"{path}: no such file")
+    from pipeline.evaluate import GoldError
+
     try:
         return read_gold(Path(path))
-    except (ValueError, KeyError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path}: not a gold JSONL file ({error})") from None
+    except GoldError as error:
+        raise UsageError(str(error)) from None
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{path}: not a gold JSONL file ({error.reason})") from None
 
 
 def _report_lines(report: dict) -> Iterator[str]:

@@ -27,9 +27,37 @@ class Prediction:
     statement: Statement | None
 
 
+class GoldError(ValueError):
+    """A labelled item that cannot be used; the message names the file and line."""
+
+
 def read_gold(path: Path) -> list[dict]:
+    """The labelled items of a gold JSONL file, each checked: a bad line raises GoldError."""
+    items = []
     with Path(path).open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                items.append(_gold_item(line, f"{path}:{number}"))
+    return items
+
+
+def _gold_item(line: str, where: str) -> dict:
+    try:
+        item = json.loads(line)
+    except ValueError as error:
+        raise GoldError(f"{where}: broken JSON ({error.msg})") from None
+    if not isinstance(item, dict) or not {"text", "pair", "label"} <= item.keys():
+        raise GoldError(f"{where}: an item needs text, pair and label")
+    if item["label"] not in LABELS or len(item["pair"]) != 2:
+        raise GoldError(f"{where}: label must be one of {', '.join(LABELS)} and pair two codes")
+    if item.get("date"):
+        try:
+            date.fromisoformat(str(item["date"])[:10])
+        except ValueError:
+            raise GoldError(f"{where}: date {item['date']!r} is not YYYY-MM-DD") from None
+    item.setdefault("directions", [])
+    item.setdefault("id", where)
+    return item
 
 
 def predict(items: list[dict], resources: Resources) -> list[Prediction]:

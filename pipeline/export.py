@@ -33,6 +33,9 @@ ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # strict: fromisoformat alone takes 
 PAIR = re.compile(r"([A-Za-z0-9]{2,8})-([A-Za-z0-9]{2,8})")  # codes are letters (and G7)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 class ExportError(ValueError):
     """A request that cannot be served, said in one line (a bad date, an unreachable database)."""
 
@@ -95,7 +98,10 @@ def export(url: str, request: Request, form: str, out: str | None = None) -> int
     if request.start and request.end and request.start > request.end:
         raise ExportError(f"--from {request.start} is after --to {request.end}")
     frame = _read(url, request)
-    write(frame, form, out)
+    try:
+        write(frame, form, out)
+    except OSError as error:
+        raise ExportError(f"{out}: cannot write ({error.strerror or error})") from None
     return len(frame)
 
 
@@ -105,12 +111,24 @@ def write(frame: pd.DataFrame, form: str, out: str | None) -> None:
     if form == "parquet":
         frame.to_parquet(out, index=False)
         return
-    text = (frame.to_csv(index=False, lineterminator="\n") if form == "csv"
+    text = (_inert(frame).to_csv(index=False, lineterminator="\n") if form == "csv"
             else json.dumps(_records(frame), ensure_ascii=False, allow_nan=False) + "\n")
     if out:
         Path(out).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+
+
+def _inert(frame: pd.DataFrame) -> pd.DataFrame:
+    """Article text is untrusted: a cell starting with = + - or @ would run as a formula in a
+    spreadsheet, so it gets a leading apostrophe (the spreadsheet convention for literal text)."""
+    text_columns = [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype) == "str"]
+    inert = frame.copy()
+    for column in text_columns:
+        inert[column] = inert[column].map(
+            lambda v: "'" + v if isinstance(v, str) and v[:1] in FORMULA_STARTS else v
+        )
+    return inert
 
 
 def _read(url: str, request: Request) -> pd.DataFrame:

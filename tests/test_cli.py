@@ -98,11 +98,22 @@ def test_cli_evaluate_json_and_errors(tmp_path, capsys):
     assert "MISS g2" in out
 
 
-def test_cli_evaluate_unreadable_gold_exits_2(tmp_path, capsys):
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("not json", "broken JSON"),
+        ('{"text": "x", "label": "conflict"}', "needs text, pair and label"),
+        ('{"text": "x", "pair": ["A", "B"], "label": "war"}', "label must be one of"),
+        ('{"text": "x", "pair": ["A", "B"], "label": "neutral", "date": "yesterday"}', "is not YYYY-MM-DD"),
+    ],
+)
+def test_cli_evaluate_bad_gold_line_is_named_and_exits_2(tmp_path, capsys, line, message):
     bad = tmp_path / "gold.jsonl"
-    bad.write_text("not json\n")
+    good = json.dumps({"text": "Iran threatened Iraq.", "pair": ["IRN", "IRQ"], "label": "conflict"})
+    bad.write_text(good + "\n\n" + line + "\n")
     assert main(["evaluate", str(bad)]) == 2
-    assert "not a gold JSONL file" in capsys.readouterr().err
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: {bad}:3: ") and message in err and "\n" not in err
 
 
 @pytest.mark.slow

@@ -156,3 +156,23 @@ def test_export_missing_sqlite_file_is_not_created(tmp_path, capsys):
     assert capsys.readouterr().err.strip() == (
         f"error: cannot reach database sqlite:///{missing}: no such file {missing}")
     assert not missing.exists()
+
+
+def test_export_unwritable_out_file_is_one_line_exit_2(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    from pipeline import store
+
+    store.upgrade(store.make_engine(url))
+    out = tmp_path / "missing-folder" / "x.csv"
+    assert main(["export", "--what", "dyads", "--format", "csv", "--out", str(out), "--db", url]) == 2
+    err = capsys.readouterr().err.strip()
+    assert str(out) in err and "cannot write" in err and "\n" not in err
+
+
+def test_export_csv_cells_cannot_run_as_formulas():
+    import pandas as pd
+
+    from pipeline.export import _inert
+
+    frame = pd.DataFrame({"quote": ["=HYPERLINK(\"x\")", "+1", "fine", None], "n": [1, 2, 3, 4]})
+    assert _inert(frame)["quote"].tolist()[:3] == ["'=HYPERLINK(\"x\")", "'+1", "fine"]
