@@ -37,6 +37,7 @@ DATELINE = re.compile(
     r"(?::|\s?[-–—])\s",
     re.MULTILINE,
 )
+LINE = "_line"  # the CSV line a row came from
 # How much text either side of a mention the ambiguity rules look at.
 CONTEXT_CHARS = 40
 
@@ -81,7 +82,7 @@ def load_gazetteer(folder: Path = GAZETTEER_DIR) -> Gazetteer:
         for row in _rows(folder / name):
             meanings[row["alias"].strip()].append(Alias(row["code"].strip(), row["kind"].strip()))
     for row in _rows(folder / OFFICE_FILE):
-        holder = Alias(row["code"].strip(), "office", _day(row["start"]), _day(row["end"]))
+        holder = _office_holder(row, f"{folder / OFFICE_FILE}:{row[LINE]}")
         for surface in row["aliases"].split("|"):
             meanings[surface.strip()].append(holder)
     automaton = ahocorasick.Automaton()
@@ -186,8 +187,24 @@ def _load_vetoes(path: Path) -> dict[str, tuple[Veto, ...]]:
 def _rows(path: Path) -> list[dict[str, str]]:
     if not path.exists():
         return []
+    rows = []
     with path.open(encoding="utf-8", newline="") as handle:
-        return [row for row in csv.DictReader(handle) if any((v or "").strip() for v in row.values())]
+        reader = csv.DictReader(handle)
+        for row in reader:
+            if any((v or "").strip() for v in row.values()):
+                rows.append({**row, LINE: str(reader.line_num)})  # for messages naming the line
+    return rows
+
+
+class GazetteerError(ValueError):
+    """A gazetteer row that cannot be used; the message names the file and line."""
+
+
+def _office_holder(row: dict[str, str], where: str) -> Alias:
+    try:
+        return Alias(row["code"].strip(), "office", _day(row["start"]), _day(row["end"]))
+    except (ValueError, AttributeError):
+        raise GazetteerError(f"{where}: start and end must be dates YYYY-MM-DD (or end empty)") from None
 
 
 def _day(value: str | None) -> date | None:

@@ -64,7 +64,7 @@ def time_process(command: list[str]) -> Timing:
     _, status, usage = os.wait4(child.pid, 0)  # this child's own usage, not all children's
     seconds = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
+    if child.returncode not in (0, 1):  # 1: done, with some records rejected (reported)
         raise subprocess.CalledProcessError(child.returncode, command)
     return Timing(seconds, usage.ru_maxrss / 1024)
 
@@ -82,5 +82,9 @@ def _matching_lines(corpus: Path, corpora: tuple[str, ...]) -> Iterator[str]:
     opener = gzip.open if corpus.suffix == ".gz" else open
     with opener(corpus, "rt", encoding="utf-8") as handle:
         for line in handle:
-            if not corpora or json.loads(line).get("corpus") in corpora:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # a broken line is not a story; `score` would reject it anyway
+            if isinstance(record, dict) and (not corpora or record.get("corpus") in corpora):
                 yield line

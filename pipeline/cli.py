@@ -30,9 +30,12 @@ class UsageError(Exception):
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    from pipeline.actors import GazetteerError
+    from pipeline.lexicon import LexiconError
+
     try:
         return args.handler(args)
-    except UsageError as error:
+    except (UsageError, LexiconError, GazetteerError) as error:  # user mistakes: one line
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `... | head` closed the pipe: not an error

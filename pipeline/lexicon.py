@@ -65,7 +65,7 @@ def compile_term(term: str) -> re.Pattern[str]:
 
 def load_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
     """Read rhetoric.csv and modifiers.csv from `folder`."""
-    entries = tuple(_entry(row) for row in _rows(folder / "rhetoric.csv"))
+    entries = tuple(_entry(row, where) for where, row in _numbered(folder / "rhetoric.csv"))
     by_stem: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
         by_stem[entry.term.lower().split()[0].rstrip("*")].append(entry)
@@ -99,12 +99,29 @@ def _any_word(terms) -> str:
     return r"(?:^|\s)(?:" + alternatives + r")(?:\s|$)"
 
 
-def _entry(row: dict[str, str]) -> Entry:
-    polarity = row["polarity"].strip()
+class LexiconError(ValueError):
+    """A lexicon row that cannot be used; the message names the file and line."""
+
+
+def _entry(row: dict[str, str], where: str) -> Entry:
+    term, polarity = (row.get("term") or "").strip(), (row.get("polarity") or "").strip()
     if polarity not in POLARITIES:
-        raise ValueError(f"lexicon term {row['term']!r}: polarity must be one of {POLARITIES}")
-    term = row["term"].strip()
-    return Entry(term, row["category"].strip(), polarity, float(row["weight"]), compile_term(term))
+        raise LexiconError(f"{where}: term {term!r}: polarity must be one of {', '.join(POLARITIES)}")
+    try:
+        weight = float(row["weight"])
+    except (TypeError, ValueError):
+        raise LexiconError(f"{where}: term {term!r}: weight {row.get('weight')!r} is not a number") from None
+    if not 0 <= weight <= 1:
+        raise LexiconError(f"{where}: term {term!r}: weight must be between 0 and 1")
+    return Entry(term, (row.get("category") or "").strip(), polarity, weight, compile_term(term))
+
+
+def _numbered(path: Path):
+    """(path:line, row) for every row with a term; line numbers count the header as line 1."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            if (row.get("term") or "").strip():
+                yield f"{path}:{number}", row
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

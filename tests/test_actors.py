@@ -79,3 +79,14 @@ def test_actors_prefilter_is_an_upper_bound(gazetteer):
     assert may_name_two_actors("Trump met Kim Jong Un.", gazetteer)
     assert not may_name_two_actors("North Korea fired a missile into the sea.", gazetteer)
     assert not may_name_two_actors("Markets rose.", gazetteer)
+
+
+def test_actors_a_bad_date_of_office_names_file_and_line(tmp_path):
+    for name in ("countries.csv", "entities.csv", "groups.csv"):
+        (tmp_path / name).write_text("code,alias,kind,note\nFRA,France,name,\n")
+    (tmp_path / "office_holders.csv").write_text(
+        "code,name,aliases,role,start,end,note\nFRA,A B,A B,head_of_state,2001-01-01,,\n"
+        "\nFRA,C D,C D,head_of_state,last spring,,\n"
+    )
+    with pytest.raises(ValueError, match=r"office_holders\.csv:4: start and end must be dates"):
+        load_gazetteer(tmp_path)

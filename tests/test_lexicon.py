@@ -47,3 +47,12 @@ def test_lexicon_analysts_extend_it_without_code(tmp_path):
     (tmp_path / "modifiers.csv").write_text("term,kind,factor,note\nnot,negation,0.2,\n")
     lexicon = load_lexicon(tmp_path)
     assert lexicon.entries[0].pattern.match("sabre-rattling")
+
+
+def test_lexicon_a_bad_weight_names_file_and_line(tmp_path):
+    (tmp_path / "rhetoric.csv").write_text(
+        "term,category,polarity,weight,note\nsnub,REJECT,hostile,0.5,\nrebuff,REJECT,hostile,high,\n"
+    )
+    (tmp_path / "modifiers.csv").write_text("term,kind,factor,note\nnot,negation,0.2,\n")
+    with pytest.raises(ValueError, match=r"rhetoric\.csv:3: term 'rebuff': weight 'high' is not a number"):
+        load_lexicon(tmp_path)
