@@ -199,6 +199,9 @@ def _drain(problems: list[Reject]) -> Iterator[Reject]:
         yield problems.pop(0)
 
 
+MAX_ID_CHARS = 512  # the store's record key column
+
+
 def record_to_article(value: object, path: str, line: int, fallback_id: str, item: int | None = None) -> Item:
     """An Article from one record's fields (id, date, source, url, title, text); others ignored.
 
@@ -215,6 +218,11 @@ def record_to_article(value: object, path: str, line: int, fallback_id: str, ite
     if any(not _encodable(field) for field in (text, *fields.values())):
         # json.loads accepts lone surrogates ("\ud800"), which no later stage could store.
         return reject(path, line, "undecodable", "invalid unicode escape (lone surrogate)" + where)
+    if len(fields["id"] or "") > MAX_ID_CHARS:
+        return reject(path, line, "bad-id", f"id longer than {MAX_ID_CHARS} characters{where}")
+    # PostgreSQL text cannot hold NUL, and no article needs one.
+    text = text.replace("\x00", "")
+    fields = {name: field.replace("\x00", "") if field else field for name, field in fields.items()}
     day, moment = parse_date_value(value.get("date"))
     return Article(
         id=fields["id"] or fallback_id,

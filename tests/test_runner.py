@@ -258,3 +258,13 @@ def _snapshot_engine(engine):
             store.dyad_daily.c.directed)).all()
         dirty = conn.execute(select(func.count()).select_from(store.dirty_days)).scalar_one()
     return articles, statements, daily, dirty
+
+
+def test_runner_nul_characters_and_overlong_ids_do_not_stop_the_batch(db_url, resources, tmp_path):
+    source = wire(tmp_path / "a.jsonl", [
+        {"id": "nul\u0000id", "date": "2021-05-03", "text": STORY.replace("Monday", "Mon\u0000day")},
+        {"id": "x" * 600, "date": "2021-05-03", "text": "Tokyo protested to Beijing."},
+    ])
+    engine = engine_for(db_url)
+    summary = runner.run([source], engine, resources)
+    assert summary.counts["stored"] == 1 and summary.rejects == {"bad-id": 1}
