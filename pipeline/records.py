@@ -211,6 +211,8 @@ def record_to_article(value: object, path: str, line: int, fallback_id: str, ite
     if not isinstance(value, dict):
         return reject(path, line, "not-an-object", f"not a JSON object (got {_json_type(value)}){where}")
     text = value.get("text")
+    if isinstance(text, str):
+        text = text.replace("\x00", "")  # PostgreSQL text cannot hold NUL, and no article needs one
     if not isinstance(text, str) or not text.strip():
         problem = "no text" if text in (None, "") else "blank or non-string text"
         return reject(path, line, "no-text", problem + where)
@@ -220,8 +222,6 @@ def record_to_article(value: object, path: str, line: int, fallback_id: str, ite
         return reject(path, line, "undecodable", "invalid unicode escape (lone surrogate)" + where)
     if len(fields["id"] or "") > MAX_ID_CHARS:
         return reject(path, line, "bad-id", f"id longer than {MAX_ID_CHARS} characters{where}")
-    # PostgreSQL text cannot hold NUL, and no article needs one.
-    text = text.replace("\x00", "")
     fields = {name: field.replace("\x00", "") if field else field for name, field in fields.items()}
     day, moment = parse_date_value(value.get("date"))
     return Article(
