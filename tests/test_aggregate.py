@@ -64,3 +64,14 @@ def test_aggregate_anomaly_is_a_spike_against_the_pairs_own_baseline():
 
 def test_aggregate_no_statements_no_rows():
     assert daily_index(frame([]), pd.Series(dtype="int64")).empty
+
+
+@pytest.mark.parametrize("active_days, flagged", [(2, False), (3, True)])
+def test_aggregate_anomaly_needs_three_active_baseline_days(active_days, flagged):
+    start = date(2023, 5, 1)
+    rows = [(start + timedelta(days=i), f"a{i}", "IND", "PAK", True, 0.2, 0.0, 0.2)
+            for i in range(active_days)]
+    spike_day = start + timedelta(days=10)
+    rows.append((spike_day, "spike", "IND", "PAK", True, 1.0, 0.0, 1.0))
+    daily = daily_index(frame(rows), pd.Series({row[0]: 1 for row in rows}))
+    assert bool(daily.set_index("day")["anomaly"][spike_day]) is flagged
