@@ -1,9 +1,10 @@
 """DataFrames of `pipeline.queries` -> Altair charts, and charts -> PNG, SVG; frames -> CSV.
 
-Pure functions: no Streamlit, no I/O, no global Altair settings. Every chart has a title and
-tooltips; an empty frame gives a chart saying so, never an exception. Tension is drawn on one
-diverging scale everywhere: red is hostile, blue cooperative, white the neutral 0. Pairs read
-"A → B" when directed and "A – B" when not, as in `pipeline.dashboard.pair_label`.
+Pure functions: no Streamlit, no I/O, no global Altair settings (an export lifts Altair's row limit
+for its own call only). Every chart has a title and tooltips; an empty frame gives a chart saying
+so, never an exception. Tension is drawn on one diverging scale everywhere: red is hostile, blue
+cooperative, white the neutral 0. Pairs read "A → B" when directed and "A – B" when not, as in
+`pipeline.dashboard.pair_label`.
 
 Example::
 
@@ -19,14 +20,11 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
-TENSION_SCHEME = alt.Scale(scheme="redblue", reverse=True, domainMid=0)  # red hostile, blue cooperative
 # One colour per direction; Tableau 10 without its red and pink, which mark anomalies.
 PAIR_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#72b7b2", "#eeca3b", "#9d755d", "#bab0ac"]
 ANOMALY_COLOUR = "#d62728"
 EXPORT_WIDTH = 720  # "container" has no container outside a browser; exports get this many pixels
 QUOTE_CHARS = 200  # a tooltip is no place for a whole sentence
-SERIES_FIELDS = ("day", "source", "target", "directed", "tension_index", "rolling_7d", "statements",
-                 "articles", "anomaly")
 RANKED_EXTRAS = ("statements", "articles", "days", "anomalies", "previous", "current", "delta")
 
 
@@ -43,7 +41,9 @@ def timeline_chart(series: pd.DataFrame, quotes: pd.DataFrame | None = None) -> 
         return alt.vconcat(_empty(title))
     frame = _with_top_quote(_with_pair(series), quotes)
     colour = alt.Color("pair:N", title="Direction", scale=alt.Scale(range=PAIR_COLOURS))
-    day = alt.X("day:T", title=None)
+    # A day is a band, not an instant: bars fill it and the axis never ticks hours.
+    day = alt.X("yearmonthdate(day):T", title=None, bandPosition=0.5,
+                axis=alt.Axis(format="%d %b %Y", labelAngle=0))
     tooltip = [alt.Tooltip("day:T", title="Day"), alt.Tooltip("pair:N", title="Pair"),
                alt.Tooltip("tension_index:Q", title="Tension index", format=".1f"),
                alt.Tooltip("rolling_7d:Q", title="7-day mean", format=".1f"),
@@ -52,15 +52,19 @@ def timeline_chart(series: pd.DataFrame, quotes: pd.DataFrame | None = None) -> 
     base = alt.Chart(frame).encode(x=day, color=colour)
     index = alt.Y("tension_index:Q", title="Tension index")
     points = base.mark_circle(size=45, opacity=0.7).encode(y=index, tooltip=tooltip)
-    line = base.mark_line(strokeWidth=2).encode(y="rolling_7d:Q", tooltip=tooltip)
+    # The 7-day line breaks where a pair fell quiet: drawn across a gap it would invent tension.
+    line = (alt.Chart(_with_gaps(frame)).encode(x=day, color=colour)
+            .mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=12, filled=True))
+            .encode(y=alt.Y("rolling_7d:Q"), tooltip=tooltip))
     rings = (base.transform_filter(alt.datum.anomaly)
-             .mark_point(shape="circle", size=220, filled=False, strokeWidth=2, color=ANOMALY_COLOUR)
-             .encode(y=index, tooltip=tooltip))
-    zero = alt.Chart(frame).mark_rule(color="#888", strokeDash=[3, 3]).encode(y=alt.datum(0))
+             .mark_point(shape="circle", size=220, filled=False, strokeWidth=2)
+             .encode(y=index, color=alt.value(ANOMALY_COLOUR), tooltip=tooltip))
+    zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#888", strokeDash=[3, 3]).encode(
+        y="zero:Q")
     top = alt.layer(zero, points, line, rings).properties(
         width="container", height=260, title=alt.Title(title, subtitle="dots: day · line: 7-day mean · "
                                                        "red ring: anomaly (above 28-day mean + 3 sd)"))
-    volume = base.mark_bar(opacity=0.8).encode(
+    volume = base.mark_bar(opacity=0.8, width=alt.RelativeBandSize(0.8)).encode(
         y=alt.Y("statements:Q", title="Statements", stack=True), tooltip=tooltip,
     ).properties(width="container", height=80, title="Statements per day")
     return alt.vconcat(top, volume).resolve_scale(x="shared", color="shared")
@@ -74,7 +78,7 @@ def heatmap_chart(matrix: pd.DataFrame) -> alt.Chart:
     return alt.Chart(matrix).mark_rect(stroke="white").encode(
         x=alt.X("target:N", title="Target", sort="ascending"),
         y=alt.Y("source:N", title="Source", sort="ascending"),
-        color=alt.Color("mean_tension:Q", title="Mean tension", scale=TENSION_SCHEME),
+        color=alt.Color("mean_tension:Q", title="Mean tension", scale=tension_scale(matrix["mean_tension"])),
         tooltip=[alt.Tooltip("source:N", title="Source"), alt.Tooltip("target:N", title="Target"),
                  alt.Tooltip("mean_tension:Q", title="Mean tension", format=".2f"),
                  alt.Tooltip("statements:Q", title="Statements"),
@@ -82,7 +86,8 @@ def heatmap_chart(matrix: pd.DataFrame) -> alt.Chart:
     ).properties(width="container", title=title)
 
 
-def ranking_chart(frame: pd.DataFrame, value: str = "tension_index", label: str = "Tension index") -> alt.Chart:
+def ranking_chart(frame: pd.DataFrame, value: str = "tension_index",
+                  label: str = "Tension index") -> alt.Chart:
     """Horizontal bars of `value` per pair, largest first, for `queries.top_dyads` or
     `queries.biggest_movers` (e.g. value="delta", label="Change in tension index")."""
     title = f"{label} by pair"
@@ -96,10 +101,22 @@ def ranking_chart(frame: pd.DataFrame, value: str = "tension_index", label: str 
     return alt.Chart(data).mark_bar().encode(
         y=alt.Y("pair:N", title=None, sort="-x"),
         x=alt.X(f"{value}:Q", title=label),
-        color=alt.Color(f"{value}:Q", title=label, scale=TENSION_SCHEME, legend=None),
+        color=alt.Color(f"{value}:Q", title=label, scale=tension_scale(data[value]), legend=None),
         tooltip=[alt.Tooltip("pair:N", title="Pair"), alt.Tooltip(f"{value}:Q", title=label, format=".1f"),
                  *extras],
     ).properties(width="container", title=title)
+
+
+def tension_scale(values: pd.Series) -> alt.Scale:
+    """Red for hostile, blue for cooperative, white at 0: a domain symmetric about 0, so a colour
+    means the same on either side and a small positive value never looks neutral.
+
+    >>> tension_scale(pd.Series([-0.2, 0.6])).to_dict()
+    {'domain': [-0.6, 0.6], 'reverse': True, 'scheme': 'redblue'}
+    """
+    reach = float(values.abs().max()) if len(values) else 0.0
+    reach = reach if reach > 0 and pd.notna(reach) else 1.0
+    return alt.Scale(scheme="redblue", reverse=True, domain=[-reach, reach])
 
 
 def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
@@ -137,12 +154,22 @@ def _with_top_quote(frame: pd.DataFrame, quotes: pd.DataFrame | None) -> pd.Data
         return frame.assign(top_quote="", quote_outlet="")
     text = quotes["excerpt"] if "excerpt" in quotes else quotes["quote"].fillna(quotes["sentence"])
     top = (quotes.assign(day=pd.to_datetime(quotes["day"]).dt.normalize(), top_quote=text.map(_shorten),
-                         quote_outlet=quotes["outlet"] if "outlet" in quotes else "")
+                         quote_outlet=quotes.get("outlet", ""))
            .sort_values("hostility", ascending=False, kind="stable")
            .drop_duplicates(["day", "source", "target"])[["day", "source", "target", "top_quote",
                                                           "quote_outlet"]])
     merged = frame.merge(top, on=["day", "source", "target"], how="left")
     return merged.fillna({"top_quote": "", "quote_outlet": ""})
+
+
+def _with_gaps(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame plus, after each day whose pair is quiet the next day, a row with no rolling_7d;
+    Vega-Lite breaks a line at such a row instead of joining days with nothing known between."""
+    frame = frame.sort_values(["pair", "day"])
+    next_day = frame.groupby("pair")["day"].shift(-1)
+    quiet = frame[next_day.isna() | (next_day - frame["day"] > pd.Timedelta(days=1))]
+    gaps = quiet[["pair", "day"]].assign(day=quiet["day"] + pd.Timedelta(days=1), rolling_7d=float("nan"))
+    return pd.concat([frame, gaps], ignore_index=True).sort_values(["pair", "day"], ignore_index=True)
 
 
 def _shorten(text) -> str:
@@ -151,7 +178,11 @@ def _shorten(text) -> str:
 
 
 def _static_spec(chart: alt.TopLevelMixin) -> dict:
-    """The chart's Vega-Lite spec with every width "container" fixed, for rendering off-browser."""
+    """The chart's Vega-Lite spec with every width "container" fixed, for rendering off-browser.
+
+    Altair refuses frames over 5,000 rows by default (Streamlit lifts that for its own rendering);
+    an export of a long series must not fail where the page showed it, so the limit is lifted here
+    too, for this call only."""
     def fix(node):
         if isinstance(node, dict):
             return {key: EXPORT_WIDTH if key == "width" and item == "container" else fix(item)
@@ -159,4 +190,5 @@ def _static_spec(chart: alt.TopLevelMixin) -> dict:
         if isinstance(node, list):
             return [fix(item) for item in node]
         return node
-    return fix(chart.to_dict())
+    with alt.data_transformers.disable_max_rows():
+        return fix(chart.to_dict())

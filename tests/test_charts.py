@@ -1,0 +1,175 @@
+"""pipeline.charts on small frames built by hand with the columns of pipeline.queries."""
+
+import io
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from pipeline import charts, queries
+
+DTYPES = {queries.DAY: "datetime64[ns]"}
+
+
+def frame(columns: dict[str, str], rows: list[dict]) -> pd.DataFrame:
+    """A frame typed as the query returning `columns` types it; missing values take defaults."""
+    defaults = {"bool": False, "int64": 0, "float64": 0.0, "str": ""}
+    data = pd.DataFrame([{name: row.get(name, defaults.get(dtype)) for name, dtype in columns.items()}
+                         for row in rows], columns=list(columns))
+    return data.astype({name: DTYPES.get(dtype, dtype) for name, dtype in columns.items()})
+
+
+def series_rows():
+    return frame(queries.DYAD_COLUMNS, [
+        {"day": "2019-12-20", "source": "PRK", "target": "USA", "directed": True, "tension_index": 4.0,
+         "rolling_7d": 0.6, "statements": 2, "articles": 1},
+        {"day": "2019-12-21", "source": "PRK", "target": "USA", "directed": True, "tension_index": 30.0,
+         "rolling_7d": 4.9, "statements": 5, "articles": 3, "anomaly": True},
+        {"day": "2019-12-21", "source": "USA", "target": "PRK", "directed": True, "tension_index": -3.0,
+         "rolling_7d": -0.4, "statements": 1, "articles": 1},
+    ])
+
+
+def quote_rows():
+    return frame(queries.QUOTE_COLUMNS, [
+        {"day": "2019-12-21", "source": "PRK", "target": "USA", "directed": True, "category": "THREATEN",
+         "hostility": 0.87, "excerpt": "pay dearly", "outlet": "KCNA"},
+        {"day": "2019-12-21", "source": "PRK", "target": "USA", "directed": True, "category": "DISAPPROVE",
+         "hostility": 0.4, "excerpt": "regrettable", "outlet": "KCNA"},
+    ])
+
+
+def records(chart, mark: str | None = None) -> list[dict]:
+    """The data rows of a one-view chart, or of the timeline's layer of that `mark` (Altair keeps
+    inline data under `datasets`, each view naming its own)."""
+    spec = chart.to_dict()
+    view = spec if mark is None else next(layer for layer in spec["vconcat"][0]["layer"]
+                                          if layer["mark"]["type"] == mark)
+    return spec["datasets"][view["data"]["name"]]
+
+
+def layers(chart) -> list[dict]:
+    return chart.to_dict()["vconcat"][0]["layer"]
+
+
+def test_charts_timeline_is_valid_vega_lite():
+    spec = charts.timeline_chart(series_rows()).to_dict()
+    top, volume = spec["vconcat"]
+    fields = {layer["mark"]["type"]: layer["encoding"]["y"].get("field") for layer in top["layer"]}
+    assert fields["circle"] == "tension_index" and fields["line"] == "rolling_7d"
+    assert volume["mark"]["type"] == "bar" and volume["encoding"]["y"]["field"] == "statements"
+    assert top["title"]["text"] and volume["title"]
+    assert spec["resolve"]["scale"]["x"] == "shared"
+
+
+def test_charts_timeline_colours_each_direction_apart():
+    chart = charts.timeline_chart(series_rows())
+    points = next(layer for layer in layers(chart) if layer["mark"]["type"] == "circle")
+    assert points["encoding"]["color"]["field"] == "pair"
+    assert {row["pair"] for row in records(chart, "circle")} == {"PRK → USA", "USA → PRK"}
+
+
+def test_charts_timeline_labels_undirected_pairs_with_a_dash():
+    series = series_rows().assign(directed=False)
+    pairs = {row["pair"] for row in records(charts.timeline_chart(series), "circle")}
+    assert pairs == {"PRK – USA", "USA – PRK"}
+
+
+def test_charts_timeline_rings_anomaly_days():
+    chart = charts.timeline_chart(series_rows())
+    rings = [layer for layer in layers(chart) if layer.get("transform") == [{"filter": "datum.anomaly"}]]
+    assert len(rings) == 1
+    assert rings[0]["encoding"]["color"] == {"value": charts.ANOMALY_COLOUR}
+    assert [row["day"][:10] for row in records(chart, "circle") if row["anomaly"]] == ["2019-12-21"]
+
+
+def test_charts_timeline_tooltip_carries_the_most_hostile_quote_of_the_day():
+    chart = charts.timeline_chart(series_rows(), quote_rows())
+    by_key = {(row["day"][:10], row["pair"]): row["top_quote"] for row in records(chart, "circle")}
+    assert by_key == {("2019-12-20", "PRK → USA"): "", ("2019-12-21", "PRK → USA"): "pay dearly",
+                      ("2019-12-21", "USA → PRK"): ""}
+    points = next(layer for layer in layers(chart) if layer["mark"]["type"] == "circle")
+    assert "top_quote" in {tip["field"] for tip in points["encoding"]["tooltip"]}
+
+
+def test_charts_timeline_shortens_long_quotes():
+    quotes = quote_rows().assign(excerpt="word " * 200)
+    chart = charts.timeline_chart(series_rows(), quotes)
+    top = {row["top_quote"] for row in records(chart, "circle")} - {""}
+    assert len(top) == 1 and len(top.pop()) == charts.QUOTE_CHARS
+
+
+@pytest.mark.parametrize("make", [
+    lambda: charts.timeline_chart(frame(queries.DYAD_COLUMNS, [])),
+    lambda: charts.timeline_chart(frame(queries.DYAD_COLUMNS, []), frame(queries.QUOTE_COLUMNS, [])),
+    lambda: charts.timeline_chart(series_rows(), frame(queries.QUOTE_COLUMNS, [])),
+    lambda: charts.timeline_chart(pd.DataFrame()),
+    lambda: charts.heatmap_chart(frame(queries.MATRIX_COLUMNS, [])),
+    lambda: charts.ranking_chart(frame(queries.RANKED_COLUMNS, [])),
+    lambda: charts.ranking_chart(frame(queries.MOVER_COLUMNS, []), value="delta", label="Change"),
+], ids=["timeline", "timeline-quotes", "no-quotes", "no-columns", "heatmap", "ranking", "movers"])
+def test_charts_empty_inputs_give_valid_titled_charts(make):
+    chart = make()
+    assert "title" in str(chart.to_dict())
+    assert charts.to_svg(chart).startswith("<svg")
+
+
+def test_charts_heatmap_diverges_around_zero():
+    matrix = frame(queries.MATRIX_COLUMNS, [
+        {"source": "PRK", "target": "USA", "mean_tension": 0.6, "statements": 3, "tension_index": 40.0},
+        {"source": "USA", "target": "PRK", "mean_tension": -0.2, "statements": 2, "tension_index": -5.0}])
+    spec = charts.heatmap_chart(matrix).to_dict()
+    encoding = spec["encoding"]
+    assert (encoding["x"]["field"], encoding["y"]["field"]) == ("target", "source")
+    assert encoding["color"]["field"] == "mean_tension"
+    assert encoding["color"]["scale"] == {"scheme": "redblue", "reverse": True, "domain": [-0.6, 0.6]}
+    assert {"mean_tension", "statements", "tension_index"} <= {t["field"] for t in encoding["tooltip"]}
+
+
+@pytest.mark.parametrize(("columns", "value"), [(queries.RANKED_COLUMNS, "tension_index"),
+                                                (queries.MOVER_COLUMNS, "delta")])
+def test_charts_ranking_bars_per_pair_largest_first(columns, value):
+    ranked = frame(columns, [{"source": "PRK", "target": "USA", "directed": True, value: 12.0},
+                             {"source": "CHN", "target": "USA", "directed": False, value: -3.0}])
+    chart = charts.ranking_chart(ranked, value=value, label="Label")
+    encoding = chart.to_dict()["encoding"]
+    assert encoding["x"]["field"] == value and encoding["x"]["title"] == "Label"
+    assert encoding["y"] == {"field": "pair", "sort": "-x", "title": None, "type": "nominal"}
+    assert [row["pair"] for row in records(chart)] == ["PRK → USA", "CHN – USA"]
+
+
+def test_charts_ranking_refuses_an_unknown_column():
+    with pytest.raises(ValueError, match="no column 'nope'"):
+        charts.ranking_chart(frame(queries.RANKED_COLUMNS, [{"source": "A", "target": "B"}]), value="nope")
+
+
+def test_charts_to_png_gives_png_bytes():
+    assert charts.to_png(charts.timeline_chart(series_rows(), quote_rows()), scale=1).startswith(b"\x89PNG")
+
+
+def test_charts_to_svg_renders_container_width_at_export_width():
+    svg = charts.to_svg(charts.heatmap_chart(frame(queries.MATRIX_COLUMNS, [{"source": "A", "target": "B"}])))
+    assert svg.startswith("<svg")
+    width = float(svg.split('width="', 1)[1].split('"', 1)[0])
+    assert width >= charts.EXPORT_WIDTH
+
+
+def test_charts_to_csv_round_trips():
+    series = series_rows()
+    back = pd.read_csv(io.BytesIO(charts.to_csv(series)), parse_dates=["day"], encoding="utf-8")
+    pd.testing.assert_frame_equal(back, series, check_dtype=False)
+
+
+def test_charts_timeline_breaks_the_7_day_line_where_a_pair_fell_quiet():
+    line = records(charts.timeline_chart(series_rows()), "line")
+    prk = [(row["day"][:10], row["rolling_7d"]) for row in line if row["pair"] == "PRK → USA"]
+    assert prk == [("2019-12-20", 0.6), ("2019-12-21", 4.9), ("2019-12-22", None)]
+
+
+def test_charts_exports_series_longer_than_altairs_row_limit():
+    days = pd.date_range("2000-01-01", periods=6000)
+    series = frame(queries.DYAD_COLUMNS, [{"day": day, "source": "A", "target": "B", "directed": True,
+                                           "statements": 1} for day in days])
+    before = dict(alt.data_transformers.options)
+    assert charts.to_svg(charts.timeline_chart(series)).startswith("<svg")
+    assert alt.data_transformers.options == before  # the limit is lifted for the export only
