@@ -14,6 +14,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 demo: $(STAMP)
 	$(PY) -m pipeline run data/sample
+	@echo "Dashboard: http://localhost:8501 (Ctrl-C to stop)"
+	$(PY) -m streamlit run app.py --server.headless true --server.port 8501
 
 test: $(STAMP)
 	$(PY) -m ruff check .

@@ -159,6 +159,13 @@ def describe(f: Filters, start: dt.date, end: dt.date) -> dict[str, str]:
             "Minimum hostility": f"{f.min_hostility:g}"}
 
 
+def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A ranking (top dyads or movers) with the pair spelt out first and the codes dropped."""
+    table = frame.assign(pair=[pair_label(a, b, d) for a, b, d in
+                               zip(frame["source"], frame["target"], frame["directed"], strict=True)])
+    return table[["pair", *(c for c in frame.columns if c not in ("source", "target", "directed"))]]
+
+
 def quotes_table(quotes: pd.DataFrame) -> pd.DataFrame:
     """The columns analysts read: date, pair, category, hostility, quote, outlet, link."""
     table = quotes.assign(pair=[pair_label(a, b, d) for a, b, d in

@@ -1,5 +1,6 @@
 """Databases for the app tests (a helper module, not a test file): the sample corpus run through the
-pipeline itself into a SQLite file, an empty one, and one article whose text holds HTML."""
+pipeline itself into a SQLite file, and one article whose text holds HTML. Tests import the fixtures
+by their `*_fixture` names; they are requested as `sample_db_url` and `app_env`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,18 @@ SAMPLE = REPO / "data" / "sample"
 UNREACHABLE_URL = "postgresql://nobody@127.0.0.1:1/none"
 SCRIPT_TEXT = ("Pyongyang said Washington would <script>alert('x')</script> pay dearly, "
                "and North Korea threatened the United States again.")
+
+
+def charts_written() -> bool:
+    """Whether pipeline.charts and pipeline.report exist (written in a parallel change)."""
+    try:
+        import pipeline.charts  # noqa: F401
+        import pipeline.report  # noqa: F401
+    except ModuleNotFoundError as error:
+        if error.name in ("pipeline.charts", "pipeline.report"):
+            return False
+        raise
+    return True
 
 
 def build_sample_db(folder: Path) -> str:
@@ -47,14 +60,14 @@ def build_script_db(folder: Path) -> tuple[str, str]:
     return url, ids[0] if ids else ""
 
 
-@pytest.fixture(scope="session")
-def sample_db_url(tmp_path_factory) -> str:
+@pytest.fixture(scope="session", name="sample_db_url")
+def sample_db_url_fixture(tmp_path_factory) -> str:
     """The URL of the sample database, built once per test session."""
     return build_sample_db(tmp_path_factory.mktemp("sample-db"))
 
 
-@pytest.fixture
-def app_env(monkeypatch, sample_db_url) -> str:
+@pytest.fixture(name="app_env")
+def app_env_fixture(monkeypatch, sample_db_url) -> str:
     """TENSION_DB_URL set to the sample database for the app under test; fresh app caches."""
     import streamlit as st
 

@@ -1,6 +1,9 @@
 """The dashboard headless: every page through AppTest.from_file on a database the pipeline built from
 data/sample (tests/app_fixtures.py), plus the filters' URL round trip.
 
+Each page runs as part of the app: AppTest.from_file("app.py") then switch_page("pages/..."). Run
+alone, a page is its own entry point and its st.page_link to a sibling page cannot resolve.
+
 Download buttons: AppTest 1.67 keeps only a media URL in the element tree, and the in-memory media
 store it creates lives for one run, so `downloads` records what each download_button hands to that
 store (data, mime type, file name) and the tests check those bytes.
@@ -18,11 +21,12 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from pipeline import dashboard as dash
-from tests.app_fixtures import (  # noqa: F401  (fixtures)
+from tests.app_fixtures import (  # noqa: F401  (the *_fixture names are fixtures)
     UNREACHABLE_URL,
-    app_env,
+    app_env_fixture,
     build_script_db,
-    sample_db_url,
+    charts_written,
+    sample_db_url_fixture,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,7 +36,11 @@ TIMEOUT = 60
 
 
 def app(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(PAGES[page]), default_timeout=TIMEOUT)
+    if page != "evidence" and not charts_written():
+        pytest.skip("pipeline/charts.py or pipeline/report.py not written yet (another change)")
+    at = AppTest.from_file(str(PAGES["overview"]), default_timeout=TIMEOUT)
+    if page != "overview":  # run as part of the app, so links between pages resolve as in a browser
+        at.switch_page(str(PAGES[page].relative_to(REPO)))
     at.query_params.update(params)
     return at.run()
 
@@ -119,8 +127,14 @@ def test_app_date_range_changes_headline_figures(app_env):
     at = app("overview", preset="custom", start="2022-01-01", end="2022-12-31")
     assert not at.exception
     assert metrics(at) != everything
-    at.selectbox[0].set_value("30d").run()  # the Period widget
+    at.sidebar.selectbox[0].set_value("30d").run()  # the Period widget
     assert at.query_params.get("preset") in ("30d", ["30d"])
+    assert metrics(at) != everything
+    at.sidebar.date_input[0].set_value((dt.date(2020, 1, 1), dt.date(2020, 12, 31))).run()
+    assert not at.exception
+    assert {k: at.query_params.get(k) for k in ("preset", "start", "end")} in (
+        {"preset": "custom", "start": "2020-01-01", "end": "2020-12-31"},
+        {"preset": ["custom"], "start": ["2020-01-01"], "end": ["2020-12-31"]})
     assert metrics(at) != everything
 
 
@@ -158,7 +172,7 @@ def test_app_quotes_table_csv_and_evidence_link(app_env, downloads):
     (data, mime), = downloads.values()
     assert mime == "text/csv" and len(pd.read_csv(io.BytesIO(data))) == len(table)
     (link,) = at.get("page_link")
-    assert "article=" in link.proto.query_string or link.proto.page.endswith("3_Evidence.py")
+    assert link.proto.page == "Evidence" and "article=" in link.proto.query_string
 
 
 # --- Empty, broken and hostile inputs. ---
@@ -195,3 +209,10 @@ def test_app_evidence_escapes_article_html(monkeypatch, tmp_path):
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "<mark>" in text
     assert len(at.dataframe[0].value) >= 1
+
+
+def test_app_country_filter_keeps_pairs_of_that_country(app_env):
+    at = app("overview", countries="PRK")
+    assert not at.exception, at.exception
+    ranked = at.dataframe[0].value
+    assert len(ranked) and all("PRK" in pair for pair in ranked["pair"])

@@ -1,0 +1,63 @@
+"""Overview: headline figures, the most hostile pairs, the biggest risers, anomalies, the heatmap."""
+
+import streamlit as st
+
+from pipeline import charts
+from pipeline import dashboard as dash
+
+st.set_page_config(page_title="Tension Tracker", page_icon="📈", layout="wide")
+st.title("Tension Tracker")
+
+url, first, last = dash.require_data()
+f, start, end = dash.sidebar_filters(first, last)
+before = dash.previous_period(start, end)
+st.caption(f"{start} to {end}; risers against {before[0]} to {before[1]}. Data from {first} to {last}.")
+
+head = dash.load_headline(url, start, end).iloc[0]
+for column, (label, name) in zip(st.columns(4), [("Articles", "articles"), ("Statements", "statements"),
+                                                 ("Pairs", "pairs"), ("Anomalies", "anomalies")],
+                                 strict=True):
+    column.metric(label, f"{int(head[name]):,}")
+if f.countries:
+    st.caption(f"Headline figures count every country; rankings, anomalies and the heatmap only pairs "
+               f"with {', '.join(f.countries)}.")
+if int(head["statements"]) == 0:
+    st.info(f"No statements between {start} and {end}. Widen the period in the sidebar.")
+    st.stop()
+
+top = dash.with_countries(dash.load_top(url, start, end), f.countries).head(10)
+movers = dash.with_countries(dash.load_movers(url, start, end), f.countries).head(10)
+left, right = st.columns(2)
+with left:
+    st.subheader("Most hostile pairs")
+    st.altair_chart(charts.ranking_chart(top), width="stretch")
+    st.dataframe(dash.ranking_table(top), hide_index=True)
+with right:
+    st.subheader("Biggest risers")
+    st.altair_chart(charts.ranking_chart(movers, value="delta", label="Change in tension index"),
+                    width="stretch")
+    st.dataframe(dash.ranking_table(movers), hide_index=True)
+
+st.subheader("Anomalies flagged")
+series = dash.with_countries(dash.load_series(url, start, end, f.pairs), f.countries)
+anomalies = series[series["anomaly"]]
+if anomalies.empty:
+    st.info("No pair-day in this period rose above its 28-day baseline by three standard deviations.")
+else:
+    st.dataframe(dash.ranking_table(anomalies[["day", "source", "target", "directed", "tension_index",
+                                               "rolling_7d", "statements"]]), hide_index=True)
+
+st.subheader("Who targets whom")
+st.altair_chart(charts.heatmap_chart(dash.with_countries(dash.load_matrix(url, start, end), f.countries)),
+                width="stretch")
+
+st.subheader("Open a pair")
+options = list(dict.fromkeys(zip(top["source"], top["target"], strict=True))) or dash.load_pair_options(url)
+pair = st.selectbox("Pair", options, format_func=lambda p: dash.pair_label(*p))
+if pair:
+    params = dash.filters_to_params(dash.Filters(**{**f.__dict__, "pairs": (pair, pair[::-1])}))
+    label = dash.pair_label(*pair)
+    st.page_link("pages/1_Timeline.py", label=f"Timeline of {label}", icon=":material/show_chart:",
+                 query_params=params)
+    st.page_link("pages/2_Quotes.py", label=f"Key quotes of {label}", icon=":material/format_quote:",
+                 query_params=params)

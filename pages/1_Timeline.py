@@ -1,0 +1,46 @@
+"""Timeline: the daily index of one or more pairs, A → B beside B → A, with exports."""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from pipeline import __version__, charts, report
+from pipeline import dashboard as dash
+
+st.set_page_config(page_title="Timeline · Tension Tracker", page_icon="📈", layout="wide")
+st.title("Timeline")
+
+url, first, last = dash.require_data()
+f, start, end = dash.sidebar_filters(first, last)
+pairs = dash.pairs_both_ways(f.pairs or dash.load_pair_options(url)[:1])
+st.caption(f"{start} to {end}. Directed statements only; pick pairs in the sidebar.")
+
+series = dash.directed(dash.load_series(url, start, end, pairs))
+quotes = dash.load_quotes(url, start, end, pairs, f.categories, f.min_hostility, limit=500)
+if series.empty:
+    st.info(f"No directed statements for {', '.join(dash.pair_label(*p) for p in pairs)} between "
+            f"{start} and {end}. Widen the period or pick other pairs.")
+    st.stop()
+
+for pair in dash.unordered(pairs):
+    columns = st.columns(2)
+    for column, (source, target) in zip(columns, (pair, pair[::-1]), strict=True):
+        with column:
+            st.subheader(dash.pair_label(source, target))
+            one = dash.of_pair(series, source, target)
+            if one.empty:
+                st.info("No directed statements this way in the period.")
+            else:
+                st.altair_chart(charts.timeline_chart(one, dash.of_pair(quotes, source, target)),
+                                width="stretch")
+
+st.subheader("Export this view")
+chart = charts.timeline_chart(series, quotes)
+stem = f"tension-{'_'.join(f'{a}-{b}' for a, b in pairs)}-{start}-{end}"
+png, svg, csv = st.columns(3)
+png.download_button("Chart as PNG", charts.to_png(chart), f"{stem}.png", "image/png")
+svg.download_button("Chart as SVG", charts.to_svg(chart), f"{stem}.svg", "image/svg+xml")
+csv.download_button("Data as CSV", charts.to_csv(series), f"{stem}.csv", "text/csv")
+page = report.report_html(f"Tension: {', '.join(dash.pair_label(*p) for p in pairs)}",
+                          dash.describe(f, start, end), chart, quotes, __version__, datetime.now(UTC))
+st.download_button("One-page HTML report", page, f"{stem}.html", "text/html", type="primary")

@@ -1,0 +1,41 @@
+"""Key quotes: the most hostile statements behind the index, copies folded, each with its evidence."""
+
+import streamlit as st
+
+from pipeline import charts
+from pipeline import dashboard as dash
+
+st.set_page_config(page_title="Quotes · Tension Tracker", page_icon="💬", layout="wide")
+st.title("Key quotes")
+
+url, first, last = dash.require_data()
+f, start, end = dash.sidebar_filters(first, last)
+quotes = dash.with_countries(
+    dash.load_quotes(url, start, end, dash.pairs_both_ways(f.pairs), f.categories, f.min_hostility),
+    f.countries)
+st.caption(f"{start} to {end}; most hostile first; syndicated copies and repeated quotes folded.")
+if quotes.empty:
+    st.info(f"No statements match these filters between {start} and {end}.")
+    st.stop()
+
+table = dash.quotes_table(quotes)
+st.dataframe(table, hide_index=True, column_order=("day", "pair", "category", "hostility", "url", "excerpt",
+                                                   "outlet"), column_config={
+    "day": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+    "pair": "Source → target",
+    "category": "Category",
+    "hostility": st.column_config.ProgressColumn("Hostility", min_value=0.0, max_value=1.0, format="%.2f"),
+    "excerpt": st.column_config.TextColumn("Quote", width="medium"),
+    "outlet": "Outlet",
+    "url": st.column_config.LinkColumn("Link", display_text="open"),
+})
+st.download_button("Quotes as CSV", charts.to_csv(table), f"quotes-{start}-{end}.csv", "text/csv")
+
+st.subheader("Evidence")
+ids = list(dict.fromkeys(quotes["article_id"]))
+titles = dict(zip(quotes["article_id"], quotes["title"].fillna("(untitled)"), strict=False))
+article = st.selectbox("Article", ids, format_func=lambda i: f"{titles.get(i, i)} · {i[:10]}")
+if article:
+    st.page_link("pages/3_Evidence.py", label="Open its evidence: text, cues and statements",
+                 icon=":material/search:",
+                 query_params={**dash.filters_to_params(f), "article": article})
