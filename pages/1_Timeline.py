@@ -31,8 +31,8 @@ for pair in dash.unordered(pairs):
             if one.empty:
                 st.info("No directed statements this way in the period.")
             else:
-                st.altair_chart(charts.timeline_chart(one, dash.of_pair(quotes, source, target)),
-                                width="stretch")
+                for panel in charts.timeline_panels(one, dash.of_pair(quotes, source, target)):
+                    st.altair_chart(panel, width="stretch")
 
 st.subheader("Export this view")
 chart = charts.timeline_chart(series, quotes)

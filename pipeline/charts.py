@@ -70,6 +70,12 @@ def timeline_chart(series: pd.DataFrame, quotes: pd.DataFrame | None = None) -> 
     return alt.vconcat(top, volume).resolve_scale(x="shared", color="shared")
 
 
+def timeline_panels(series: pd.DataFrame, quotes: pd.DataFrame | None = None) -> list:
+    """The two panels of `timeline_chart` as separate charts, for a page: a browser sizes a single
+    view to its column, while a concatenation with "container" widths overflows it."""
+    return list(timeline_chart(series, quotes).vconcat)
+
+
 def heatmap_chart(matrix: pd.DataFrame) -> alt.Chart:
     """Mean tension of source (rows) towards target (columns) from `queries.tension_matrix`."""
     title = "Mean tension, source → target"

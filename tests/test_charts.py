@@ -173,3 +173,9 @@ def test_charts_exports_series_longer_than_altairs_row_limit():
     before = dict(alt.data_transformers.options)
     assert charts.to_svg(charts.timeline_chart(series)).startswith("<svg")
     assert alt.data_transformers.options == before  # the limit is lifted for the export only
+
+
+def test_charts_timeline_panels_are_the_two_views_of_the_timeline():
+    panels = charts.timeline_panels(series_rows())
+    assert len(panels) == 2
+    assert all(panel.to_dict()["width"] == "container" for panel in panels)
