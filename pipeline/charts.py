@@ -73,7 +73,10 @@ def timeline_chart(series: pd.DataFrame, quotes: pd.DataFrame | None = None) -> 
 def timeline_panels(series: pd.DataFrame, quotes: pd.DataFrame | None = None) -> list:
     """The two panels of `timeline_chart` as separate charts, for a page: a browser sizes a single
     view to its column, while a concatenation with "container" widths overflows it."""
-    return list(timeline_chart(series, quotes).vconcat)
+    panels = list(timeline_chart(series, quotes).vconcat)
+    if len(panels) == 2:  # alone, the short volume panel needs room for its title
+        panels[1] = panels[1].properties(height=120)
+    return panels
 
 
 def heatmap_chart(matrix: pd.DataFrame) -> alt.Chart:

@@ -179,3 +179,7 @@ def test_charts_timeline_panels_are_the_two_views_of_the_timeline():
     panels = charts.timeline_panels(series_rows())
     assert len(panels) == 2
     assert all(panel.to_dict()["width"] == "container" for panel in panels)
+
+
+def test_charts_timeline_panels_of_nothing_is_one_empty_view():
+    assert len(charts.timeline_panels(frame(queries.DYAD_COLUMNS, []))) == 1
