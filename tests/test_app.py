@@ -216,3 +216,37 @@ def test_app_country_filter_keeps_pairs_of_that_country(app_env):
     assert not at.exception, at.exception
     ranked = at.dataframe[0].value
     assert len(ranked) and all("PRK" in pair for pair in ranked["pair"])
+
+
+# --- The real demo corpus (issue 4: every page on demo_articles.jsonl.gz plus the seed). ---
+
+
+@pytest.fixture(scope="module")
+def demo_db_url(tmp_path_factory):
+    from pipeline import runner, store
+    from pipeline.score import load_resources
+    from tests.conftest import SEED_ARTICLE, SHARED_DATA, shared
+
+    demo = shared(SHARED_DATA / "news" / "demo_articles.jsonl.gz")
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    engine = store.make_engine(url)
+    store.upgrade(engine)
+    runner.run([demo, shared(SEED_ARTICLE)], engine, load_resources(), workers=2)
+    engine.dispose()
+    return url
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", list(PAGES))
+def test_app_every_page_renders_on_the_demo_corpus(demo_db_url, monkeypatch, downloads, page):
+    monkeypatch.setenv("TENSION_DB_URL", demo_db_url)
+    dash.clear_caches()
+    params = {"pairs": "PRK-USA"} if page in ("timeline", "quotes") else {}
+    at = app(page, **params)
+    assert not at.exception, at.exception
+    assert not at.error
+    if page in ("overview", "timeline"):
+        assert at.get("vega_lite_chart")
+    if page == "timeline":
+        by_type = {mime: data for data, mime in downloads.values()}
+        assert by_type["image/png"].startswith(b"\x89PNG") and by_type["text/csv"]
