@@ -1,11 +1,10 @@
 """Timeline: the daily index of one or more pairs, A → B beside B → A, with exports."""
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
-from pipeline import __version__, charts, report
+from pipeline import charts
 from pipeline import dashboard as dash
+from pipeline import dashboard_exports as exports
 
 st.set_page_config(page_title="Timeline · Tension Tracker", page_icon="📈", layout="wide")
 st.title("Timeline")
@@ -35,12 +34,11 @@ for pair in dash.unordered(pairs):
                     st.altair_chart(panel, width="stretch")
 
 st.subheader("Export this view")
-chart = charts.timeline_chart(series, quotes)
+files = exports.timeline_files(url, start, end, pairs, tuple(f.categories), f.min_hostility,
+                               tuple(dash.describe(f, start, end).items()))
 stem = f"tension-{'_'.join(f'{a}-{b}' for a, b in pairs)}-{start}-{end}"
 png, svg, csv = st.columns(3)
-png.download_button("Chart as PNG", charts.to_png(chart), f"{stem}.png", "image/png")
-svg.download_button("Chart as SVG", charts.to_svg(chart), f"{stem}.svg", "image/svg+xml")
-csv.download_button("Data as CSV", charts.to_csv(series), f"{stem}.csv", "text/csv")
-page = report.report_html(f"Tension: {', '.join(dash.pair_label(*p) for p in pairs)}",
-                          dash.describe(f, start, end), chart, quotes, __version__, datetime.now(UTC))
-st.download_button("One-page HTML report", page, f"{stem}.html", "text/html", type="primary")
+png.download_button("Chart as PNG", files["png"], f"{stem}.png", "image/png")
+svg.download_button("Chart as SVG", files["svg"], f"{stem}.svg", "image/svg+xml")
+csv.download_button("Data as CSV", files["csv"], f"{stem}.csv", "text/csv")
+st.download_button("One-page HTML report", files["html"], f"{stem}.html", "text/html", type="primary")

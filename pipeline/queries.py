@@ -134,13 +134,18 @@ def biggest_movers(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
 def headline_figures(bind: Bind, start: DayLike, end: DayLike) -> pd.DataFrame:
     """One row: stories (`articles`, copies folded), folded `duplicates`, `statements` of stories,
     `pairs` (distinct source, target) and `anomalies` (anomalous pair-days) in [start, end]."""
-    a, s, d = articles.c, statements.c, dyad_daily.c
+    a, d = articles.c, dyad_daily.c
     stories = select(func.count()).select_from(articles).where(
         _is_story(), _in_range(a.day, start, end))
     copies = select(func.count()).select_from(articles).where(
         a.duplicate_of.is_not(None), _in_range(a.day, start, end))
-    said = select(func.count()).select_from(statements.join(articles, a.id == s.article_id)).where(
-        _is_story(), _in_range(s.day, start, end))
+    # Statements of stories = all statements of the range (an index count) minus those of copies
+    # (a join over the few copies), not a join of every statement of the range with its article.
+    every = select(func.count()).select_from(statements).where(_in_range(statements.c.day, start, end))
+    of_copies = select(func.count()).select_from(
+        statements.join(articles, a.id == statements.c.article_id)
+    ).where(a.duplicate_of.is_not(None), _in_range(statements.c.day, start, end))
+    said = select(every.scalar_subquery() - of_copies.scalar_subquery())
     pairs = select(d.source, d.target).where(_in_range(d.day, start, end)).distinct().subquery()
     anomalies = select(func.count()).select_from(dyad_daily).where(
         d.anomaly == true(), _in_range(d.day, start, end))
