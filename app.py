@@ -4,6 +4,7 @@ import streamlit as st
 
 from pipeline import charts
 from pipeline import dashboard as dash
+from pipeline import dashboard_exports as exports
 
 st.set_page_config(page_title="Tension Tracker", page_icon="📈", layout="wide")
 st.title("Tension Tracker")
@@ -31,11 +32,13 @@ left, right = st.columns(2)
 with left:
     st.subheader("Most hostile pairs")
     st.altair_chart(charts.ranking_chart(top), width="stretch")
+    exports.download_row("top", top, f"most-hostile-{start}-{end}")
     st.dataframe(dash.ranking_table(top), hide_index=True)
 with right:
     st.subheader("Biggest risers")
     st.altair_chart(charts.ranking_chart(movers, value="delta", label="Change in tension index"),
                     width="stretch")
+    exports.download_row("movers", movers, f"risers-{start}-{end}")
     st.dataframe(dash.ranking_table(movers), hide_index=True)
 
 st.subheader("Anomalies flagged")
@@ -48,8 +51,9 @@ else:
                                                "rolling_7d", "statements"]]), hide_index=True)
 
 st.subheader("Who targets whom")
-st.altair_chart(charts.heatmap_chart(dash.with_countries(dash.load_matrix(url, start, end), f.countries)),
-                width="stretch")
+matrix = dash.with_countries(dash.load_matrix(url, start, end), f.countries)
+st.altair_chart(charts.heatmap_chart(matrix), width="stretch")
+exports.download_row("matrix", matrix, f"who-targets-whom-{start}-{end}")
 
 st.subheader("Open a pair")
 options = list(dict.fromkeys(zip(top["source"], top["target"], strict=True))) or dash.load_pair_options(url)

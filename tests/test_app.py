@@ -250,3 +250,13 @@ def test_app_every_page_renders_on_the_demo_corpus(demo_db_url, monkeypatch, dow
     if page == "timeline":
         by_type = {mime: data for data, mime in downloads.values()}
         assert by_type["image/png"].startswith(b"\x89PNG") and by_type["text/csv"]
+
+
+def test_app_overview_charts_export_png_svg_and_csv(app_env, downloads):
+    at = app("overview")
+    assert not at.exception, at.exception
+    names = set(downloads)
+    for stem in ("most-hostile", "risers", "who-targets-whom"):
+        files = {name.rsplit(".", 1)[1]: downloads[name][0] for name in names if name.startswith(stem)}
+        assert files["png"].startswith(b"\x89PNG") and b"<svg" in files["svg"][:500]
+        assert len(pd.read_csv(io.BytesIO(files["csv"])))
