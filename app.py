@@ -5,16 +5,17 @@ import streamlit as st
 from pipeline import charts
 from pipeline import dashboard as dash
 from pipeline import dashboard_exports as exports
+from pipeline import dashboard_io as app_io
 
 st.set_page_config(page_title="Tension Tracker", page_icon="📈", layout="wide")
 st.title("Tension Tracker")
 
-url, first, last = dash.require_data()
-f, start, end = dash.sidebar_filters(first, last)
+url, first, last = app_io.require_data()
+f, start, end = app_io.sidebar_filters(first, last)
 before = dash.previous_period(start, end)
 st.caption(f"{start} to {end}; risers against {before[0]} to {before[1]}. Data from {first} to {last}.")
 
-head = dash.load_headline(url, start, end).iloc[0]
+head = app_io.load_headline(url, start, end).iloc[0]
 for column, (label, name) in zip(st.columns(4), [("Articles", "articles"), ("Statements", "statements"),
                                                  ("Pairs", "pairs"), ("Anomalies", "anomalies")],
                                  strict=True):
@@ -26,8 +27,8 @@ if int(head["statements"]) == 0:
     st.info(f"No statements between {start} and {end}. Widen the period in the sidebar.")
     st.stop()
 
-top = dash.with_countries(dash.load_top(url, start, end), f.countries).head(10)
-movers = dash.with_countries(dash.load_movers(url, start, end), f.countries).head(10)
+top = dash.with_countries(app_io.load_top(url, start, end), f.countries).head(10)
+movers = dash.with_countries(app_io.load_movers(url, start, end), f.countries).head(10)
 left, right = st.columns(2)
 with left:
     st.subheader("Most hostile pairs")
@@ -42,7 +43,7 @@ with right:
     st.dataframe(dash.ranking_table(movers), hide_index=True)
 
 st.subheader("Anomalies flagged")
-series = dash.with_countries(dash.load_series(url, start, end, f.pairs), f.countries)
+series = dash.with_countries(app_io.load_series(url, start, end, f.pairs), f.countries)
 anomalies = series[series["anomaly"]]
 if anomalies.empty:
     st.info("No pair-day in this period rose above its 28-day baseline by three standard deviations.")
@@ -51,12 +52,12 @@ else:
                                                "rolling_7d", "statements"]]), hide_index=True)
 
 st.subheader("Who targets whom")
-matrix = dash.with_countries(dash.load_matrix(url, start, end), f.countries)
+matrix = dash.with_countries(app_io.load_matrix(url, start, end), f.countries)
 st.altair_chart(charts.heatmap_chart(matrix), width="stretch")
 exports.download_row("matrix", matrix, f"who-targets-whom-{start}-{end}")
 
 st.subheader("Open a pair")
-options = list(dict.fromkeys(zip(top["source"], top["target"], strict=True))) or dash.load_pair_options(url)
+options = list(dict.fromkeys(zip(top["source"], top["target"], strict=True))) or app_io.load_pair_options(url)
 pair = st.selectbox("Pair", options, format_func=lambda p: dash.pair_label(*p))
 if pair:
     params = dash.filters_to_params(dash.Filters(**{**f.__dict__, "pairs": (pair, pair[::-1])}))

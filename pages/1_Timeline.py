@@ -5,17 +5,18 @@ import streamlit as st
 from pipeline import charts
 from pipeline import dashboard as dash
 from pipeline import dashboard_exports as exports
+from pipeline import dashboard_io as app_io
 
 st.set_page_config(page_title="Timeline · Tension Tracker", page_icon="📈", layout="wide")
 st.title("Timeline")
 
-url, first, last = dash.require_data()
-f, start, end = dash.sidebar_filters(first, last)
-pairs = dash.pairs_both_ways(f.pairs or dash.load_pair_options(url)[:1])
+url, first, last = app_io.require_data()
+f, start, end = app_io.sidebar_filters(first, last)
+pairs = dash.pairs_both_ways(f.pairs or app_io.load_pair_options(url)[:1])
 st.caption(f"{start} to {end}. Directed statements only; pick pairs in the sidebar.")
 
-series = dash.directed(dash.load_series(url, start, end, pairs))
-quotes = dash.load_quotes(url, start, end, pairs, f.categories, f.min_hostility, limit=500)
+series = dash.directed(app_io.load_series(url, start, end, pairs))
+quotes = app_io.load_quotes(url, start, end, pairs, f.categories, f.min_hostility, limit=500)
 if series.empty:
     st.info(f"No directed statements for {', '.join(dash.pair_label(*p) for p in pairs)} between "
             f"{start} and {end}. Widen the period or pick other pairs.")

@@ -4,14 +4,15 @@ import streamlit as st
 
 from pipeline import charts
 from pipeline import dashboard as dash
+from pipeline import dashboard_io as app_io
 
 st.set_page_config(page_title="Quotes · Tension Tracker", page_icon="💬", layout="wide")
 st.title("Key quotes")
 
-url, first, last = dash.require_data()
-f, start, end = dash.sidebar_filters(first, last)
+url, first, last = app_io.require_data()
+f, start, end = app_io.sidebar_filters(first, last)
 quotes = dash.with_countries(
-    dash.load_quotes(url, start, end, dash.pairs_both_ways(f.pairs), f.categories, f.min_hostility),
+    app_io.load_quotes(url, start, end, dash.pairs_both_ways(f.pairs), f.categories, f.min_hostility),
     f.countries)
 st.caption(f"{start} to {end}; most hostile first; syndicated copies and repeated quotes folded.")
 if quotes.empty:

@@ -3,22 +3,23 @@
 import streamlit as st
 
 from pipeline import dashboard as dash
+from pipeline import dashboard_io as app_io
 
 st.set_page_config(page_title="Evidence · Tension Tracker", page_icon="🔎", layout="wide")
 st.title("Evidence")
 
-url, first, last = dash.require_data()
-f, start, end = dash.sidebar_filters(first, last)
+url, first, last = app_io.require_data()
+f, start, end = app_io.sidebar_filters(first, last)
 article_id = st.query_params.get("article", "")
 if not article_id:
-    quotes = dash.load_quotes(url, start, end, dash.pairs_both_ways(f.pairs), f.categories, f.min_hostility)
+    quotes = app_io.load_quotes(url, start, end, dash.pairs_both_ways(f.pairs), f.categories, f.min_hostility)
     if quotes.empty:
         st.info(f"No statements match these filters between {start} and {end}.")
         st.stop()
     titles = dict(zip(quotes["article_id"], quotes["title"].fillna("(untitled)"), strict=False))
     article_id = st.selectbox("Article", list(titles), format_func=lambda i: f"{titles[i]} · {i[:10]}")
 
-article, said = dash.load_evidence(url, article_id)
+article, said = app_io.load_evidence(url, article_id)
 if article.empty:
     st.info(f"No article with id {article_id!r} in this database.")
     st.stop()

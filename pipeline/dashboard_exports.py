@@ -13,6 +13,7 @@ import streamlit as st
 
 from pipeline import __version__, charts, report
 from pipeline import dashboard as dash
+from pipeline import dashboard_io as app_io
 
 
 @st.cache_data(ttl=dash.CACHE_SECONDS, show_spinner=False)
@@ -20,8 +21,8 @@ def timeline_files(url: str, start: dt.date, end: dt.date, pairs: tuple[tuple[st
                    categories: tuple[str, ...], min_hostility: float,
                    described: tuple[tuple[str, str], ...]) -> dict[str, bytes | str]:
     """PNG, SVG, CSV and the HTML report of the timeline of `pairs` (keys png, svg, csv, html)."""
-    series = dash.directed(dash.load_series(url, start, end, pairs))
-    quotes = dash.load_quotes(url, start, end, pairs, categories, min_hostility, limit=500)
+    series = dash.directed(app_io.load_series(url, start, end, pairs))
+    quotes = app_io.load_quotes(url, start, end, pairs, categories, min_hostility, limit=500)
     chart = charts.timeline_chart(series, quotes)
     title = f"Tension: {', '.join(dash.pair_label(*p) for p in pairs)}"
     page = report.report_html(title, dict(described), chart, quotes, __version__, dt.datetime.now(dt.UTC))

@@ -21,6 +21,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from pipeline import dashboard as dash
+from pipeline import dashboard_io as app_io
 from tests.app_fixtures import (  # noqa: F401  (the *_fixture names are fixtures)
     UNREACHABLE_URL,
     app_env_fixture,
@@ -98,10 +99,10 @@ def test_dashboard_presets_count_back_from_last_day_with_data():
 
 
 def test_dashboard_database_state(sample_db_url, tmp_path):
-    assert dash.database_state(sample_db_url) == "ok"
-    assert dash.database_state(f"sqlite:///{tmp_path / 'none.db'}") == "empty"
+    assert app_io.database_state(sample_db_url) == "ok"
+    assert app_io.database_state(f"sqlite:///{tmp_path / 'none.db'}") == "empty"
     assert not (tmp_path / "none.db").exists()
-    assert dash.database_state(UNREACHABLE_URL).startswith("unreachable: ")
+    assert app_io.database_state(UNREACHABLE_URL).startswith("unreachable: ")
 
 
 # --- Pages on the sample database. ---
@@ -180,7 +181,7 @@ def test_app_quotes_table_csv_and_evidence_link(app_env, downloads):
 
 def test_app_empty_database_explains_and_loads_the_sample(monkeypatch, tmp_path):
     monkeypatch.setenv("TENSION_DB_URL", f"sqlite:///{tmp_path / 'empty.db'}")
-    dash.clear_caches()
+    app_io.clear_caches()
     at = app("overview")
     assert not at.exception
     assert any("python -m pipeline run data/sample" in info.value for info in at.info)
@@ -202,7 +203,7 @@ def test_app_unreachable_database_shows_one_error_line(monkeypatch, page):
 def test_app_evidence_escapes_article_html(monkeypatch, tmp_path):
     url, article_id = build_script_db(tmp_path)
     monkeypatch.setenv("TENSION_DB_URL", url)
-    dash.clear_caches()
+    app_io.clear_caches()
     at = app("evidence", article=article_id)
     assert not at.exception, at.exception
     text = next(m.value for m in at.markdown if "Pyongyang" in m.value)
@@ -240,7 +241,7 @@ def demo_db_url(tmp_path_factory):
 @pytest.mark.parametrize("page", list(PAGES))
 def test_app_every_page_renders_on_the_demo_corpus(demo_db_url, monkeypatch, downloads, page):
     monkeypatch.setenv("TENSION_DB_URL", demo_db_url)
-    dash.clear_caches()
+    app_io.clear_caches()
     params = {"pairs": "PRK-USA"} if page in ("timeline", "quotes") else {}
     at = app(page, **params)
     assert not at.exception, at.exception

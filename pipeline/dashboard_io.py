@@ -1,0 +1,200 @@
+"""The dashboard's side effects: cached read-only data access, the database's state, the sample
+loader, the shared sidebar of filters (read from and written to the URL) and the empty and broken
+screens. The pure filter logic they use lives in pipeline.dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import queries, store
+from pipeline.dashboard import (
+    CACHE_SECONDS,
+    CATEGORIES,
+    FILTER_KEYS,
+    PRESET_LABELS,
+    SAMPLE_DIR,
+    Filters,
+    filters_from_params,
+    filters_to_params,
+    pair_label,
+    resolve_range,
+)
+
+# --- The database: its state, and cached read-only loaders. ---
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str):
+    """One engine (with its pool) per URL for the life of the app process."""
+    return store.make_engine(url)
+
+
+def database_state(url: str) -> str:
+    """"ok", "empty" (no schema or no data yet) or "unreachable: <one-line reason>"."""
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return "empty"  # do not create the file by looking at it
+    try:
+        from sqlalchemy import inspect
+
+        engine = engine_for(url)
+        if "articles" not in inspect(engine).get_table_names():
+            return "empty"
+        first, _ = queries.date_bounds(engine)
+    except Exception as error:  # any driver, any failure: the page shows one line, not a traceback
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+        return f"unreachable: {reason[0] if reason else type(error).__name__}"
+    return "ok" if first is not None else "empty"
+
+
+def load_sample(url: str) -> str:
+    """Run the pipeline on data/sample into `url` (the one write the app may trigger) -> a summary."""
+    from pipeline import runner
+    from pipeline.score import load_resources
+
+    engine = engine_for(url)
+    store.upgrade(engine)
+    summary = runner.run([str(SAMPLE_DIR)], engine, load_resources())
+    clear_caches()
+    return f"{summary.counts['stored']} articles stored, {summary.counts['daily_rows']} daily rows"
+
+
+def clear_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+
+
+def _cached(function):
+    """st.cache_data on a pure loader: its arguments (URL and plain filter values) are the key."""
+    import streamlit as st
+
+    return st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)(function)
+
+
+@_cached
+def load_bounds(url: str) -> tuple[dt.date | None, dt.date | None]:
+    return queries.date_bounds(engine_for(url))
+
+
+@_cached
+def load_headline(url: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+    return queries.headline_figures(engine_for(url), start, end)
+
+
+@_cached
+def load_top(url: str, start: dt.date, end: dt.date, limit: int = 50) -> pd.DataFrame:
+    return queries.top_dyads(engine_for(url), start, end, limit=limit)
+
+
+@_cached
+def load_movers(url: str, start: dt.date, end: dt.date, limit: int = 50) -> pd.DataFrame:
+    return queries.biggest_movers(engine_for(url), start, end, limit=limit)
+
+
+@_cached
+def load_matrix(url: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+    return queries.tension_matrix(engine_for(url), start, end)
+
+
+@_cached
+def load_series(url: str, start: dt.date, end: dt.date, pairs: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    return queries.dyad_series(engine_for(url), start, end, pairs=list(pairs) or None)
+
+
+@_cached
+def load_quotes(url: str, start: dt.date, end: dt.date, pairs: tuple[tuple[str, str], ...] = (),
+                categories: tuple[str, ...] = (), min_hostility: float = 0.0,
+                limit: int = 200) -> pd.DataFrame:
+    return queries.key_quotes(engine_for(url), start, end, pairs=list(pairs) or None,
+                              categories=list(categories) or None, min_hostility=min_hostility,
+                              limit=limit)
+
+
+@_cached
+def load_evidence(url: str, article_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return queries.article_evidence(engine_for(url), article_id)
+
+
+@_cached
+def load_pair_options(url: str) -> list[tuple[str, str]]:
+    """Every pair with daily rows, most tense first: the choices of the pair pickers."""
+    top = queries.top_dyads(engine_for(url), None, None, limit=500)
+    return list(dict.fromkeys(zip(top["source"], top["target"], strict=True)))
+
+
+# --- The shared sidebar. ---
+
+
+def sidebar_filters(first: dt.date | None, last: dt.date | None) -> tuple[Filters, dt.date, dt.date]:
+    """Draw the filters in the sidebar from the URL (else this session's last choice), write the
+    choice back to the URL, and return it with its concrete date range."""
+    import streamlit as st
+
+    params = st.query_params.to_dict()
+    if not any(key in params for key in FILTER_KEYS):
+        params = {**st.session_state.get("filter_params", {}), **params}
+    f = filters_from_params(params)
+    bar = st.sidebar
+    bar.header("Filters")
+    presets = list(PRESET_LABELS)
+    preset = bar.selectbox("Period", presets, index=presets.index(f.preset),
+                           format_func=PRESET_LABELS.get)
+    start, end = resolve_range(replace(f, preset=preset), first, last)
+    picked = bar.date_input("Dates", value=(start, end), min_value=min(first, start),
+                            max_value=max(last, end),
+                            format="YYYY-MM-DD")
+    if isinstance(picked, tuple | list) and len(picked) == 2 and tuple(picked) != (start, end):
+        preset, start, end = "custom", picked[0], picked[1]
+    options = load_pair_options(database_url())
+    codes = sorted({code for pair in options for code in pair} | set(f.countries))
+    countries = bar.multiselect("Countries", codes, default=list(f.countries))
+    pairs = bar.multiselect("Pairs", list(dict.fromkeys([*options, *f.pairs])), default=list(f.pairs),
+                            format_func=lambda p: pair_label(*p))
+    categories = bar.multiselect("Categories (quotes)", CATEGORIES, default=list(f.categories))
+    min_hostility = bar.slider("Minimum hostility (quotes)", 0.0, 1.0, f.min_hostility, 0.05)
+    chosen = Filters(start=start, end=end, preset=preset, countries=tuple(countries), pairs=tuple(pairs),
+                     categories=tuple(categories), min_hostility=float(min_hostility))
+    _write_params(filters_to_params(chosen))
+    return chosen, start, end
+
+
+def _write_params(new: dict[str, str]) -> None:
+    """Put the filters in the URL, keeping page-only parameters (article=...)."""
+    import streamlit as st
+
+    st.session_state["filter_params"] = new
+    keep = {k: v for k, v in st.query_params.to_dict().items() if k not in FILTER_KEYS}
+    if st.query_params.to_dict() != {**keep, **new}:
+        st.query_params.from_dict({**keep, **new})
+
+
+def database_url() -> str:
+    return store.database_url()
+
+
+def require_data() -> tuple[str, dt.date, dt.date]:
+    """(URL, first day, last day) of a database with data; otherwise explain on the page and stop:
+    one error line for an unreachable database, the sample loader for an empty one."""
+    import streamlit as st
+
+    url = database_url()
+    state = database_state(url)
+    if state.startswith("unreachable"):
+        st.error(f"Cannot reach the database {store.safe_url(url)}: {state.removeprefix('unreachable: ')}")
+        st.stop()
+    if state == "empty":
+        st.info(f"The database {store.safe_url(url)} holds no articles yet. Build it from the sample "
+                "corpus with `python -m pipeline run data/sample` (or your own files), or load the "
+                "sample here.")
+        if st.button("Load the sample corpus"):
+            with st.spinner("Running the pipeline on data/sample ..."):
+                st.success(load_sample(url))
+            st.rerun()
+        st.stop()
+    first, last = load_bounds(url)
+    return url, first, last
