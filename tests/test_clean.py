@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.clean import clean_article, is_boilerplate, is_hard_wrapped, repair_glued
+from pipeline.boilerplate import is_boilerplate
+from pipeline.clean import clean_article, is_hard_wrapped, repair_glued
 from pipeline.ingest import read_paths
 from pipeline.models import Article
 
