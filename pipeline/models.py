@@ -45,7 +45,8 @@ class Reject:
 @dataclass(frozen=True)
 class Sentence:
     """A sentence of an article's cleaned text; `start`/`end` are character offsets into it,
-    `paragraph` the paragraph's number and `index` the sentence's number within that paragraph."""
+    `paragraph` the paragraph's number and `index` the sentence's number among those split from it
+    (all of its sentences with split_sentences; with a `wanted` filter, only those returned)."""
 
     index: int
     text: str

@@ -116,6 +116,8 @@ def _find_sentences(paragraph: str) -> list[tuple[int, int]] | None:
 
 
 def _cut_runaway(paragraph: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A span over MAX_SENTENCE_CHARS cut at semicolons, and what is still too long at the last
+    space before the limit (a table or a list without stops must not make one sentence)."""
     if end - start <= MAX_SENTENCE_CHARS:
         return [(start, end)]
     spans, position = [], start
@@ -125,4 +127,15 @@ def _cut_runaway(paragraph: str, start: int, end: int) -> list[tuple[int, int]]:
             spans.append((position, cut))
             position = start + match.end()
     spans.append((position, end))
-    return spans
+    return [piece for span in spans for piece in _cut_at_spaces(paragraph, *span)]
+
+
+def _cut_at_spaces(paragraph: str, start: int, end: int) -> list[tuple[int, int]]:
+    pieces = []
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = paragraph.rfind(" ", start + 1, start + MAX_SENTENCE_CHARS)
+        cut = cut if cut > start else start + MAX_SENTENCE_CHARS
+        pieces.append((start, cut))
+        start = cut + 1 if paragraph[cut : cut + 1] == " " else cut
+    pieces.append((start, end))
+    return pieces

@@ -42,3 +42,11 @@ def test_sentences_runaway_sentence_is_cut_at_semicolons():
 def test_sentences_paragraphs_keep_their_offsets():
     text = "First.\n\n  Second one.\nThird."
     assert split_paragraphs(text) == [(0, "First."), (10, "Second one."), (22, "Third.")]
+
+
+def test_sentences_a_long_text_without_stops_is_cut_into_pieces():
+    text = " ".join(["word"] * 2000)  # 10,000 characters, no stop and no semicolon
+    sentences = split_sentences(text)
+    assert len(sentences) > 1 and all(len(s.text) <= 1200 for s in sentences)
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+    assert sum(len(s.text.split()) for s in sentences) == 2000
