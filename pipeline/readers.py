@@ -16,8 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
-import charset_normalizer
-
 from pipeline.models import Reject
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -123,7 +121,10 @@ def decode_text(raw: bytes, previous: str | None = None, whole_file: bool = True
     return (text, match.encoding) if looks_like_text(text) else None
 
 
-def _detect(raw: bytes, whole_file: bool) -> charset_normalizer.CharsetMatch | None:
+def _detect(raw: bytes, whole_file: bool):
+    """The best charset_normalizer match (imported here: only non-UTF-8 input needs it)."""
+    import charset_normalizer
+
     matches = [
         match
         for match in charset_normalizer.from_bytes(raw)
