@@ -69,7 +69,7 @@ class Veto:
 
 @dataclass(frozen=True)
 class Gazetteer:
-    automaton: Any  # ahocorasick.Automaton: surface -> (surface, tuple[Alias, ...])
+    automaton: Any  # ahocorasick.Automaton: surface -> (surface, tuple[Alias, ...], frozenset of codes)
     vetoes: Mapping[str, tuple[Veto, ...]]
     non_state: re.Pattern[str]
     size: int
@@ -88,7 +88,8 @@ def load_gazetteer(folder: Path = GAZETTEER_DIR) -> Gazetteer:
     automaton = ahocorasick.Automaton()
     for surface, aliases in meanings.items():
         if surface:
-            automaton.add_word(surface, (surface, tuple(dict.fromkeys(aliases))))
+            unique = tuple(dict.fromkeys(aliases))
+            automaton.add_word(surface, (surface, unique, frozenset(a.code for a in unique)))
     automaton.make_automaton()
     nouns = sorted((row["noun"].strip() for row in _rows(folder / NON_STATE_FILE)), key=len, reverse=True)
     non_state = re.compile(
@@ -105,7 +106,7 @@ def find_mentions(text: str, gazetteer: Gazetteer, on: date | None = None) -> tu
     [('Pyongyang', 'PRK'), ('Washington', 'USA')]
     """
     candidates = []
-    for end_index, (surface, aliases) in gazetteer.automaton.iter(text):
+    for end_index, (surface, aliases, _) in gazetteer.automaton.iter(text):
         start, end = end_index - len(surface) + 1, end_index + 1
         if _is_whole_word(text, start, end):
             candidates.append((start, end, surface, aliases))
@@ -137,10 +138,11 @@ def may_name_two_actors(text: str, gazetteer: Gazetteer) -> bool:
     certain: such an article can yield no statement and need not be cleaned or split.
     """
     codes: set[str] = set()
-    for end_index, (surface, aliases) in gazetteer.automaton.iter(text):
-        start = end_index - len(surface) + 1
-        if _is_whole_word(text, start, end_index + 1):
-            codes.update(a.code for a in aliases)
+    for end_index, (surface, _, surface_codes) in gazetteer.automaton.iter(text):
+        if surface_codes <= codes:
+            continue  # nothing new: skip the word-boundary check
+        if _is_whole_word(text, end_index - len(surface) + 1, end_index + 1):
+            codes |= surface_codes
             if len(codes) > 1:
                 return True
     return False
