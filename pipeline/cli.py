@@ -211,8 +211,7 @@ def _open_database(url: str):
         engine = store.make_engine(url)
         store.upgrade(engine)
     except (OperationalError, ArgumentError, ImportError, ValueError) as error:
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        raise UsageError(f"cannot reach database {store.safe_url(url)}: {reason}") from None
+        raise UsageError(store.unreachable(url, error)) from None
     return engine
 
 

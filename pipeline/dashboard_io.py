@@ -46,8 +46,7 @@ def database_state(url: str) -> str:
             return "empty"
         first, _ = queries.date_bounds(engine)
     except Exception as error:  # any driver, any failure: the page shows one line, not a traceback
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()
-        return f"unreachable: {reason[0] if reason else type(error).__name__}"
+        return f"unreachable: {store.unreachable(url, error)}"
     return "ok" if first is not None else "empty"
 
 
@@ -185,7 +184,8 @@ def require_data() -> tuple[str, dt.date, dt.date]:
     url = database_url()
     state = database_state(url)
     if state.startswith("unreachable"):
-        st.error(f"Cannot reach the database {store.safe_url(url)}: {state.removeprefix('unreachable: ')}")
+        message = state.removeprefix("unreachable: ")
+        st.error(message[:1].upper() + message[1:])
         st.stop()
     if state == "empty":
         st.info(f"The database {store.safe_url(url)} holds no articles yet. Build it from the sample "

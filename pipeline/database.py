@@ -65,3 +65,12 @@ def safe_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - a URL too broken to parse still must not show its password
         return PASSWORD_IN_URL.sub(r"\1***@", url)
+
+
+def unreachable(url: str, error: BaseException) -> str:
+    """The one line a user sees when `url` cannot be used: the URL (password hidden) and the first
+    line of the driver's reason, without SQLAlchemy's background link."""
+    reason = str(getattr(error, "orig", None) or error)
+    lines = [line.strip() for line in reason.splitlines() if line.strip()]
+    first = re.sub(r"\s*\(Background on this error.*$", "", lines[0]) if lines else type(error).__name__
+    return f"cannot reach database {safe_url(url)}: {first}"

@@ -146,10 +146,8 @@ def _read(url: str, request: Request) -> pd.DataFrame:
             return frame_for(engine, request)
         finally:
             engine.dispose()
-    except (OperationalError, ProgrammingError) as error:
-        raise ExportError(f"cannot reach database {shown}: {_reason(error.orig or error)}") from None
-    except (ArgumentError, ImportError) as error:
-        raise ExportError(f"cannot reach database {shown}: {_reason(error)}") from None
+    except (OperationalError, ProgrammingError, ArgumentError, ImportError) as error:
+        raise ExportError(store.unreachable(url, error)) from None
 
 
 def _missing_sqlite_file(parsed: URL) -> str | None:
@@ -159,12 +157,6 @@ def _missing_sqlite_file(parsed: URL) -> str | None:
     if parsed.database.startswith("file:"):
         return None
     return None if Path(parsed.database).exists() else parsed.database
-
-
-def _reason(error: BaseException) -> str:
-    """The first line of a driver's message, without SQLAlchemy's background link."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return re.sub(r"\s*\(Background on this error.*$", "", lines[0]) if lines else type(error).__name__
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

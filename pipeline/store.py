@@ -37,6 +37,7 @@ from pipeline.database import (  # noqa: F401
     database_url,
     make_engine,
     safe_url,
+    unreachable,
     upgrade,
 )
 
