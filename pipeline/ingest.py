@@ -83,7 +83,7 @@ def read_txt(path: str) -> Iterator[Item]:
     elif not text.strip():
         yield reject(path, None, "no-text", "no text")
     else:
-        yield Article(id=path, text=text, origin=path)
+        yield Article(id=path, text=text, origin=path, key=path)
 
 
 def read_html(path: str) -> Iterator[Item]:
@@ -99,6 +99,7 @@ def read_html(path: str) -> Iterator[Item]:
     day, moment = parse_date_value(page.date)
     yield Article(
         id=path,
+        key=path,
         text=page.text,
         title=page.title,
         date=day,

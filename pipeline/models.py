@@ -26,6 +26,10 @@ class Article:
     url: str | None = None
     origin: str = ""
     published_at: datetime | None = None  # time-zone aware when the input said which zone
+    # The identity the input gives the article, under which a changed version replaces an older
+    # one: a record's own `id`, or a .txt/.html file's path. None for a record known only by its
+    # position in a file (its `id` is then "path:line"), which says nothing about which article it is.
+    key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -226,6 +226,7 @@ def record_to_article(value: object, path: str, line: int, fallback_id: str, ite
     day, moment = parse_date_value(value.get("date"))
     return Article(
         id=fields["id"] or fallback_id,
+        key=fields["id"],
         text=text,
         title=fields["title"],
         date=day,

@@ -3,14 +3,14 @@
 Each article is stored whole or not at all, keyed by a hash of its cleaned text: an article already
 stored is skipped before scoring, so the same input twice adds nothing, and a run killed at any
 point and run again ends in the state of one clean run. An input record whose text changed (same
-record key - the record's `id`, or the file's path - and a new hash) replaces its older version.
+record key - `Article.key`: the record's own `id`, or the file's path - and a new hash) replaces
+its older version.
 """
 
 from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -26,8 +26,6 @@ from pipeline.score import Resources, score_article
 
 # Articles read ahead and prepared at once: bounds memory whatever the size of the input.
 BATCH_SIZE = 512
-# The id ingest gives a record without one: "path:line" (or "path:line#item").
-POSITION = re.compile(r":\d+(?:#\d+)?$")
 
 
 @dataclass
@@ -85,7 +83,6 @@ def content_id(text: str) -> str:
 class Prepared:
     """An article cleaned and, unless already stored, scored and signed (the parallel part)."""
 
-    raw_id: str | None  # the record key (see record_key)
     article: Article
     article_id: str
     statements: tuple[Statement, ...] | None  # None: already stored, not scored
@@ -97,21 +94,12 @@ def prepare(raw: Article, resources: Resources, is_known: Callable[[str], bool])
     article = clean_article(raw)
     if not article.text.strip():
         reject = Reject(raw.origin, None, "no-text", f"{raw.origin}: only boilerplate, no article text")
-        return Prepared(record_key(raw), article, "", None, None, reject)
+        return Prepared(article, "", None, None, reject)
     article_id = content_id(article.text)
     if is_known(article_id):
-        return Prepared(record_key(raw), article, article_id, None, None)
+        return Prepared(article, article_id, None, None)
     signature = dedupe.to_bytes(dedupe.signature(article.text))
-    return Prepared(record_key(raw), article, article_id, score_article(article, resources), signature)
-
-
-def record_key(raw: Article) -> str | None:
-    """The key under which a changed version replaces an older one: the record's own `id`, or the
-    path of a .txt/.html file. A record without an id is known only by its position in a file,
-    which says nothing about which article it is, so it is never replaced."""
-    if raw.id == raw.origin and POSITION.search(raw.origin):
-        return None
-    return raw.id
+    return Prepared(article, article_id, score_article(article, resources), signature)
 
 
 @dataclass
@@ -130,7 +118,7 @@ def _store_batch(batch, ready, engine, duplicates, summary: RunSummary, on_artic
     prepared = ready()
     fresh = [item for item in prepared if item.statements is not None]
     known = store.known_ids(engine, [item.article_id for item in fresh])
-    keyed = store.articles_with_keys(engine, [item.raw_id for item in fresh if item.raw_id])
+    keyed = store.articles_with_keys(engine, [item.article.key for item in fresh if item.article.key])
     writes = Writes()
     outcomes = iter([_plan(item, known, keyed, duplicates, writes, summary.run_id) for item in prepared])
     for copy in store.save_batch(engine, writes.articles, writes.statements, writes.replaced):
@@ -154,16 +142,16 @@ def _plan(item: Prepared, known: set[str], keyed: dict, duplicates, writes: Writ
         return item.reject
     if item.statements is None or article_id in known or article_id in writes.ids:
         return "unchanged"  # (known to a worker, or a copy earlier in this run)
-    previous = None
-    if item.raw_id is not None and item.raw_id not in writes.keys:
-        previous = _older_version(keyed.get(item.raw_id, []), run_id)
-        writes.keys.add(item.raw_id)
+    previous, key = None, article.key
+    if key is not None and key not in writes.keys:
+        previous = _older_version(keyed.get(key, []), run_id)
+        writes.keys.add(key)
     if previous:
         duplicates.discard(previous[0])  # the new version takes the old one's place as original
         writes.replaced.append(previous)
     signature = dedupe.from_bytes(item.signature)
     original = duplicates.original_of(signature)
-    writes.articles.append(_article_row(article, article_id, item.raw_id, original, signature, run_id))
+    writes.articles.append(_article_row(article, article_id, key, original, signature, run_id))
     writes.statements.extend(_statement_row(s, article_id) for s in item.statements)
     writes.ids.add(article_id)
     if original is None:

@@ -370,3 +370,12 @@ def test_ingest_reads_the_shared_demo_corpus():
     assert count_rejects(items) == {"no-text": len(items) - len(articles)}
     assert all(article.id and article.text.strip() for article in articles)
     assert sum(article.date is None for article in articles) >= 73
+
+
+def test_ingest_key_is_the_identity_the_input_gives(tmp_path):
+    records = tmp_path / "wire.jsonl"
+    records.write_text('{"id": "w-1", "text": "Seoul spoke."}\n{"text": "Tokyo spoke."}\n')
+    page = tmp_path / "page.txt"
+    page.write_text("Beijing spoke.\n")
+    keys = [a.key for a in read_paths([records, page])]
+    assert keys == ["w-1", None, str(page)]
