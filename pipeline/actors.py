@@ -9,7 +9,6 @@ the gazetteer.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -20,6 +19,7 @@ from typing import Any
 
 import ahocorasick
 
+from pipeline.datafiles import read_rows
 from pipeline.models import Mention
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
@@ -37,7 +37,6 @@ DATELINE = re.compile(
     r"(?::|\s?[-–—])\s",
     re.MULTILINE,
 )
-LINE = "_line"  # the CSV line a row came from
 # How much text either side of a mention the ambiguity rules look at.
 CONTEXT_CHARS = 40
 
@@ -79,10 +78,10 @@ def load_gazetteer(folder: Path = GAZETTEER_DIR) -> Gazetteer:
     """Read every gazetteer CSV in `folder` into one matcher."""
     meanings: dict[str, list[Alias]] = defaultdict(list)
     for name in ALIAS_FILES:
-        for row in _rows(folder / name):
+        for _, row in read_rows(folder / name, optional=True):
             meanings[row["alias"].strip()].append(Alias(row["code"].strip(), row["kind"].strip()))
-    for row in _rows(folder / OFFICE_FILE):
-        holder = _office_holder(row, f"{folder / OFFICE_FILE}:{row[LINE]}")
+    for where, row in read_rows(folder / OFFICE_FILE, optional=True):
+        holder = _office_holder(row, where)
         for surface in row["aliases"].split("|"):
             meanings[surface.strip()].append(holder)
     automaton = ahocorasick.Automaton()
@@ -91,7 +90,8 @@ def load_gazetteer(folder: Path = GAZETTEER_DIR) -> Gazetteer:
             unique = tuple(dict.fromkeys(aliases))
             automaton.add_word(surface, (surface, unique, frozenset(a.code for a in unique)))
     automaton.make_automaton()
-    nouns = sorted((row["noun"].strip() for row in _rows(folder / NON_STATE_FILE)), key=len, reverse=True)
+    nouns = [row["noun"].strip() for _, row in read_rows(folder / NON_STATE_FILE, optional=True)]
+    nouns.sort(key=len, reverse=True)
     non_state = re.compile(
         r"\s+(?:[\w-]+\s+)?(?:" + "|".join(map(re.escape, nouns)) + r")\b" if nouns else r"(?!)"
     )
@@ -181,21 +181,9 @@ def _vetoed(text: str, start: int, end: int, vetoes: tuple[Veto, ...]) -> bool:
 
 def _load_vetoes(path: Path) -> dict[str, tuple[Veto, ...]]:
     vetoes: dict[str, list[Veto]] = defaultdict(list)
-    for row in _rows(path):
+    for _, row in read_rows(path, optional=True):
         vetoes[row["alias"].strip()].append(Veto(row["where"].strip(), re.compile(row["pattern"])))
     return {alias: tuple(rules) for alias, rules in vetoes.items()}
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    rows = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            if any((v or "").strip() for v in row.values()):
-                rows.append({**row, LINE: str(reader.line_num)})  # for messages naming the line
-    return rows
 
 
 class GazetteerError(ValueError):

@@ -10,7 +10,6 @@ the full pattern is tried only where a term can start.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import ahocorasick
+
+from pipeline.datafiles import read_rows
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicon"
 GAP = r"(?:\s+\S+){0,3}?"
@@ -65,7 +66,7 @@ def compile_term(term: str) -> re.Pattern[str]:
 
 def load_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
     """Read rhetoric.csv and modifiers.csv from `folder`."""
-    entries = tuple(_entry(row, where) for where, row in _numbered(folder / "rhetoric.csv"))
+    entries = tuple(_entry(row, where) for where, row in read_rows(folder / "rhetoric.csv"))
     by_stem: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
         by_stem[entry.term.lower().split()[0].rstrip("*")].append(entry)
@@ -74,7 +75,7 @@ def load_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         starts.add_word(stem, (stem, tuple(group)))
     starts.make_automaton()
     modifiers: dict[str, dict[str, float]] = defaultdict(dict)
-    for row in _rows(folder / "modifiers.csv"):
+    for _, row in read_rows(folder / "modifiers.csv"):
         modifiers[row["kind"].strip()][row["term"].strip().lower()] = float(row["factor"])
     negators = modifiers["negation"]
     negation = re.compile(_any_word(negators) + r"|n't\b")
@@ -114,16 +115,3 @@ def _entry(row: dict[str, str], where: str) -> Entry:
     if not 0 <= weight <= 1:
         raise LexiconError(f"{where}: term {term!r}: weight must be between 0 and 1")
     return Entry(term, (row.get("category") or "").strip(), polarity, weight, compile_term(term))
-
-
-def _numbered(path: Path):
-    """(path:line, row) for every row with a term; line numbers count the header as line 1."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        for number, row in enumerate(csv.DictReader(handle), start=2):
-            if (row.get("term") or "").strip():
-                yield f"{path}:{number}", row
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [row for row in csv.DictReader(handle) if (row.get("term") or "").strip()]

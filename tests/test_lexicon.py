@@ -56,3 +56,12 @@ def test_lexicon_a_bad_weight_names_file_and_line(tmp_path):
     (tmp_path / "modifiers.csv").write_text("term,kind,factor,note\nnot,negation,0.2,\n")
     with pytest.raises(ValueError, match=r"rhetoric\.csv:3: term 'rebuff': weight 'high' is not a number"):
         load_lexicon(tmp_path)
+
+
+def test_lexicon_line_numbers_count_blank_rows(tmp_path):
+    (tmp_path / "rhetoric.csv").write_text(
+        "term,category,polarity,weight,note\nsnub,REJECT,hostile,0.5,\n\n\nrebuff,REJECT,hostile,x,\n"
+    )
+    (tmp_path / "modifiers.csv").write_text("term,kind,factor,note\nnot,negation,0.2,\n")
+    with pytest.raises(ValueError, match=r"rhetoric\.csv:5: term 'rebuff'"):
+        load_lexicon(tmp_path)
