@@ -22,7 +22,7 @@ from pipeline.clean import clean_article
 from pipeline.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from pipeline.models import Article, Mention, Rhetoric, Sentence, Statement
 from pipeline.rhetoric import find_cues, score_sentence
-from pipeline.sentences import paragraph_sentences, split_paragraphs
+from pipeline.sentences import paragraph_sentences, paragraph_spans
 
 # An article's main pair needs each side named at least this often to stand in for a sentence that
 # names only one of them.
@@ -76,7 +76,7 @@ def _sentences_naming_actors(
     """Sentences of the paragraphs that could hold a pair: most paragraphs cannot, and splitting
     them would be wasted work."""
     starts = [m.start for m in mentions]
-    for index, (offset, paragraph) in enumerate(split_paragraphs(text)):
+    for index, (offset, paragraph) in enumerate(paragraph_spans(text)):
         first, last = bisect_left(starts, offset), bisect_left(starts, offset + len(paragraph))
         if _may_pair(mentions[first:last], main_pair):
             yield from paragraph_sentences(paragraph, offset, index, starts[first:last])

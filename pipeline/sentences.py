@@ -33,8 +33,10 @@ INNER_STOP = re.compile(r"[.!?…][\"'”’)\]]*\s")
 SAFE_BOUNDARY = re.compile(r"[.!?](?<=[a-z]{3}[.!?])([\"'”’)\]]*)\s+(?=[\"'“‘(]?[A-Z])")
 
 
-def split_paragraphs(text: str) -> list[tuple[int, str]]:
-    """Paragraphs with their start offsets, blank ones dropped."""
+def paragraph_spans(text: str) -> list[tuple[int, str]]:
+    """(start offset, paragraph) of every non-blank paragraph of an article's cleaned text.
+
+    (clean.split_paragraphs, by contrast, builds that text from a raw one.)"""
     paragraphs = []
     position = 0
     for match in PARAGRAPH_BREAK.finditer(text):
@@ -51,7 +53,7 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
     [(0, 0, 'Seoul said so.'), (0, 1, 'Tokyo agreed.'), (1, 0, 'No.')]
     """
     sentences: list[Sentence] = []
-    for paragraph_index, (offset, paragraph) in enumerate(split_paragraphs(text)):
+    for paragraph_index, (offset, paragraph) in enumerate(paragraph_spans(text)):
         sentences.extend(paragraph_sentences(paragraph, offset, paragraph_index))
     return tuple(sentences)
 

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.sentences import split_paragraphs, split_sentences
+from pipeline.sentences import paragraph_spans, split_sentences
 
 
 def test_sentences_offsets_point_back_into_the_text():
@@ -41,7 +41,7 @@ def test_sentences_runaway_sentence_is_cut_at_semicolons():
 
 def test_sentences_paragraphs_keep_their_offsets():
     text = "First.\n\n  Second one.\nThird."
-    assert split_paragraphs(text) == [(0, "First."), (10, "Second one."), (22, "Third.")]
+    assert paragraph_spans(text) == [(0, "First."), (10, "Second one."), (22, "Third.")]
 
 
 def test_sentences_a_long_text_without_stops_is_cut_into_pieces():
