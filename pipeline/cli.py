@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="SQLAlchemy URL (default: $TENSION_DB_URL, else data/tension.db)")
     run.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
                      help="processes that clean and score (default: this machine's cores); one writes")
+    run.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                     help="score on this Dask distributed cluster instead of local processes")
     run.set_defaults(handler=_run)
     export = commands.add_parser("export", help="write dyads, statements or quotes as csv/json/parquet")
     export.add_argument("--what", choices=("dyads", "statements", "quotes"), required=True)
@@ -186,7 +188,7 @@ def _run(args: argparse.Namespace) -> int:
     engine = _open_database(url)
     with _progress() as progress:
         summary = runner.run(args.paths, engine, load_resources(), on_article=progress,
-                             workers=max(1, args.workers))
+                             workers=max(1, args.workers), scheduler=args.scheduler)
     for message in summary.messages:
         print(message, file=sys.stderr)
     counts = summary.counts

@@ -6,11 +6,13 @@ import os
 import re
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 
 DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'data' / 'tension.db'}"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The newest migration in migrations/versions (a test holds it to Alembic's own view).
+HEAD = "0002"
 PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
@@ -46,11 +48,22 @@ def alembic_config(connection):
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration: a database made by an older version upgrades."""
+    """Bring the schema to the newest migration: a database made by an older version upgrades.
+    One that is up to date is left alone without loading Alembic (a tenth of a second each run)."""
+    if revision(engine) == HEAD:
+        return
     from alembic import command
 
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
+
+
+def revision(engine: Engine) -> str | None:
+    """The migration the database is at; None for an empty one."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def safe_url(url: str) -> str:

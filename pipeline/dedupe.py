@@ -1,9 +1,13 @@
 """Near-duplicate detection, so that syndicated copies of one wire story count once.
 
 Outlets re-run a wire story with a new headline, a few edits or a credit line. Each article gets a
-MinHash signature of its word 5-grams; an LSH index over the signatures finds already indexed articles
-whose estimated Jaccard similarity reaches THRESHOLD, and the earliest of them is the original that a
-copy is linked to.
+MinHash signature of its word 5-grams; locality-sensitive hashing (LSH) turns a signature into BANDS
+bucket numbers, and two articles sharing a bucket are candidates, kept when their estimated Jaccard
+similarity reaches THRESHOLD. The earliest of the matches is the original a copy is linked to.
+
+Buckets are plain integers so that the database can index them (`store.lsh_buckets`) and a run never
+holds every stored signature in memory; NearDuplicateIndex is the same search in memory, for the
+articles of one batch.
 
 >>> story = "Valdoria and Kestria agreed on Monday to reopen talks on the shared river, officials said."
 >>> index = NearDuplicateIndex()
@@ -17,20 +21,18 @@ None
 from __future__ import annotations
 
 import re
+import zlib
+from hashlib import blake2b
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 # Word 5-grams: long enough that two unrelated stories on the same dyad ("the foreign ministry said
 # on") share few of them, short enough that one edited word disturbs only five.
 SHINGLE_WORDS = 5
-# Signatures stored in the database are only comparable with ones made with the same NUM_PERM, SEED
-# and SCHEME; changing any of them means re-signing every stored article.
+# Signatures stored in the database are only comparable with ones made by the same NUM_PERM, SEED and
+# hashing below; changing any of them means re-signing every stored article (a migration, as 0002 did).
 NUM_PERM = 64
 SEED = 20240601
-# Pinned because datasketch 2.0 changed its default scheme (legacy -> affine32) and may again. affine64
-# keeps hash values as uint64, the storage format of to_bytes, so bytes round-trip without conversion.
-SCHEME = "affine64"
 # Estimated Jaccard at which two articles are one story. 0.8, usual for long web pages, is too strict for
 # wire copy: a 150-word story with a new headline, three edited words and a credit line scores 0.74. Among
 # the 40,000 stories over 300 characters in ../shared/data/news/benchmark.jsonl.gz, pairs at 0.7-0.8 were
@@ -39,104 +41,147 @@ SCHEME = "affine64"
 # With 64 permutations an estimate is within about +-0.06 of the true value, so pairs near it can go
 # either way.
 THRESHOLD = 0.7
-# MinHashLSH picks its bands by weighing false positives against false negatives. Every candidate is
-# checked with MinHash.jaccard anyway, so a false positive costs one comparison while a false negative
-# is a copy counted twice: favour recall (12 bands of 5 rows, which find a pair at Jaccard 0.7 89% of the
-# time, instead of the balanced 8 of 8, which find it 38% of the time).
-LSH_WEIGHTS = (0.1, 0.9)
+# 12 bands of 5 rows: two articles at Jaccard 0.7 share a bucket with probability 1 - (1 - 0.7^5)^12 =
+# 89%, at 0.5 with 32%. Every candidate is verified, so a false candidate costs one comparison while a
+# missed one is a copy counted twice: recall is favoured (8 bands of 8 would find a pair at 0.7 38% of
+# the time).
+BANDS, ROWS = 12, 5
 # Wire credit lines ("(Reporting by A; Editing by B)") name different people on each copy of one story
 # and say nothing about it, so they are dropped before shingling.
 CREDIT_LINE = re.compile(r"^\s*\((?:additional )?(?:reporting|writing|editing)\b[^()\n]*\)\s*$", re.I | re.M)
-# Any character that is not a letter or digit (underscore included) separates words; runs of them,
-# whitespace included, collapse into one space.
-NON_WORD = re.compile(r"[\W_]+")
-# Generating the permutations costs as much as hashing a whole article, so it is done once and shared
-# by every signature (datasketch shares them the same way in MinHash.copy).
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+# Words are runs of letters and digits; anything else (underscore included) separates them. ASCII text,
+# most of the news, takes a fast path with the same result: bytes other than [a-z0-9] become spaces.
+WORD = re.compile(r"[^\W_]+")
+_ASCII_SEPARATORS = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
+
+# The hash family, drawn once from SEED so that every process and run agrees. A shingle's hash mixes
+# its words' CRC-32s with one odd 64-bit multiplier per position, keeping the high 32 bits; permutation i
+# maps a shingle hash x to the high 32 bits of A[i] x + B[i] (mod 2^64), multiply-shift hashing. As the
+# shift keeps order, the minimum is taken before shifting. numpy's uint64 arithmetic wraps mod 2^64.
+_RNG = np.random.default_rng(SEED)
+_POSITION_MIX = _RNG.integers(1 << 62, 1 << 63, size=SHINGLE_WORDS, dtype=np.uint64) | np.uint64(1)
+_A = _RNG.integers(1 << 62, 1 << 63, size=(NUM_PERM, 1), dtype=np.uint64) | np.uint64(1)
+_B = _RNG.integers(0, 1 << 63, size=(NUM_PERM, 1), dtype=np.uint64)
+_HIGH = np.uint64(32)
+# Shingles hashed at once: bounds the (NUM_PERM x chunk) work array for a book-length text.
+_CHUNK = 8192
 
 
-def normalise(text: str) -> str:
-    """Lower-case words separated by single spaces: punctuation, line breaks and credit lines are gone.
+def words(text: str) -> list[bytes]:
+    """The text's lower-case words, utf-8 encoded, credit lines left out; an empty text is one
+    empty word.
 
-    >>> normalise("  Kestria's  “red line” —\\n(Reporting by A. Writer; Editing by B. Editor)")
-    'kestria s red line'
+    >>> words("  Kestria's  “red line” —\\n(Reporting by A. Writer; Editing by B. Editor)")
+    [b'kestria', b's', b'red', b'line']
+    >>> words("Ölkrise_in Kestria") == words("ölkrise in KESTRIA")
+    True
     """
-    return NON_WORD.sub(" ", CREDIT_LINE.sub(" ", text).lower()).strip()
+    text = CREDIT_LINE.sub(" ", text).lower()
+    if text.isascii():
+        found = text.encode("ascii").translate(_ASCII_SEPARATORS).split()
+    else:
+        found = [word.encode("utf-8") for word in WORD.findall(text)]
+    return found or [b""]
 
 
-def shingles(text: str) -> set[bytes]:
-    """The word 5-grams of the normalised text, utf-8 encoded; a shorter text is one shingle.
+def shingle_hashes(text: str) -> np.ndarray:
+    """One 32-bit hash per word 5-gram of the text; a shorter text is one shingle.
 
-    >>> sorted(shingles("Talks resume, said the ministry today."))
-    [b'resume said the ministry today', b'talks resume said the ministry']
-    >>> shingles("Talks resume.")
-    {b'talks resume'}
+    >>> len(shingle_hashes("Talks resume, said the ministry today.")), len(shingle_hashes("Talks resume."))
+    (2, 1)
     """
-    words = normalise(text).split(" ")
-    if len(words) < SHINGLE_WORDS:
-        # A headline-sized text still needs one shingle, or every short text would look the same.
-        return {" ".join(words).encode("utf-8")}
-    return {
-        " ".join(words[i : i + SHINGLE_WORDS]).encode("utf-8") for i in range(len(words) - SHINGLE_WORDS + 1)
-    }
+    found = words(text)
+    crcs = np.fromiter(map(zlib.crc32, found), dtype=np.uint64, count=len(found))
+    width = min(SHINGLE_WORDS, len(found))  # a headline-sized text is still one shingle, not none
+    count = len(found) - width + 1
+    mixed = np.zeros(count, dtype=np.uint64)
+    for position in range(width):
+        mixed += crcs[position : position + count] * _POSITION_MIX[position]  # wraps mod 2^64
+    return mixed >> _HIGH
 
 
-def signature(text: str) -> MinHash:
-    """A MinHash of the text's shingles, identical for the same text in any process or run."""
-    # datasketch's default hash is SHA-1 based, not Python's salted hash(), so it is stable too.
-    m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_PERMUTATIONS)
-    m.update_batch(shingles(text))
-    return m
+def signature(text: str) -> np.ndarray:
+    """The MinHash signature of the text: NUM_PERM uint32 values, the same in any process or run."""
+    hashes = shingle_hashes(text)
+    minima = (_A * hashes[:_CHUNK] + _B).min(axis=1)
+    for start in range(_CHUNK, len(hashes), _CHUNK):
+        np.minimum(minima, (_A * hashes[start : start + _CHUNK] + _B).min(axis=1), out=minima)
+    return (minima >> _HIGH).astype(np.uint32)
 
 
-def to_bytes(m: MinHash) -> bytes:
-    """The signature's hash values as little-endian uint64 (8 bytes per permutation)."""
-    return m.hashvalues.astype("<u8").tobytes()
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """The Jaccard similarity of two texts, estimated from their signatures."""
+    return float(np.count_nonzero(a == b)) / NUM_PERM
 
 
-def from_bytes(b: bytes) -> MinHash:
-    """The signature that to_bytes stored, ready to compare with new ones.
+def to_bytes(m: np.ndarray) -> bytes:
+    """The signature as little-endian uint32 (4 bytes per permutation), as the database stores it."""
+    return m.astype("<u4").tobytes()
+
+
+def from_bytes(b: bytes) -> np.ndarray:
+    """The signature that to_bytes stored.
 
     >>> m = signature("Kestria recalled its ambassador.")
-    >>> from_bytes(to_bytes(m)).jaccard(m)
+    >>> jaccard(from_bytes(to_bytes(m)), m)
     1.0
     """
-    values = np.frombuffer(b, dtype="<u8")
-    return MinHash(seed=SEED, scheme=SCHEME, hashvalues=values, permutations=_PERMUTATIONS)
+    return np.frombuffer(b, dtype="<u4").astype(np.uint32)
+
+
+def buckets(m: np.ndarray) -> list[int]:
+    """The BANDS LSH buckets of a signature, as signed 64-bit integers: a 64-bit BLAKE2b of each band's
+    ROWS values, with the band number in front so that equal values in different bands do not meet."""
+    stored = to_bytes(m)
+    width = 4 * ROWS
+    return [
+        int.from_bytes(blake2b(bytes((band,)) + stored[band * width : (band + 1) * width], digest_size=8)
+                       .digest(), "little", signed=True)
+        for band in range(BANDS)
+    ]
 
 
 class NearDuplicateIndex:
-    """Indexed signatures, answering "which earlier article is this one a copy of?"."""
+    """Indexed signatures in memory, answering "which earlier article is this one a copy of?"."""
 
     def __init__(self) -> None:
-        self._lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
-        # LSH returns only keys; verifying a candidate and ranking originals needs its signature and order.
-        self._entries: dict[str, tuple[tuple, MinHash]] = {}
+        self._buckets: dict[int, set[str]] = {}
+        # Verifying a candidate and ranking originals needs its signature and order.
+        self._entries: dict[str, tuple[tuple, np.ndarray]] = {}
 
-    def add(self, key: str, m: MinHash, order: tuple) -> None:
-        """Index an article; `order` sorts originals first, e.g. (publication day or date.max, key).
+    def add(self, key: str, m: np.ndarray, order: tuple, bands: list[int] | None = None) -> None:
+        """Index an article; `order` sorts originals first, e.g. (publication day or date.max, key);
+        `bands` are buckets(m) when the caller has them already.
 
         Adding a key again is a no-op (the first signature and order are kept), so re-runs are safe.
         """
         if key in self._entries:
             return
-        self._lsh.insert(key, m)
         self._entries[key] = (order, m)
+        for bucket in bands or buckets(m):
+            self._buckets.setdefault(bucket, set()).add(key)
 
     def discard(self, key: str) -> None:
         """Forget an article (e.g. replaced by a newer version of itself); unknown keys are ignored."""
-        if self._entries.pop(key, None) is not None:
-            self._lsh.remove(key)
+        entry = self._entries.pop(key, None)
+        if entry is None:
+            return
+        for bucket in buckets(entry[1]):
+            keys = self._buckets[bucket]
+            keys.discard(key)
+            if not keys:
+                del self._buckets[bucket]
 
-    def original_of(self, m: MinHash) -> str | None:
+    def matches(self, m: np.ndarray, bands: list[int] | None = None) -> list[tuple[tuple, str]]:
+        """(order, key) of every indexed article whose estimated Jaccard with `m` reaches THRESHOLD."""
+        candidates = set().union(*(self._buckets.get(bucket, ()) for bucket in bands or buckets(m)))
+        return [(self._entries[key][0], key) for key in candidates
+                if jaccard(m, self._entries[key][1]) >= THRESHOLD]
+
+    def original_of(self, m: np.ndarray, bands: list[int] | None = None) -> str | None:
         """The earliest-ordered indexed article whose estimated Jaccard with `m` reaches THRESHOLD."""
-        # LSH candidates include pairs below the threshold (by design, see LSH_WEIGHTS): verify each.
-        matches = [
-            (self._entries[key][0], key)
-            for key in self._lsh.query(m)
-            if m.jaccard(self._entries[key][1]) >= THRESHOLD
-        ]
-        return min(matches)[1] if matches else None
+        found = self.matches(m, bands)
+        return min(found)[1] if found else None
 
     def __len__(self) -> int:
         return len(self._entries)

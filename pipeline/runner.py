@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 
 from pipeline import __version__, aggregate, dedupe, store
 from pipeline.clean import clean_article
@@ -37,27 +38,48 @@ class RunSummary:
 
 
 def run(paths: Iterable[str], engine, resources: Resources,
-        on_article: Callable[[Counter], None] | None = None, workers: int = 1) -> RunSummary:
-    """Process every input under `paths` into the database behind `engine`.
+        on_article: Callable[[Counter], None] | None = None, workers: int = 1,
+        scheduler: str | None = None, sources: Iterable[Article | Reject] = (),
+        inputs: list[str] | None = None) -> RunSummary:
+    """Process every input under `paths`, then the articles of `sources` (e.g. fetched from feeds),
+    into the database behind `engine`. `inputs` names what was read, for the run's record (default:
+    the paths).
 
     With `workers` > 1, cleaning, hashing, scoring and signing run in that many processes while
-    this one alone writes, in input order: the stored rows are those of one worker.
+    this one alone writes, in input order: the stored rows are those of one worker. With a Dask
+    `scheduler` address they run on that cluster instead, and this process still writes.
     """
     paths = [str(p) for p in paths]
-    summary = RunSummary(store.start_run(engine, paths, __version__))
-    duplicates = _duplicate_index(engine)
-    with _preparer(engine, resources, workers) as submit:
+    summary = RunSummary(store.start_run(engine, inputs if inputs is not None else paths, __version__))
+    with _preparer(resources, workers, scheduler) as submit:
         waiting = None  # the batch being prepared while the one before it is stored
-        for batch in _batches(read_paths(paths), BATCH_SIZE):
-            ready = submit([item for item in batch if not isinstance(item, Reject)])
+        for batch in _batches(chain(read_paths(paths), sources), BATCH_SIZE):
+            pending = _pending(batch, engine)
+            ready = submit([item for item, new in zip(batch, pending.new, strict=True) if new])
             if waiting:
-                _store_batch(*waiting, engine, duplicates, summary, on_article)
-            waiting = (batch, ready)
+                _store_batch(*waiting, engine, summary, on_article)
+            waiting = (pending, ready)
         if waiting:
-            _store_batch(*waiting, engine, duplicates, summary, on_article)
+            _store_batch(*waiting, engine, summary, on_article)
     summary.counts["daily_rows"] = rebuild_daily_index(engine)
     store.finish_run(engine, summary.run_id, dict(summary.counts), dict(summary.rejects))
     return summary
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A batch as read, in input order, and which of its articles are new (their input text, by its
+    hash, was never stored): only those are prepared, so a rerun reads but never re-cleans the rest."""
+
+    batch: list
+    digests: list[str | None]  # input hash of each article; None for a reject
+    new: list[bool]
+
+
+def _pending(batch: list, engine) -> Pending:
+    digests = [None if isinstance(item, Reject) else input_digest(item) for item in batch]
+    stored = store.known_inputs(engine, [digest for digest in digests if digest])
+    return Pending(batch, digests, [digest is not None and digest not in stored for digest in digests])
 
 
 def rebuild_daily_index(engine) -> int:
@@ -79,27 +101,31 @@ def content_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def input_digest(raw: Article) -> str:
+    """The SHA-256 of an input article's text as read, before cleaning: what a rerun skips."""
+    return hashlib.sha256(raw.text.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class Prepared:
-    """An article cleaned and, unless already stored, scored and signed (the parallel part)."""
+    """An article cleaned, scored and signed: the parallel part, a pure function of the input."""
 
     article: Article
     article_id: str
-    statements: tuple[Statement, ...] | None  # None: already stored, not scored
+    statements: tuple[Statement, ...]
     signature: bytes | None
+    buckets: list[int] | None  # the signature's LSH buckets
     reject: Reject | None = None  # cleaned away to nothing
 
 
-def prepare(raw: Article, resources: Resources, is_known: Callable[[str], bool]) -> Prepared:
+def prepare(raw: Article, resources: Resources) -> Prepared:
     article = clean_article(raw)
     if not article.text.strip():
         reject = Reject(raw.origin, None, "no-text", f"{raw.origin}: only boilerplate, no article text")
-        return Prepared(article, "", None, None, reject)
-    article_id = content_id(article.text)
-    if is_known(article_id):
-        return Prepared(article, article_id, None, None)
-    signature = dedupe.to_bytes(dedupe.signature(article.text))
-    return Prepared(article, article_id, score_article(article, resources), signature)
+        return Prepared(article, "", (), None, None, reject)
+    signature = dedupe.signature(article.text)
+    return Prepared(article, content_id(article.text), score_article(article, resources),
+                    dedupe.to_bytes(signature), dedupe.buckets(signature))
 
 
 @dataclass
@@ -111,20 +137,23 @@ class Writes:
     replaced: list[tuple] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
     keys: set[str] = field(default_factory=set)
+    buckets: dict[str, list[int]] = field(default_factory=dict)  # of the new originals
 
 
-def _store_batch(batch, ready, engine, duplicates, summary: RunSummary, on_article) -> None:
+def _store_batch(pending: Pending, ready, engine, summary: RunSummary, on_article) -> None:
     """The single writer: one transaction per batch, outcomes counted in input order."""
     prepared = ready()
-    fresh = [item for item in prepared if item.statements is not None]
-    known = store.known_ids(engine, [item.article_id for item in fresh])
-    keyed = store.articles_with_keys(engine, [item.article.key for item in fresh if item.article.key])
+    stored = [item for item in prepared if not item.reject]
+    known = store.known_ids(engine, [item.article_id for item in stored])
+    keyed = store.articles_with_keys(engine, [item.article.key for item in stored if item.article.key])
+    duplicates = _duplicate_index(engine, {bucket for item in stored for bucket in item.buckets})
     writes = Writes()
-    outcomes = iter([_plan(item, known, keyed, duplicates, writes, summary.run_id) for item in prepared])
-    for copy in store.save_batch(engine, writes.articles, writes.statements, writes.replaced):
-        duplicates.add(copy.id, dedupe.from_bytes(copy.minhash), (copy.day or date.max, copy.id))
-    for item in batch:
-        outcome = item if isinstance(item, Reject) else next(outcomes)
+    digests = [digest for digest, new in zip(pending.digests, pending.new, strict=True) if new]
+    planned = iter([_plan(item, digest, known, keyed, duplicates, writes, summary.run_id)
+                    for item, digest in zip(prepared, digests, strict=True)])
+    store.save_batch(engine, writes.articles, writes.statements, writes.replaced, writes.buckets)
+    for item, new in zip(pending.batch, pending.new, strict=True):
+        outcome = item if isinstance(item, Reject) else next(planned) if new else "unchanged"
         if isinstance(outcome, Reject):
             summary.rejects[outcome.reason] += 1
             summary.messages.append(outcome.message)
@@ -134,14 +163,15 @@ def _store_batch(batch, ready, engine, duplicates, summary: RunSummary, on_artic
             on_article(summary.counts)
 
 
-def _plan(item: Prepared, known: set[str], keyed: dict, duplicates, writes: Writes, run_id: int) -> str:
+def _plan(item: Prepared, digest: str, known: set[str], keyed: dict, duplicates, writes: Writes,
+          run_id: int) -> str:
     """Decide one article's fate and add its rows to the batch: fold duplicates, replace older
     versions."""
     article, article_id = item.article, item.article_id
     if item.reject:
         return item.reject
-    if item.statements is None or article_id in known or article_id in writes.ids:
-        return "unchanged"  # (known to a worker, or a copy earlier in this run)
+    if article_id in known or article_id in writes.ids:
+        return "unchanged"  # the same cleaned text, stored from another input or earlier in this run
     previous, key = None, article.key
     if key is not None and key not in writes.keys:
         previous = _older_version(keyed.get(key, []), run_id)
@@ -150,12 +180,13 @@ def _plan(item: Prepared, known: set[str], keyed: dict, duplicates, writes: Writ
         duplicates.discard(previous[0])  # the new version takes the old one's place as original
         writes.replaced.append(previous)
     signature = dedupe.from_bytes(item.signature)
-    original = duplicates.original_of(signature)
-    writes.articles.append(_article_row(article, article_id, key, original, signature, run_id))
+    original = duplicates.original_of(signature, item.buckets)
+    writes.articles.append(_article_row(item, digest, original, run_id))
     writes.statements.extend(_statement_row(s, article_id) for s in item.statements)
     writes.ids.add(article_id)
     if original is None:
-        duplicates.add(article_id, signature, (article.date or date.max, article_id))
+        duplicates.add(article_id, signature, (article.date or date.max, article_id), item.buckets)
+        writes.buckets[article_id] = item.buckets
     outcome = "replaced" if previous else "duplicate" if original else "stored"
     return outcome if article.date else outcome + "?"
 
@@ -177,19 +208,22 @@ def _older_version(stored: list[tuple], run_id: int) -> tuple | None:
     return None
 
 
-def _duplicate_index(engine) -> dedupe.NearDuplicateIndex:
+def _duplicate_index(engine, wanted: set[int]) -> dedupe.NearDuplicateIndex:
+    """The stored originals in any of the `wanted` LSH buckets (a batch's), indexed in memory: the
+    batch's own originals are added as they are planned."""
     index = dedupe.NearDuplicateIndex()
-    for article_id, day, minhash in store.stored_signatures(engine):
+    for article_id, day, minhash in store.originals_in_buckets(engine, wanted):
         index.add(article_id, dedupe.from_bytes(minhash), (day or date.max, article_id))
     return index
 
 
-def _article_row(article: Article, article_id: str, key: str, original, signature, run_id) -> dict:
+def _article_row(item: Prepared, digest: str, original, run_id) -> dict:
+    article = item.article
     return {
-        "id": article_id, "record_key": key, "url": article.url, "title": article.title,
-        "source": article.source, "published_at": _utc(article.published_at), "day": article.date,
-        "ingested_at": datetime.now(UTC), "text": article.text, "origin": article.origin,
-        "duplicate_of": original, "minhash": dedupe.to_bytes(signature), "run_id": run_id,
+        "id": item.article_id, "input_sha": digest, "record_key": article.key, "url": article.url,
+        "title": article.title, "source": article.source, "published_at": _utc(article.published_at),
+        "day": article.date, "ingested_at": datetime.now(UTC), "text": article.text, "origin": article.origin,
+        "duplicate_of": original, "minhash": item.signature, "run_id": run_id,
     }
 
 
@@ -210,33 +244,33 @@ def _statement_row(s: Statement, article_id: str) -> dict:
 
 
 @contextmanager
-def _preparer(engine, resources: Resources, workers: int):
+def _preparer(resources: Resources, workers: int, scheduler: str | None = None):
     """`submit(articles)` starts preparing a list of articles and returns a function that waits for
-    the results, in order: computed here when called, or by a pool of `workers` forked processes
-    (which share the loaded resources and read the database on their own) in the meantime."""
-    if workers <= 1:
-        yield lambda articles: lambda: [prepare(a, resources, _known_in(engine)) for a in articles]
+    the results, in order: computed here when called, or meanwhile by a pool of `workers` forked
+    processes, which share the loaded resources, or by the Dask cluster at `scheduler`."""
+    if scheduler:
+        from pipeline.distributed import dask_preparer
+
+        with dask_preparer(scheduler) as submit:
+            yield submit
         return
-    url = engine.url.render_as_string(hide_password=False)
+    if workers <= 1:
+        yield lambda articles: lambda: [prepare(a, resources) for a in articles]
+        return
     context = multiprocessing.get_context("fork")  # children inherit the loaded gazetteer and lexicon
-    with context.Pool(workers, initializer=_start_worker, initargs=(url, resources)) as pool:
+    with context.Pool(workers, initializer=_start_worker, initargs=(resources,)) as pool:
         yield lambda articles: pool.map_async(_prepare_in_worker, articles, chunksize=16).get
 
 
-def _known_in(engine) -> Callable[[str], bool]:
-    return lambda article_id: store.known_article(engine, article_id)
+_worker: dict = {}  # per worker process: the resources it was forked with
 
 
-_worker: dict = {}  # per worker process: its own engine, and the resources it was forked with
-
-
-def _start_worker(url: str, resources: Resources) -> None:
+def _start_worker(resources: Resources) -> None:
     _worker["resources"] = resources
-    _worker["known"] = _known_in(store.make_engine(url))
 
 
 def _prepare_in_worker(raw: Article) -> Prepared:
-    return prepare(raw, _worker["resources"], _worker["known"])
+    return prepare(raw, _worker["resources"])
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -30,12 +31,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
+from pipeline.bulk import insert_rows
+
 # Connecting lives in pipeline.database; store re-exports it so callers need one module.
 from pipeline.database import (  # noqa: F401
     DEFAULT_URL,
+    HEAD,
     alembic_config,
     database_url,
     make_engine,
+    revision,
     safe_url,
     unreachable,
     upgrade,
@@ -49,6 +54,7 @@ articles = Table(
     "articles",
     metadata,
     Column("id", String(64), primary_key=True, comment="sha256 of the cleaned text"),
+    Column("input_sha", String(64), index=True, comment="sha256 of the input text: reruns skip it"),
     Column("record_key", String(512), index=True, comment="where it came from: record id, url or path"),
     Column("url", Text),
     Column("title", Text),
@@ -89,6 +95,14 @@ statements = Table(
     Index("ix_statements_pair_day", "source", "target", "day"),
     Index("ix_statements_day", "day"),
     Index("ix_statements_article", "article_id"),
+)
+
+lsh_buckets = Table(
+    "lsh_buckets",
+    metadata,
+    Column("bucket", BigInteger, primary_key=True, comment="one LSH band of an original's MinHash"),
+    Column("article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    comment="near-duplicate search: originals (not copies) by bucket, see pipeline.dedupe",
 )
 
 dyad_daily = Table(
@@ -151,10 +165,13 @@ def finish_run(engine: Engine, run_id: int, counts: dict, rejects: dict, status:
         )
 
 
-def known_article(engine: Engine, article_id: str) -> bool:
+def known_inputs(engine: Engine, digests: list[str]) -> set[str]:
+    """Which of these input hashes (`articles.input_sha`) are stored already (one query per batch)."""
+    if not digests:
+        return set()
     with engine.connect() as conn:
-        found = conn.execute(select(articles.c.id).where(articles.c.id == article_id)).first()
-    return found is not None
+        query = select(articles.c.input_sha).where(articles.c.input_sha.in_(set(digests)))
+        return set(conn.execute(query).scalars())
 
 
 def known_ids(engine: Engine, ids: list[str]) -> set[str]:
@@ -177,24 +194,25 @@ def articles_with_keys(engine: Engine, keys: list[str]) -> dict[str, list[tuple]
 
 
 def save_batch(engine: Engine, new_articles: list[dict], new_statements: list[dict],
-               replaced: list[tuple[str, date | None]]) -> list:
+               replaced: list[tuple[str, date | None]], buckets: dict | None = None) -> None:
     """One transaction for a batch: older versions dropped, articles and statements inserted in
-    order (bulk), their days marked dirty. Each article is stored whole, or the batch not at all.
-    Returns the copies promoted to original in place of a replaced article (id, day, minhash)."""
+    order (bulk), originals indexed by their LSH `buckets` (by article id; computed here when
+    missing), their days marked dirty. Each article is stored whole, or the batch not at all. Copies
+    of a replaced article are promoted in its place."""
     if not new_articles:
-        return []
+        return
     with engine.begin() as conn:
         old_ids = [article_id for article_id, _ in replaced]
         promoted = _promote_copies(conn, old_ids) if old_ids else []
         if old_ids:
             conn.execute(statements.delete().where(statements.c.article_id.in_(old_ids)))
+            conn.execute(lsh_buckets.delete().where(lsh_buckets.c.article_id.in_(old_ids)))
             conn.execute(articles.delete().where(articles.c.id.in_(old_ids)))
-        conn.execute(articles.insert(), new_articles)
-        if new_statements:
-            conn.execute(statements.insert(), new_statements)
+        insert_rows(conn, articles, new_articles)
+        insert_rows(conn, statements, new_statements)
+        _index_originals(conn, new_articles, promoted, buckets or {})
         days = {row["day"] for row in new_articles} | {day for _, day in replaced}
         _mark_dirty(conn, {day for day in days | {p.day for p in promoted} if day is not None})
-    return promoted
 
 
 def _promote_copies(conn, old_ids: list[str]) -> list:
@@ -213,15 +231,30 @@ def _promote_copies(conn, old_ids: list[str]) -> list:
     return [copy for copy in copies if first_of[copy.duplicate_of] == copy.id]
 
 
-def stored_signatures(engine: Engine):
-    """(id, day, minhash) of every stored original, oldest first, to rebuild the duplicate index."""
+def originals_in_buckets(engine: Engine, wanted: set[int]) -> list:
+    """(id, day, minhash) of the stored originals indexed under any of these LSH buckets."""
+    if not wanted:
+        return []
     query = (
-        select(articles.c.id, articles.c.day, articles.c.minhash)
-        .where(articles.c.duplicate_of.is_(None), articles.c.minhash.is_not(None))
-        .order_by(articles.c.ingested_at, articles.c.id)
+        select(articles.c.id, articles.c.day, articles.c.minhash).distinct()
+        .join(lsh_buckets, lsh_buckets.c.article_id == articles.c.id)
+        .where(lsh_buckets.c.bucket.in_(wanted))
     )
     with engine.connect() as conn:
-        yield from conn.execute(query)
+        return conn.execute(query).all()
+
+
+def _index_originals(conn, new_articles: list[dict], promoted: list, known: dict[str, list[int]]) -> None:
+    """Index the new originals and the copies promoted to original by their LSH buckets (`known`
+    holds those already computed, by article id); copies are not indexed."""
+    from pipeline.dedupe import buckets, from_bytes
+
+    originals = [(row["id"], row["minhash"]) for row in new_articles if row["duplicate_of"] is None]
+    rows = [{"bucket": bucket, "article_id": article_id}
+            for article_id, minhash in originals + [(copy.id, copy.minhash) for copy in promoted]
+            if minhash is not None
+            for bucket in set(known.get(article_id) or buckets(from_bytes(minhash)))]
+    insert_rows(conn, lsh_buckets, rows)
 
 
 def dirty_range(engine: Engine) -> tuple[date, date] | None:
@@ -234,8 +267,7 @@ def replace_daily(engine: Engine, start: date, end: date, rows: list[dict], clea
     """One transaction: the daily rows of [start, end] replaced, dirty days up to clean_until cleared."""
     with engine.begin() as conn:
         conn.execute(dyad_daily.delete().where(dyad_daily.c.day.between(start, end)))
-        if rows:
-            conn.execute(dyad_daily.insert(), rows)
+        insert_rows(conn, dyad_daily, rows)
         conn.execute(dirty_days.delete().where(dirty_days.c.day <= clean_until))
 
 

@@ -10,16 +10,26 @@ from datetime import date
 from itertools import permutations
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.dedupe import (
+    BANDS,
+    CREDIT_LINE,
     NUM_PERM,
+    ROWS,
     THRESHOLD,
+    WORD,
     NearDuplicateIndex,
+    buckets,
     from_bytes,
-    shingles,
+    jaccard,
+    shingle_hashes,
     signature,
     to_bytes,
+    words,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -89,13 +99,13 @@ def index_of(*articles: tuple[str, str, tuple]) -> NearDuplicateIndex:
 
 def test_dedupe_finds_syndicated_copy():
     index = index_of(("wire", ORIGINAL, (date(2025, 3, 4), "wire")))
-    assert signature(SYNDICATED).jaccard(signature(ORIGINAL)) >= THRESHOLD
+    assert jaccard(signature(SYNDICATED), signature(ORIGINAL)) >= THRESHOLD
     assert index.original_of(signature(SYNDICATED)) == "wire"
 
 
 def test_dedupe_same_topic_different_story_is_not_a_copy():
     index = index_of(("wire", ORIGINAL, (date(2025, 3, 4), "wire")))
-    assert signature(SAME_TOPIC).jaccard(signature(ORIGINAL)) < 0.2
+    assert jaccard(signature(SAME_TOPIC), signature(ORIGINAL)) < 0.2
     assert index.original_of(signature(SAME_TOPIC)) is None
 
 
@@ -111,7 +121,7 @@ def test_dedupe_same_topic_different_story_is_not_a_copy():
     ids=["verbatim", "upper-case", "rewrapped", "curly-quotes", "credit-line"],
 )
 def test_dedupe_exact_copy_is_found(copy):
-    assert signature(copy).jaccard(signature(ORIGINAL)) == 1.0
+    assert jaccard(signature(copy), signature(ORIGINAL)) == 1.0
     assert index_of(("wire", ORIGINAL, (date(2025, 3, 4), "wire"))).original_of(signature(copy)) == "wire"
 
 
@@ -122,7 +132,7 @@ def test_dedupe_exact_copy_is_found(copy):
 def test_dedupe_short_text_is_matched_only_when_identical(text):
     others = ["Kestria recalls envoy.", "Valdoria recalls envoys.", "Talks resume", ORIGINAL]
     index = index_of(*[(f"other-{i}", other, (i, "")) for i, other in enumerate(others)])
-    assert len(shingles(text)) == 1
+    assert len(shingle_hashes(text)) == 1
     assert index.original_of(signature(text)) is None
     index.add("short", signature(text), (len(others), ""))
     assert index.original_of(signature(text)) == "short"
@@ -132,10 +142,10 @@ def test_dedupe_bytes_round_trip():
     m = signature(ORIGINAL)
     stored = to_bytes(m)
     restored = from_bytes(stored)
-    assert len(stored) == 8 * NUM_PERM
-    assert list(restored.hashvalues) == list(m.hashvalues)
+    assert len(stored) == 4 * NUM_PERM
+    assert list(restored) == list(m)
     assert to_bytes(restored) == stored
-    assert restored.jaccard(signature(SYNDICATED)) == m.jaccard(signature(SYNDICATED))
+    assert jaccard(restored, signature(SYNDICATED)) == jaccard(m, signature(SYNDICATED))
     index = index_of(("wire", ORIGINAL, (date(2025, 3, 4), "wire")))
     assert index.original_of(restored) == "wire"
 
@@ -191,3 +201,27 @@ def test_dedupe_signature_is_identical_in_another_process():
         [sys.executable, "-c", code, ORIGINAL], cwd=REPO, env=env, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == to_bytes(signature(ORIGINAL)).hex()
+
+
+def test_dedupe_buckets_are_one_per_band_and_shared_only_by_equal_bands():
+    m, copy, other = signature(ORIGINAL), signature(SYNDICATED), signature(SAME_TOPIC)
+    assert len(set(buckets(m))) == BANDS
+    assert buckets(m) == buckets(from_bytes(to_bytes(m)))
+    shared = set(buckets(m)) & set(buckets(copy))
+    equal_bands = sum(list(m[i * ROWS:(i + 1) * ROWS]) == list(copy[i * ROWS:(i + 1) * ROWS])
+                      for i in range(BANDS))
+    assert len(shared) == equal_bands > 0
+    assert not set(buckets(m)) & set(buckets(other))
+
+
+def test_dedupe_signature_of_a_long_text_is_the_minimum_over_its_parts():
+    # Longer than one hashing chunk: the minimum over all shingles must not depend on the chunking.
+    words = [f"w{i % 977}x{i % 13}" for i in range(20_000)]
+    whole, first, second = " ".join(words), " ".join(words[:12_000]), " ".join(words[11_996:])
+    assert list(signature(whole)) == list(np.minimum(signature(first), signature(second)))
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_dedupe_ascii_fast_path_finds_the_words_of_the_general_one(text):
+    general = [word.encode() for word in WORD.findall(CREDIT_LINE.sub(" ", text).lower())] or [b""]
+    assert words(text) == general

@@ -15,6 +15,7 @@ from pipeline.store import (
     articles,
     dirty_days,
     dyad_daily,
+    lsh_buckets,
     make_engine,
     metadata,
     runs,
@@ -86,9 +87,11 @@ DYAD_DAY = {
     "anomaly": False,
 }
 DIRTY_DAY = {"day": date(2019, 12, 21)}
+# The smallest signed 64-bit value: buckets use the whole range.
+BUCKET = {"bucket": -(2**63), "article_id": ARTICLE["id"]}
 ROWS = [(runs, RUN), (articles, ARTICLE), (statements, STATEMENT), (dyad_daily, DYAD_DAY),
-        (dirty_days, DIRTY_DAY)]  # parents first
-TABLE_NAMES = ["articles", "dirty_days", "dyad_daily", "runs", "statements"]
+        (dirty_days, DIRTY_DAY), (lsh_buckets, BUCKET)]  # parents first
+TABLE_NAMES = ["articles", "dirty_days", "dyad_daily", "lsh_buckets", "runs", "statements"]
 
 
 @pytest.fixture
@@ -119,7 +122,7 @@ def test_store_backend_is_the_one_named(engine, request):
             assert conn.execute(text("SELECT version()")).scalar().startswith("PostgreSQL ")
 
 
-def test_store_create_all_makes_the_five_tables(engine):
+def test_store_create_all_makes_the_six_tables(engine):
     assert inspect(engine).get_table_names() == []  # each test gets an empty database
     metadata.create_all(engine)
     inspector = inspect(engine)

@@ -1,11 +1,11 @@
 """Alembic migrations: a new database is built, and an older one upgraded, in place."""
 
 from alembic import command
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from pipeline import store
 
-TABLES = {"articles", "statements", "dyad_daily", "dirty_days", "runs", "alembic_version"}
+TABLES = {"articles", "statements", "dyad_daily", "dirty_days", "runs", "lsh_buckets", "alembic_version"}
 
 
 def revision(engine):
@@ -18,7 +18,7 @@ def test_store_upgrade_builds_the_schema_and_is_idempotent(db_url):
     store.upgrade(engine)
     store.upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert revision(engine) == "0001"
+    assert revision(engine) == store.HEAD == "0002"
     indexes = {index["name"] for index in inspect(engine).get_indexes("statements")}
     assert "ix_statements_pair_day" in indexes
     engine.dispose()
@@ -45,4 +45,38 @@ def test_store_schema_matches_the_models(db_url):
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": False})
         assert compare_metadata(context, store.metadata) == []
+    engine.dispose()
+
+
+def test_store_head_is_the_newest_migration():
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(store.alembic_config(None)).get_current_head() == store.HEAD
+
+
+def test_store_0002_re_signs_stored_articles_and_indexes_originals(db_url):
+    """A database of the first schema keeps its articles: each gets a signature in today's format,
+    and the originals (not the copies) their LSH buckets, so the next run still finds copies of them."""
+    from datetime import UTC, datetime
+
+    from pipeline import dedupe
+
+    engine = store.make_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(store.alembic_config(conn), "0001")
+        stamp = {"ingested_at": datetime(2026, 1, 1, tzinfo=UTC), "minhash": b"\0" * 512}
+        conn.execute(store.articles.insert(), [
+            {"id": "original", "text": "Valdoria warned Kestria over the dam on the Orsa river.",
+             "duplicate_of": None, **stamp},
+            {"id": "copy", "text": "VALDORIA warned Kestria over the dam on the Orsa river.",
+             "duplicate_of": "original", **stamp},
+        ])
+    store.upgrade(engine)
+    with engine.connect() as conn:
+        signed = dict(conn.execute(select(store.articles.c.id, store.articles.c.minhash)).all())
+        indexed = conn.execute(select(store.lsh_buckets.c.article_id, store.lsh_buckets.c.bucket)).all()
+    expected = dedupe.signature("Valdoria warned Kestria over the dam on the Orsa river.")
+    assert signed == {"original": dedupe.to_bytes(expected), "copy": dedupe.to_bytes(expected)}
+    assert sorted(bucket for _, bucket in indexed) == sorted(dedupe.buckets(expected))
+    assert {article_id for article_id, _ in indexed} == {"original"}
     engine.dispose()

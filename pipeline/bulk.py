@@ -1,0 +1,46 @@
+"""Bulk inserts for the writer: COPY on PostgreSQL, the driver's own executemany on SQLite.
+
+SQLAlchemy's executemany processes every parameter of every row in Python; for the batches a run
+writes (thousands of statements, twelve LSH buckets an article) that is most of the writer's time.
+On PostgreSQL (psycopg) rows are streamed with COPY inside the same transaction; on SQLite, tables
+whose columns need no conversion go straight to sqlite3's executemany; the rest go through SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import JSON, BigInteger, Integer, String, Table
+from sqlalchemy.engine import Connection
+
+# Column types whose Python values every driver takes as they are.
+PLAIN_TYPES = (Integer, BigInteger, String)
+
+
+def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
+    """Insert rows that all have the keys of the first, in the connection's transaction."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        _copy(conn, table, columns, rows)
+    elif all(isinstance(table.c[name].type, PLAIN_TYPES) for name in columns):
+        marks = ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * len(columns))
+        statement = f"INSERT INTO {_names(conn, [table.name])} ({_names(conn, columns)}) VALUES ({marks})"
+        conn.exec_driver_sql(statement, [tuple(row[name] for name in columns) for row in rows])
+    else:
+        conn.execute(table.insert(), rows)
+
+
+def _copy(conn: Connection, table: Table, columns: list[str], rows: list[dict]) -> None:
+    as_json = [isinstance(table.c[name].type, JSON) for name in columns]
+    cursor = conn.connection.dbapi_connection.cursor()
+    with cursor.copy(f"COPY {_names(conn, [table.name])} ({_names(conn, columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[name]) if encode else row[name]
+                            for name, encode in zip(columns, as_json, strict=True)])
+
+
+def _names(conn: Connection, names: list[str]) -> str:
+    """Identifiers quoted where the database needs it ("end" is reserved in PostgreSQL)."""
+    return ", ".join(conn.dialect.identifier_preparer.quote(name) for name in names)
