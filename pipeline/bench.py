@@ -1,9 +1,10 @@
-"""Throughput of the scorer against the naive reference (VADER on every sentence), on real news.
+"""Throughput against the naive reference (VADER on every sentence), on real news: `python -m pipeline bench`.
 
-`python -m pipeline bench` draws a seeded uniform sample of stories from a corpus (by default the
-news stories of ../shared/data/news/benchmark.jsonl.gz), then times, each as a whole process
-(interpreter start-up, imports and output included), `python -m pipeline score` and the naive
-reference, and reports documents per second, peak memory and the ratio. Issue 5 adds stage times.
+A seeded uniform sample of stories is drawn from a corpus (by default the news stories of
+../shared/data/news/benchmark.jsonl.gz). Each side is then timed as a whole process (interpreter
+start-up, imports and output included): `run --workers N` into a fresh SQLite file, the same with one
+worker, `score` (no database), and the naive reference. The stage times come from one more run, in
+this process with one worker, on a lap clock (pipeline.stages).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ STORY_CORPORA = ("kcna_stories_2011_2012", "reuters21578", "bbc_2025_fulltext", 
 @dataclass(frozen=True)
 class Timing:
     seconds: float
-    peak_rss_mb: float
+    peak_rss_mb: float  # of the timed process itself (a run's workers are its children)
 
 
 def sample_stories(corpus: Path, corpora: tuple[str, ...], limit: int, seed: int) -> list[str]:
@@ -57,6 +59,26 @@ def naive_reference(path: Path) -> int:
     return sentences
 
 
+def stage_times(sample: Path) -> tuple[dict[str, float], int]:
+    """Seconds by stage of a one-worker run of the sample into a fresh SQLite file, in this process,
+    and the statements it stored."""
+    from sqlalchemy import func, select
+
+    from pipeline import runner, store
+    from pipeline.score import load_resources
+    from pipeline.stages import StageClock
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine = store.make_engine(f"sqlite:///{folder}/bench.db")
+        store.upgrade(engine)
+        resources, clock = load_resources(), StageClock()
+        runner.run([sample], engine, resources, clock=clock)
+        with engine.connect() as conn:
+            statements = conn.execute(select(func.count()).select_from(store.statements)).scalar_one()
+        engine.dispose()
+    return clock.seconds, statements
+
+
 def time_process(command: list[str]) -> Timing:
     """Wall time and peak resident memory of one child process run to completion."""
     start = time.perf_counter()
@@ -69,13 +91,61 @@ def time_process(command: list[str]) -> Timing:
     return Timing(seconds, usage.ru_maxrss / 1024)
 
 
-def compare(sample: Path, repeats: int) -> tuple[Timing, Timing]:
-    """Best of `repeats` alternating runs of the scorer and the naive reference."""
-    score = [sys.executable, "-m", "pipeline", "score", str(sample)]
-    naive = [sys.executable, "-m", "pipeline", "bench", "--naive", str(sample)]
-    runs = [(time_process(score), time_process(naive)) for _ in range(repeats)]
-    best = [min((run[i] for run in runs), key=lambda t: t.seconds) for i in (0, 1)]
-    return best[0], best[1]
+def compare(sample: Path, workers: int, repeats: int) -> dict[str, Timing]:
+    """Best of `repeats` rounds of each process, alternated so that a slow spell of a shared machine
+    falls on all of them: run with `workers`, run with one worker, score, and the naive reference."""
+    database = sample.with_name("bench.db")
+    run = [sys.executable, "-m", "pipeline", "run", str(sample), "--db", f"sqlite:///{database}", "--workers"]
+    commands = {
+        f"run --workers {workers}": run + [str(workers)],
+        "run --workers 1": run + ["1"],
+        "score (no database)": [sys.executable, "-m", "pipeline", "score", str(sample)],
+        "VADER on every sentence (naive)": [sys.executable, "-m", "pipeline", "bench", "--naive", str(sample)],
+    }
+    rounds = []
+    for _ in range(repeats):
+        timings = {}
+        for name, command in commands.items():
+            _remove_database(database)  # every run starts from an empty database
+            timings[name] = time_process(command)
+        rounds.append(timings)
+    return {name: min((found[name] for found in rounds), key=lambda t: t.seconds) for name in commands}
+
+
+def _remove_database(database: Path) -> None:
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        path.unlink(missing_ok=True)
+
+
+def count_sentences(sample: Path) -> int:
+    from pipeline.sentences import split_sentences
+
+    with sample.open(encoding="utf-8") as handle:
+        return sum(len(split_sentences(json.loads(line)["text"])) for line in handle)
+
+
+def report(documents: int, sentences: int, timings: dict[str, Timing], stages: dict[str, float],
+           statements: int) -> Iterator[str]:
+    """The table `bench` prints: each process, then the ratios the project holds itself to, then
+    where a one-worker run spends its time."""
+    from pipeline.stages import STAGES
+
+    yield f"{'':<34}{'seconds':>8}{'docs/s':>9}{'sents/s':>9}{'peak MB':>9}"
+    for name, timing in timings.items():
+        yield (f"{name:<34}{timing.seconds:>8.2f}{documents / timing.seconds:>9.0f}"
+               f"{sentences / timing.seconds:>9.0f}{timing.peak_rss_mb:>9.0f}")
+    naive = timings["VADER on every sentence (naive)"].seconds
+    for name, timing in timings.items():
+        if not name.startswith("VADER"):
+            yield f"{name} is {naive / timing.seconds:.2f}x the naive reference"
+    runs = [timing for name, timing in timings.items() if name.startswith("run")]
+    if runs[0] is not runs[1]:
+        yield f"{list(timings)[0]} is {runs[1].seconds / runs[0].seconds:.2f}x one worker"
+    total = sum(stages.values())
+    yield f"{statements} statements; one worker, in process, by stage ({total:.2f} s):"
+    for stage in STAGES:
+        seconds = stages.get(stage, 0.0)
+        yield f"  {stage:<12}{seconds:>7.2f} s {100 * seconds / total:>5.1f}%"
 
 
 def _matching_lines(corpus: Path, corpora: tuple[str, ...]) -> Iterator[str]:

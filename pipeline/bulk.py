@@ -1,4 +1,5 @@
-"""Bulk inserts for the writer: COPY on PostgreSQL, the driver's own executemany on SQLite.
+"""Bulk reads and writes for the writer: COPY on PostgreSQL, the driver's own executemany on SQLite,
+and lookups of thousands of keys at once.
 
 SQLAlchemy's executemany processes every parameter of every row in Python; for the batches a run
 writes (thousands of statements, twelve LSH buckets an article) that is most of the writer's time.
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import JSON, BigInteger, Integer, String, Table
+from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table
 from sqlalchemy.engine import Connection
 
 # Column types whose Python values every driver takes as they are.
 PLAIN_TYPES = (Integer, BigInteger, String)
+# Values one IN (...) may list: SQLite allows 32,766 parameters a statement.
+MAX_IN = 30_000
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
@@ -44,3 +47,23 @@ def _copy(conn: Connection, table: Table, columns: list[str], rows: list[dict]) 
 def _names(conn: Connection, names: list[str]) -> str:
     """Identifiers quoted where the database needs it ("end" is reserved in PostgreSQL)."""
     return ", ".join(conn.dialect.identifier_preparer.quote(name) for name in names)
+
+
+def in_column(conn: Connection, key: Column, value: Column, keys: list) -> list:
+    """The distinct `value`s of the rows whose `key` is one of `keys` (plain columns of one table).
+
+    SQLAlchemy renders an IN of thousands of values parameter by parameter, which costs more than the
+    query; the driver takes them at once: one array on PostgreSQL, chunks of placeholders on SQLite.
+    """
+    table, names = key.table.name, [value.name, key.name]
+    select_from = f"SELECT DISTINCT {_names(conn, names[:1])} FROM {_names(conn, [table])} WHERE "
+    if conn.dialect.name == "postgresql":
+        return [row[0] for row in conn.exec_driver_sql(select_from + f"{_names(conn, names[1:])} = ANY(%s)",
+                                                        (list(keys),))]
+    found: set = set()
+    for start in range(0, len(keys), MAX_IN):
+        chunk = keys[start : start + MAX_IN]
+        marks = ", ".join("?" * len(chunk))
+        found.update(row[0] for row in conn.exec_driver_sql(
+            select_from + f"{_names(conn, names[1:])} IN ({marks})", tuple(chunk)))
+    return sorted(found)

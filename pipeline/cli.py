@@ -83,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--corpus-name", action="append", dest="corpora", metavar="NAME",
                        help="keep records of this `corpus` (repeatable; default: the story corpora)")
     bench.add_argument("--repeats", type=int, default=3, help="runs of each; the best counts")
+    bench.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+                       help="workers of the timed run (default: this machine's cores)")
     bench.add_argument("--naive", action="store_true", help=argparse.SUPPRESS)
     bench.set_defaults(handler=_bench)
     return parser
@@ -258,15 +260,13 @@ def _bench(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as folder:
         sample = Path(folder) / "sample.jsonl"
         sample.write_text("".join(lines), encoding="utf-8")
-        ours, naive = bench.compare(sample, args.repeats)
-    documents = len(lines)
-    print(f"{documents} stories from {corpus.name} ({', '.join(corpora)}), seed {args.seed}")
-    print(f"{'':<34}{'seconds':>8}{'docs/s':>9}{'peak MB':>9}")
-    print(f"{'score (whole process)':<34}{ours.seconds:>8.2f}{documents / ours.seconds:>9.0f}"
-          f"{ours.peak_rss_mb:>9.0f}")
-    print(f"{'VADER on every sentence (naive)':<34}{naive.seconds:>8.2f}{documents / naive.seconds:>9.0f}"
-          f"{naive.peak_rss_mb:>9.0f}")
-    print(f"score is {naive.seconds / ours.seconds:.2f}x the naive reference")
+        timings = bench.compare(sample, max(1, args.workers), args.repeats)
+        stages, statements = bench.stage_times(sample)
+        sentences = bench.count_sentences(sample)
+    print(f"{len(lines)} stories from {corpus.name} ({', '.join(corpora)}), seed {args.seed}, "
+          f"{sentences} sentences")
+    for line in bench.report(len(lines), sentences, timings, stages, statements):
+        print(line)
     return EXIT_OK
 
 

@@ -24,6 +24,7 @@ from pipeline.formats import cue_row
 from pipeline.ingest import read_paths
 from pipeline.models import Article, Reject, Statement
 from pipeline.score import Resources, score_article
+from pipeline.stages import OFF
 
 # Articles read ahead and prepared at once: bounds memory whatever the size of the input.
 BATCH_SIZE = 512
@@ -40,28 +41,34 @@ class RunSummary:
 def run(paths: Iterable[str], engine, resources: Resources,
         on_article: Callable[[Counter], None] | None = None, workers: int = 1,
         scheduler: str | None = None, sources: Iterable[Article | Reject] = (),
-        inputs: list[str] | None = None) -> RunSummary:
+        inputs: list[str] | None = None, clock=OFF) -> RunSummary:
     """Process every input under `paths`, then the articles of `sources` (e.g. fetched from feeds),
     into the database behind `engine`. `inputs` names what was read, for the run's record (default:
     the paths).
 
     With `workers` > 1, cleaning, hashing, scoring and signing run in that many processes while
     this one alone writes, in input order: the stored rows are those of one worker. With a Dask
-    `scheduler` address they run on that cluster instead, and this process still writes.
+    `scheduler` address they run on that cluster instead, and this process still writes. A
+    `clock` (pipeline.stages) times each stage of a one-worker run.
     """
     paths = [str(p) for p in paths]
     summary = RunSummary(store.start_run(engine, inputs if inputs is not None else paths, __version__))
-    with _preparer(resources, workers, scheduler) as submit:
+    with _preparer(resources, workers, scheduler, clock) as submit:
         waiting = None  # the batch being prepared while the one before it is stored
         for batch in _batches(chain(read_paths(paths), sources), BATCH_SIZE):
+            clock.lap("read")
             pending = _pending(batch, engine)
             ready = submit([item for item, new in zip(batch, pending.new, strict=True) if new])
+            clock.lap("store")
             if waiting:
                 _store_batch(*waiting, engine, summary, on_article)
+                clock.lap("store")
             waiting = (pending, ready)
         if waiting:
             _store_batch(*waiting, engine, summary, on_article)
+            clock.lap("store")
     summary.counts["daily_rows"] = rebuild_daily_index(engine)
+    clock.lap("index")
     store.finish_run(engine, summary.run_id, dict(summary.counts), dict(summary.rejects))
     return summary
 
@@ -118,13 +125,15 @@ class Prepared:
     reject: Reject | None = None  # cleaned away to nothing
 
 
-def prepare(raw: Article, resources: Resources) -> Prepared:
+def prepare(raw: Article, resources: Resources, clock=OFF) -> Prepared:
     article = clean_article(raw)
+    clock.lap("clean")
     if not article.text.strip():
         reject = Reject(raw.origin, None, "no-text", f"{raw.origin}: only boilerplate, no article text")
         return Prepared(article, "", (), None, None, reject)
-    signature = dedupe.signature(article.text)
-    return Prepared(article, content_id(article.text), score_article(article, resources),
+    signature, article_id = dedupe.signature(article.text), content_id(article.text)
+    clock.lap("sign")
+    return Prepared(article, article_id, score_article(article, resources, clock),
                     dedupe.to_bytes(signature), dedupe.buckets(signature))
 
 
@@ -244,7 +253,7 @@ def _statement_row(s: Statement, article_id: str) -> dict:
 
 
 @contextmanager
-def _preparer(resources: Resources, workers: int, scheduler: str | None = None):
+def _preparer(resources: Resources, workers: int, scheduler: str | None = None, clock=OFF):
     """`submit(articles)` starts preparing a list of articles and returns a function that waits for
     the results, in order: computed here when called, or meanwhile by a pool of `workers` forked
     processes, which share the loaded resources, or by the Dask cluster at `scheduler`."""
@@ -255,7 +264,7 @@ def _preparer(resources: Resources, workers: int, scheduler: str | None = None):
             yield submit
         return
     if workers <= 1:
-        yield lambda articles: lambda: [prepare(a, resources) for a in articles]
+        yield lambda articles: lambda: [prepare(a, resources, clock) for a in articles]
         return
     context = multiprocessing.get_context("fork")  # children inherit the loaded gazetteer and lexicon
     with context.Pool(workers, initializer=_start_worker, initargs=(resources,)) as pool:

@@ -23,6 +23,7 @@ from pipeline.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from pipeline.models import Article, Mention, Rhetoric, Sentence, Statement
 from pipeline.rhetoric import find_cues, score_sentence
 from pipeline.sentences import paragraph_sentences, paragraph_spans
+from pipeline.stages import OFF
 
 # An article's main pair needs each side named at least this often to stand in for a sentence that
 # names only one of them.
@@ -48,25 +49,31 @@ def clean_and_score(raw: Article, resources: Resources) -> tuple[Statement, ...]
     return score_article(clean_article(raw), resources)
 
 
-def score_article(article: Article, resources: Resources) -> tuple[Statement, ...]:
-    """All statements of one (cleaned) article, in sentence order."""
+def score_article(article: Article, resources: Resources, clock=OFF) -> tuple[Statement, ...]:
+    """All statements of one (cleaned) article, in sentence order; `clock` times the stages."""
     mentions = find_mentions(article.text, resources.gazetteer, article.date)
+    clock.lap("actors")
     if not mentions:
         return ()
     main_pair = _main_pair(mentions)
     statements: list[Statement] = []
     for sentence in _sentences_naming_actors(article.text, mentions, main_pair):
         local = _mentions_in(sentence, mentions)
+        clock.lap("split")
         if not _may_pair(local, main_pair):
             continue
         cues = find_cues(sentence.text, resources.lexicon)
+        clock.lap("rhetoric")
         if not cues:
             continue
         directions = attribute(sentence.text, local, cues) or _fallback(local, main_pair)
+        clock.lap("attribution")
         if not directions:
             continue  # VADER, the slowest step, runs only for sentences that become statements
         rhetoric = score_sentence(sentence.text, resources.lexicon, resources.vader, cues)
         statements.extend(_statement(article, sentence, rhetoric, d) for d in directions)
+        clock.lap("rhetoric")
+    clock.lap("split")  # the rest of the last paragraph's sentences
     return tuple(statements)
 
 

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from pipeline.bulk import insert_rows
+from pipeline.bulk import in_column, insert_rows
 
 # Connecting lives in pipeline.database; store re-exports it so callers need one module.
 from pipeline.database import (  # noqa: F401
@@ -103,6 +103,7 @@ lsh_buckets = Table(
     Column("bucket", BigInteger, primary_key=True, comment="one LSH band of an original's MinHash"),
     Column("article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     comment="near-duplicate search: originals (not copies) by bucket, see pipeline.dedupe",
+    sqlite_with_rowid=False,  # the primary key is the table: one B-tree to write, not two
 )
 
 dyad_daily = Table(
@@ -235,13 +236,10 @@ def originals_in_buckets(engine: Engine, wanted: set[int]) -> list:
     """(id, day, minhash) of the stored originals indexed under any of these LSH buckets."""
     if not wanted:
         return []
-    query = (
-        select(articles.c.id, articles.c.day, articles.c.minhash).distinct()
-        .join(lsh_buckets, lsh_buckets.c.article_id == articles.c.id)
-        .where(lsh_buckets.c.bucket.in_(wanted))
-    )
     with engine.connect() as conn:
-        return conn.execute(query).all()
+        ids = in_column(conn, lsh_buckets.c.bucket, lsh_buckets.c.article_id, sorted(wanted))
+        query = select(articles.c.id, articles.c.day, articles.c.minhash).where(articles.c.id.in_(ids))
+        return conn.execute(query).all() if ids else []
 
 
 def _index_originals(conn, new_articles: list[dict], promoted: list, known: dict[str, list[int]]) -> None:

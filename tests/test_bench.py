@@ -1,8 +1,10 @@
 import gzip
 import json
+import re
 
 from pipeline.bench import naive_reference, sample_stories
 from pipeline.cli import main
+from pipeline.stages import STAGES
 
 
 def write_corpus(path, count):
@@ -31,9 +33,16 @@ def test_bench_naive_reference_scores_every_sentence(tmp_path):
     assert naive_reference(sample) == 3
 
 
-def test_bench_cli_times_both_processes(tmp_path, capsys):
+def test_bench_cli_times_every_process_and_stage(tmp_path, capsys):
     corpus = write_corpus(tmp_path / "c.jsonl.gz", 20)
-    assert main(["bench", str(corpus), "--limit", "10", "--corpus-name", "wire", "--repeats", "1"]) == 0
+    args = ["bench", str(corpus), "--limit", "10", "--corpus-name", "wire", "--repeats", "1", "--workers", "2"]
+    assert main(args) == 0
     out = capsys.readouterr().out
-    assert out.startswith("10 stories from c.jsonl.gz (wire)")
-    assert "score (whole process)" in out and "x the naive reference" in out
+    assert out.startswith("10 stories from c.jsonl.gz (wire), seed 0, 30 sentences")
+    for process in ("run --workers 2", "run --workers 1", "score (no database)", "VADER on every sentence"):
+        assert re.search(rf"^{re.escape(process)}.*\d+\.\d\d +\d+ +\d+ +\d+$", out, re.M), process
+    assert "run --workers 2 is" in out and "x one worker" in out
+    # Every story names Seoul and Pyongyang with a warning: one statement each, and every stage timed.
+    assert "10 statements; one worker, in process, by stage" in out
+    for stage in STAGES:
+        assert re.search(rf"^  {stage} +\d+\.\d\d s", out, re.M), stage

@@ -34,7 +34,8 @@ def upgrade() -> None:
     sa.Column('article_id', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['article_id'], ['articles.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('bucket', 'article_id'),
-    comment='near-duplicate search: originals (not copies) by bucket, see pipeline.dedupe'
+    comment='near-duplicate search: originals (not copies) by bucket, see pipeline.dedupe',
+    sqlite_with_rowid=False,
     )
     _resign()
 
