@@ -96,11 +96,12 @@ def compare(sample: Path, workers: int, repeats: int) -> dict[str, Timing]:
     falls on all of them: run with `workers`, run with one worker, score, and the naive reference."""
     database = sample.with_name("bench.db")
     run = [sys.executable, "-m", "pipeline", "run", str(sample), "--db", f"sqlite:///{database}", "--workers"]
+    naive = [sys.executable, "-m", "pipeline", "bench", "--naive", str(sample)]
     commands = {
         f"run --workers {workers}": run + [str(workers)],
         "run --workers 1": run + ["1"],
         "score (no database)": [sys.executable, "-m", "pipeline", "score", str(sample)],
-        "VADER on every sentence (naive)": [sys.executable, "-m", "pipeline", "bench", "--naive", str(sample)],
+        "VADER on every sentence (naive)": naive,
     }
     rounds = []
     for _ in range(repeats):

@@ -35,7 +35,8 @@ def test_bench_naive_reference_scores_every_sentence(tmp_path):
 
 def test_bench_cli_times_every_process_and_stage(tmp_path, capsys):
     corpus = write_corpus(tmp_path / "c.jsonl.gz", 20)
-    args = ["bench", str(corpus), "--limit", "10", "--corpus-name", "wire", "--repeats", "1", "--workers", "2"]
+    args = ["bench", str(corpus), "--limit", "10", "--corpus-name", "wire", "--repeats", "1",
+            "--workers", "2"]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert out.startswith("10 stories from c.jsonl.gz (wire), seed 0, 30 sentences")
