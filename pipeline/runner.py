@@ -28,6 +28,8 @@ from pipeline.stages import OFF
 
 # Articles read ahead and prepared at once: bounds memory whatever the size of the input.
 BATCH_SIZE = 512
+# Days of the daily index rebuilt at once: bounds the statements held in memory in the same way.
+WINDOW_DAYS = 92
 
 
 @dataclass
@@ -89,18 +91,43 @@ def _pending(batch: list, engine) -> Pending:
     return Pending(batch, digests, [digest is not None and digest not in stored for digest in digests])
 
 
-def rebuild_daily_index(engine) -> int:
-    """Recompute the daily rows every dirty day reaches (its rolling and baseline windows too)."""
-    dirty = store.dirty_range(engine)
-    if dirty is None:
-        return 0
-    start, end = dirty[0], dirty[1] + timedelta(days=aggregate.REACH_DAYS)
-    context = start - timedelta(days=aggregate.REACH_DAYS)
-    frame = store.statements_between(engine, context, end)
-    daily = aggregate.daily_index(frame, store.stories_per_day(engine, context, end))
-    rows = daily[(daily["day"] >= start) & (daily["day"] <= end)].to_dict("records")
-    store.replace_daily(engine, start, end, rows, clean_until=dirty[1])
-    return len(rows)
+def rebuild_daily_index(engine, window_days: int = WINDOW_DAYS) -> int:
+    """Recompute the daily rows every dirty day reaches (its rolling and baseline windows too), a
+    window of at most `window_days` at a time; the dirty marks are cleared once all are rebuilt, so a
+    run killed meanwhile rebuilds them again."""
+    dirty = store.dirty_days_list(engine)
+    rebuilt = 0
+    for start, end in reached_windows(dirty, aggregate.REACH_DAYS, window_days):
+        context = start - timedelta(days=aggregate.REACH_DAYS)
+        frame = store.statements_between(engine, context, end)
+        daily = aggregate.daily_index(frame, store.stories_per_day(engine, context, end))
+        rows = daily[(daily["day"] >= start) & (daily["day"] <= end)].to_dict("records")
+        store.replace_daily(engine, start, end, rows)
+        rebuilt += len(rows)
+    if dirty:
+        store.clear_dirty(engine, until=dirty[-1])
+    return rebuilt
+
+
+def reached_windows(days: list[date], reach: int, size: int) -> Iterator[tuple[date, date]]:
+    """Windows of at most `size` days covering each of the sorted `days` and the `reach` days after it.
+
+    >>> d = lambda n: date(2024, 1, n)
+    >>> [(a.day, b.day) for a, b in reached_windows([d(1), d(3), d(20)], reach=2, size=3)]
+    [(1, 3), (4, 5), (20, 22)]
+    """
+    spans: list[list[date]] = []
+    for day in days:
+        end = day + timedelta(days=reach)
+        if spans and day <= spans[-1][1] + timedelta(days=1):
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([day, end])
+    for start, end in spans:
+        while start <= end:
+            stop = min(end, start + timedelta(days=size - 1))
+            yield start, stop
+            start = stop + timedelta(days=1)
 
 
 def content_id(text: str) -> str:

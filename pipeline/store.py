@@ -255,18 +255,23 @@ def _index_originals(conn, new_articles: list[dict], promoted: list, known: dict
     insert_rows(conn, lsh_buckets, rows)
 
 
-def dirty_range(engine: Engine) -> tuple[date, date] | None:
+def dirty_days_list(engine: Engine) -> list[date]:
+    """Every day whose index must be rebuilt, oldest first."""
     with engine.connect() as conn:
-        low, high = conn.execute(select(func.min(dirty_days.c.day), func.max(dirty_days.c.day))).one()
-    return (low, high) if low else None
+        return list(conn.execute(select(dirty_days.c.day).order_by(dirty_days.c.day)).scalars())
 
 
-def replace_daily(engine: Engine, start: date, end: date, rows: list[dict], clean_until: date) -> None:
-    """One transaction: the daily rows of [start, end] replaced, dirty days up to clean_until cleared."""
+def replace_daily(engine: Engine, start: date, end: date, rows: list[dict]) -> None:
+    """One transaction: the daily rows of [start, end] replaced."""
     with engine.begin() as conn:
         conn.execute(dyad_daily.delete().where(dyad_daily.c.day.between(start, end)))
         insert_rows(conn, dyad_daily, rows)
-        conn.execute(dirty_days.delete().where(dirty_days.c.day <= clean_until))
+
+
+def clear_dirty(engine: Engine, until: date) -> None:
+    """The days up to `until` are rebuilt: no longer dirty."""
+    with engine.begin() as conn:
+        conn.execute(dirty_days.delete().where(dirty_days.c.day <= until))
 
 
 def _mark_dirty(conn, days: set[date]) -> None:
