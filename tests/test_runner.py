@@ -277,7 +277,8 @@ def test_runner_daily_index_rebuilt_in_small_windows_equals_one_pass(sqlite_url,
     runner.run([REPO / "data" / "sample"], engine, resources)
     with engine.begin() as conn:
         one_pass = conn.execute(select(store.dyad_daily).order_by(*store.dyad_daily.primary_key)).all()
-        days = set(conn.execute(select(store.articles.c.day).where(store.articles.c.day.is_not(None))).scalars())
+        dated = select(store.articles.c.day).where(store.articles.c.day.is_not(None))
+        days = set(conn.execute(dated).scalars())
         conn.execute(store.dyad_daily.delete())
         conn.execute(store.dirty_days.insert(), [{"day": day} for day in days])
     assert len(days) > 10 and len(one_pass) > 10
