@@ -16,8 +16,6 @@ from sqlalchemy.engine import Connection
 
 # Column types whose Python values every driver takes as they are.
 PLAIN_TYPES = (Integer, BigInteger, String)
-# Values one IN (...) may list: SQLite allows 32,766 parameters a statement.
-MAX_IN = 30_000
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
@@ -53,17 +51,13 @@ def in_column(conn: Connection, key: Column, value: Column, keys: list) -> list:
     """The distinct `value`s of the rows whose `key` is one of `keys` (plain columns of one table).
 
     SQLAlchemy renders an IN of thousands of values parameter by parameter, which costs more than the
-    query; the driver takes them at once: one array on PostgreSQL, chunks of placeholders on SQLite.
+    query, and every count of values is another statement in the driver's cache (half a megabyte each
+    at this size). Here the keys are one parameter: an array on PostgreSQL, a JSON array on SQLite.
     """
-    table, names = key.table.name, [value.name, key.name]
-    select_from = f"SELECT DISTINCT {_names(conn, names[:1])} FROM {_names(conn, [table])} WHERE "
+    table, wanted, found = (_names(conn, [column.name]) for column in (key.table, key, value))
+    select_from = f"SELECT DISTINCT {found} FROM {table} WHERE {wanted}"
     if conn.dialect.name == "postgresql":
-        return [row[0] for row in conn.exec_driver_sql(select_from + f"{_names(conn, names[1:])} = ANY(%s)",
-                                                        (list(keys),))]
-    found: set = set()
-    for start in range(0, len(keys), MAX_IN):
-        chunk = keys[start : start + MAX_IN]
-        marks = ", ".join("?" * len(chunk))
-        found.update(row[0] for row in conn.exec_driver_sql(
-            select_from + f"{_names(conn, names[1:])} IN ({marks})", tuple(chunk)))
-    return sorted(found)
+        rows = conn.exec_driver_sql(f"{select_from} = ANY(%s)", (list(keys),))
+    else:
+        rows = conn.exec_driver_sql(f"{select_from} IN (SELECT value FROM json_each(?))", (json.dumps(keys),))
+    return [row[0] for row in rows]
