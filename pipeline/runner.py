@@ -28,8 +28,9 @@ from pipeline.stages import OFF
 
 # Articles read ahead and prepared at once: bounds memory whatever the size of the input.
 BATCH_SIZE = 512
-# Days of the daily index rebuilt at once: bounds the statements held in memory in the same way.
-WINDOW_DAYS = 92
+# Stories whose days of the daily index are rebuilt at once: bounds the statements held in memory in
+# the same way (about a quarter of the densest year in ../shared/data/news/benchmark.jsonl.gz).
+WINDOW_STORIES = 20_000
 
 
 @dataclass
@@ -91,43 +92,56 @@ def _pending(batch: list, engine) -> Pending:
     return Pending(batch, digests, [digest is not None and digest not in stored for digest in digests])
 
 
-def rebuild_daily_index(engine, window_days: int = WINDOW_DAYS) -> int:
-    """Recompute the daily rows every dirty day reaches (its rolling and baseline windows too), a
-    window of at most `window_days` at a time; the dirty marks are cleared once all are rebuilt, so a
+def rebuild_daily_index(engine, window_stories: int = WINDOW_STORIES) -> int:
+    """Recompute the daily rows every dirty day reaches (its rolling and baseline windows too), in
+    windows of about `window_stories` stories; the dirty marks are cleared once all are rebuilt, so a
     run killed meanwhile rebuilds them again."""
     dirty = store.dirty_days_list(engine)
+    if not dirty:
+        return 0
+    reach = timedelta(days=aggregate.REACH_DAYS)
+    per_day = store.stories_per_day(engine, dirty[0], dirty[-1] + reach).to_dict()
     rebuilt = 0
-    for start, end in reached_windows(dirty, aggregate.REACH_DAYS, window_days):
-        context = start - timedelta(days=aggregate.REACH_DAYS)
-        frame = store.statements_between(engine, context, end)
-        daily = aggregate.daily_index(frame, store.stories_per_day(engine, context, end))
+    for start, end in index_windows(dirty, aggregate.REACH_DAYS, per_day, window_stories):
+        frame = store.statements_between(engine, start - reach, end)
+        daily = aggregate.daily_index(frame, store.stories_per_day(engine, start - reach, end))
         rows = daily[(daily["day"] >= start) & (daily["day"] <= end)].to_dict("records")
         store.replace_daily(engine, start, end, rows)
         rebuilt += len(rows)
-    if dirty:
-        store.clear_dirty(engine, until=dirty[-1])
+    store.clear_dirty(engine, until=dirty[-1])
     return rebuilt
 
 
-def reached_windows(days: list[date], reach: int, size: int) -> Iterator[tuple[date, date]]:
-    """Windows of at most `size` days covering each of the sorted `days` and the `reach` days after it.
+def index_windows(days: list[date], reach: int, per_day: dict, budget: int) -> Iterator[tuple[date, date]]:
+    """Windows covering each of the sorted `days` and the `reach` days after it, in order, each
+    holding at most `budget` stories by `per_day` (unless one day alone holds more). A window may
+    span days no dirty day reaches; rebuilding those recomputes the rows they have.
 
     >>> d = lambda n: date(2024, 1, n)
-    >>> [(a.day, b.day) for a, b in reached_windows([d(1), d(3), d(20)], reach=2, size=3)]
-    [(1, 3), (4, 5), (20, 22)]
+    >>> stories = {d(1): 2, d(2): 2, d(3): 2, d(20): 1}
+    >>> [(a.day, b.day) for a, b in index_windows([d(1), d(20)], 2, stories, budget=5)]
+    [(1, 2), (3, 22)]
     """
-    spans: list[list[date]] = []
-    for day in days:
-        end = day + timedelta(days=reach)
-        if spans and day <= spans[-1][1] + timedelta(days=1):
-            spans[-1][1] = max(spans[-1][1], end)
-        else:
-            spans.append([day, end])
-    for start, end in spans:
-        while start <= end:
-            stop = min(end, start + timedelta(days=size - 1))
-            yield start, stop
-            start = stop + timedelta(days=1)
+    start, last, load = None, None, 0
+    for day in _reached_days(days, reach):
+        count = per_day.get(day, 0)
+        if start is not None and load + count > budget:
+            yield start, last
+            start, load = None, 0
+        start, last, load = start or day, day, load + count
+    if start is not None:
+        yield start, last
+
+
+def _reached_days(days: list[date], reach: int) -> Iterator[date]:
+    """Each calendar day that one of the sorted `days` reaches (itself and `reach` days after), once."""
+    following = date.min  # the day after the last one yielded
+    for dirty in days:
+        day, end = max(dirty, following), dirty + timedelta(days=reach)
+        while day <= end:
+            yield day
+            day += timedelta(days=1)
+        following = max(following, day)
 
 
 def content_id(text: str) -> str:

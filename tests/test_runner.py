@@ -282,7 +282,7 @@ def test_runner_daily_index_rebuilt_in_small_windows_equals_one_pass(sqlite_url,
         conn.execute(store.dyad_daily.delete())
         conn.execute(store.dirty_days.insert(), [{"day": day} for day in days])
     assert len(days) > 10 and len(one_pass) > 10
-    assert runner.rebuild_daily_index(engine, window_days=3) == len(one_pass)
+    assert runner.rebuild_daily_index(engine, window_stories=3) == len(one_pass)
     with engine.connect() as conn:
         windowed = conn.execute(select(store.dyad_daily).order_by(*store.dyad_daily.primary_key)).all()
         assert conn.execute(select(func.count()).select_from(store.dirty_days)).scalar_one() == 0
