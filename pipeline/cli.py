@@ -183,14 +183,18 @@ def _miss_line(prediction) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     from pipeline import runner, store
+    from pipeline.distributed import SchedulerUnreachable
     from pipeline.score import load_resources
 
     _require_paths(args.paths)
     url = store.database_url(args.db)
     engine = _open_database(url)
     with _progress() as progress:
-        summary = runner.run(args.paths, engine, load_resources(), on_article=progress,
-                             workers=max(1, args.workers), scheduler=args.scheduler)
+        try:
+            summary = runner.run(args.paths, engine, load_resources(), on_article=progress,
+                                 workers=max(1, args.workers), scheduler=args.scheduler)
+        except SchedulerUnreachable as error:  # raised before the run starts
+            raise UsageError(str(error)) from None
     for message in summary.messages:
         print(message, file=sys.stderr)
     counts = summary.counts

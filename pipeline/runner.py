@@ -55,8 +55,8 @@ def run(paths: Iterable[str], engine, resources: Resources,
     `clock` (pipeline.stages) times each stage of a one-worker run.
     """
     paths = [str(p) for p in paths]
-    summary = RunSummary(store.start_run(engine, inputs if inputs is not None else paths, __version__))
-    with _preparer(resources, workers, scheduler, clock) as submit:
+    with _preparer(resources, workers, scheduler, clock) as submit:  # a cluster is reached first
+        summary = RunSummary(store.start_run(engine, inputs if inputs is not None else paths, __version__))
         waiting = None  # the batch being prepared while the one before it is stored
         for batch in _batches(chain(read_paths(paths), sources), BATCH_SIZE):
             clock.lap("read")

@@ -54,3 +54,23 @@ def db_url(request):
     name = f"test_{uuid.uuid4().hex[:16]}"
     yield server.create_database(name)
     server.drop_database(name)  # closes connections a test left open
+
+
+def stored_rows(engine):
+    """What a run leaves that must not depend on how it ran (workers, cluster, backend): articles and
+    their links, statements, the daily index and the near-duplicate buckets, in a stable order."""
+    from sqlalchemy import func, select
+
+    from pipeline import store
+
+    a, s, d = store.articles.c, store.statements.c, store.dyad_daily.c
+    with engine.connect() as conn:
+        articles = conn.execute(select(a.id, a.input_sha, a.record_key, a.day, a.title, a.source, a.text,
+                                       a.duplicate_of, a.minhash).order_by(a.id)).all()
+        statements = conn.execute(select(s.article_id, s.start, s.end, s.source, s.target, s.directed,
+                                         s.tension, s.category, s.rule, s.quote, s.cues)
+                                  .order_by(s.article_id, s.start, s.source, s.target)).all()
+        daily = conn.execute(select(store.dyad_daily).order_by(d.day, d.source, d.target, d.directed)).all()
+        buckets = conn.execute(select(store.lsh_buckets).order_by(*store.lsh_buckets.primary_key)).all()
+        dirty = conn.execute(select(func.count()).select_from(store.dirty_days)).scalar_one()
+    return articles, statements, daily, buckets, dirty

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from pipeline import runner, store
 from pipeline.cli import main
-from tests.conftest import SEED_ARTICLE, SHARED_DATA, shared
+from tests.conftest import SEED_ARTICLE, SHARED_DATA, shared, stored_rows
 
 REPO = Path(__file__).resolve().parents[1]
 STORY = (
@@ -245,19 +245,7 @@ def _snapshot(url):
 
 
 def _snapshot_engine(engine):
-    with engine.connect() as conn:
-        articles = conn.execute(select(store.articles.c.id, store.articles.c.duplicate_of)
-                                .order_by(store.articles.c.id)).all()
-        statements = conn.execute(select(store.statements.c.article_id, store.statements.c.start,
-                                         store.statements.c.source, store.statements.c.target,
-                                         store.statements.c.tension)
-                                  .order_by(store.statements.c.article_id, store.statements.c.start,
-                                            store.statements.c.source, store.statements.c.target)).all()
-        daily = conn.execute(select(store.dyad_daily).order_by(
-            store.dyad_daily.c.day, store.dyad_daily.c.source, store.dyad_daily.c.target,
-            store.dyad_daily.c.directed)).all()
-        dirty = conn.execute(select(func.count()).select_from(store.dirty_days)).scalar_one()
-    return articles, statements, daily, dirty
+    return stored_rows(engine)
 
 
 def test_runner_nul_characters_and_overlong_ids_do_not_stop_the_batch(db_url, resources, tmp_path):
