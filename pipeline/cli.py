@@ -183,7 +183,7 @@ def _miss_line(prediction) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     from pipeline import runner, store
-    from pipeline.distributed import SchedulerUnreachable
+    from pipeline.distributed import SchedulerUnreachableError
     from pipeline.score import load_resources
 
     _require_paths(args.paths)
@@ -193,7 +193,7 @@ def _run(args: argparse.Namespace) -> int:
         try:
             summary = runner.run(args.paths, engine, load_resources(), on_article=progress,
                                  workers=max(1, args.workers), scheduler=args.scheduler)
-        except SchedulerUnreachable as error:  # raised before the run starts
+        except SchedulerUnreachableError as error:  # raised before the run starts
             raise UsageError(str(error)) from None
     for message in summary.messages:
         print(message, file=sys.stderr)

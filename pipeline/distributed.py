@@ -26,7 +26,7 @@ CONNECT_TIMEOUT = "10s"
 _worker: dict = {}  # per worker process: the loaded resources
 
 
-class SchedulerUnreachable(ValueError):
+class SchedulerUnreachableError(ValueError):
     """The scheduler's address is malformed, or nothing answers there in time."""
 
 
@@ -51,7 +51,7 @@ def dask_preparer(address: str) -> Iterator[Callable]:
         client = Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise SchedulerUnreachable(f"cannot reach Dask scheduler {address}: {reason}") from None
+        raise SchedulerUnreachableError(f"cannot reach Dask scheduler {address}: {reason}") from None
 
     def submit(articles: list[Article]) -> Callable[[], list]:
         chunks = [articles[start : start + CHUNK] for start in range(0, len(articles), CHUNK)]

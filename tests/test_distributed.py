@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from pipeline import runner, store
 from pipeline.cli import main
-from pipeline.distributed import SchedulerUnreachable, dask_preparer
+from pipeline.distributed import SchedulerUnreachableError, dask_preparer
 from tests.conftest import stored_rows
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,6 +95,6 @@ def test_distributed_unreachable_scheduler_is_one_line_exit_2(tmp_path, capsys):
 
 
 def test_distributed_malformed_address_is_refused():
-    with pytest.raises(SchedulerUnreachable, match="cannot reach Dask scheduler nowhere:port"):
-        with dask_preparer("nowhere:port"):
-            pass
+    with pytest.raises(SchedulerUnreachableError, match="cannot reach Dask scheduler nowhere:port"), \
+            dask_preparer("nowhere:port"):
+        pass
