@@ -56,14 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--errors", type=int, default=0, metavar="N", help="list the N worst misses")
     evaluate.set_defaults(handler=_evaluate)
     run = commands.add_parser("run", help="ingest, score, store and aggregate; incremental")
-    run.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of articles")
-    run.add_argument("--db", metavar="URL",
-                     help="SQLAlchemy URL (default: $TENSION_DB_URL, else data/tension.db)")
-    run.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
-                     help="processes that clean and score (default: this machine's cores); one writes")
-    run.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                     help="score on this Dask distributed cluster instead of local processes")
+    _inputs(run)
     run.set_defaults(handler=_run)
+    watch = commands.add_parser("watch", help="run again and again, unattended (see also cron in README)")
+    _inputs(watch)
+    watch.add_argument("--every", default="15m", metavar="INTERVAL", help="90s, 15m, 2h (default 15m)")
+    watch.set_defaults(handler=_watch)
     export = commands.add_parser("export", help="write dyads, statements or quotes as csv/json/parquet")
     export.add_argument("--what", choices=("dyads", "statements", "quotes"), required=True)
     export.add_argument("--from", dest="start", metavar="DATE", help="first day, YYYY-MM-DD")
@@ -181,32 +179,68 @@ def _miss_line(prediction) -> str:
     return f"MISS {item['id']}: gold {gold}; got {got}{why}\n  {item['text'][:240]}"
 
 
+def _inputs(command: argparse.ArgumentParser) -> None:
+    command.add_argument("paths", nargs="*", metavar="PATH", help="files or folders of articles")
+    command.add_argument("--feed", action="append", default=[], metavar="URL",
+                         help="an RSS/Atom feed (repeatable)")
+    command.add_argument("--feeds", action="append", default=[], metavar="FILE",
+                         help="a list of feeds, one URL a line, # comments (e.g. data/feeds.txt)")
+    command.add_argument("--db", metavar="URL",
+                         help="SQLAlchemy URL (default: $TENSION_DB_URL, else data/tension.db)")
+    command.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+                         help="processes that clean and score (default: this machine's cores); one writes")
+    command.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                         help="score on this Dask distributed cluster instead of local processes")
+    command.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS", help="per request (15)")
+    command.add_argument("--host-interval", type=float, default=1.0, metavar="SECONDS",
+                         help="least time between two requests to one host (1)")
+
+
 def _run(args: argparse.Namespace) -> int:
-    from pipeline import runner, store
+    """One run: one-line failures and rejects on stderr, then the summary."""
+    from pipeline import store, tracking
     from pipeline.distributed import SchedulerUnreachableError
+    from pipeline.feeds import FeedListError
+    from pipeline.fetch import Fetcher
     from pipeline.score import load_resources
 
-    _require_paths(args.paths)
-    url = store.database_url(args.db)
+    _require_paths(args.paths + args.feeds)
+    try:
+        urls = tracking.feed_urls(args.feed, args.feeds)
+    except FeedListError as error:
+        raise UsageError(str(error)) from None
+    if not args.paths and not urls:
+        raise UsageError("nothing to read: give files or folders, --feed URL or --feeds FILE")
+    url, fetcher = store.database_url(args.db), Fetcher(timeout=args.timeout, min_interval=args.host_interval)
     engine = _open_database(url)
     with _progress() as progress:
         try:
-            summary = runner.run(args.paths, engine, load_resources(), on_article=progress,
-                                 workers=max(1, args.workers), scheduler=args.scheduler)
+            summary, report = tracking.run_once(
+                args.paths, urls, engine, load_resources(), fetcher, on_article=progress,
+                workers=max(1, args.workers), scheduler=args.scheduler)
         except SchedulerUnreachableError as error:  # raised before the run starts
             raise UsageError(str(error)) from None
-    for message in summary.messages:
+    for message in report.failures + summary.messages:
         print(message, file=sys.stderr)
-    counts = summary.counts
-    print(
-        f"run {summary.run_id} into {store.safe_url(url)}: {counts['stored']} stored, "
-        f"{counts['duplicate']} near-duplicates linked, {counts['replaced']} replaced, "
-        f"{counts['unchanged']} already stored, {counts['undated']} without a date (kept out of the "
-        f"index); {counts['daily_rows']} daily rows rebuilt"
-        + _rejected(summary.rejects),
-        file=sys.stderr,
-    )
+    print(tracking.summary_line(summary, report, url), file=sys.stderr)
     return EXIT_REJECTS if summary.rejects else EXIT_OK
+
+
+def _watch(args: argparse.Namespace) -> int:
+    """`run` every INTERVAL until interrupted (Ctrl-C ends it with exit 0)."""
+    from pipeline import tracking
+
+    try:
+        every = tracking.parse_interval(args.every)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    _run(args)  # the first cycle checks the arguments: a usage error ends the watch at once
+    report = lambda line: print(line, file=sys.stderr)  # noqa: E731
+    try:
+        tracking.watch(lambda: _run(args), every, report, first_delay=every)
+    except KeyboardInterrupt:
+        print("watch stopped", file=sys.stderr)
+    return EXIT_OK
 
 
 def _open_database(url: str):
@@ -238,13 +272,6 @@ def _progress():
             yield update
 
     return bar()
-
-
-def _rejected(rejects) -> str:
-    if not rejects:
-        return ""
-    reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(rejects.items()))
-    return f"; rejected {sum(rejects.values())} ({reasons})"
 
 
 def _bench(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'data' / 'tension.db'}"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration in migrations/versions (a test holds it to Alembic's own view).
-HEAD = "0002"
+HEAD = "0003"
 PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
@@ -54,8 +54,16 @@ def upgrade(engine: Engine) -> None:
         return
     from alembic import command
 
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # SQLite alters a table by copying it; dropping the old one must not cascade
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        with connection.begin():
+            command.upgrade(alembic_config(connection), "head")
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 def revision(engine: Engine) -> str | None:

@@ -44,10 +44,10 @@ class RunSummary:
 def run(paths: Iterable[str], engine, resources: Resources,
         on_article: Callable[[Counter], None] | None = None, workers: int = 1,
         scheduler: str | None = None, sources: Iterable[Article | Reject] = (),
-        inputs: list[str] | None = None, clock=OFF) -> RunSummary:
+        inputs: list[str] | None = None, failures: list[str] | None = None, clock=OFF) -> RunSummary:
     """Process every input under `paths`, then the articles of `sources` (e.g. fetched from feeds),
     into the database behind `engine`. `inputs` names what was read, for the run's record (default:
-    the paths).
+    the paths); `failures` (filled by `sources` as they are read) is recorded with it.
 
     With `workers` > 1, cleaning, hashing, scoring and signing run in that many processes while
     this one alone writes, in input order: the stored rows are those of one worker. With a Dask
@@ -72,7 +72,8 @@ def run(paths: Iterable[str], engine, resources: Resources,
             clock.lap("store")
     summary.counts["daily_rows"] = rebuild_daily_index(engine)
     clock.lap("index")
-    store.finish_run(engine, summary.run_id, dict(summary.counts), dict(summary.rejects))
+    store.finish_run(engine, summary.run_id, dict(summary.counts), dict(summary.rejects),
+                     failures=failures or None)
     return summary
 
 

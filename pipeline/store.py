@@ -56,7 +56,7 @@ articles = Table(
     Column("id", String(64), primary_key=True, comment="sha256 of the cleaned text"),
     Column("input_sha", String(64), index=True, comment="sha256 of the input text: reruns skip it"),
     Column("record_key", String(512), index=True, comment="where it came from: record id, url or path"),
-    Column("url", Text),
+    Column("url", Text, index=True),
     Column("title", Text),
     Column("source", Text),
     Column("published_at", DateTime(timezone=True)),
@@ -143,6 +143,17 @@ runs = Table(
     Column("counts", JSON),
     Column("rejects", JSON),
     Column("status", String(16), nullable=False, comment="running, done, failed"),
+    Column("failures", JSON, comment="feeds and pages that could not be had: one line each"),
+)
+
+feed_cache = Table(
+    "feed_cache",
+    metadata,
+    Column("url", String(2048), primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("checked_at", DateTime(timezone=True), nullable=False),
+    comment="validators of each feed's last good answer, for conditional requests",
 )
 
 
@@ -158,12 +169,40 @@ def start_run(engine: Engine, inputs: list[str], version: str) -> int:
         return int(result.inserted_primary_key[0])
 
 
-def finish_run(engine: Engine, run_id: int, counts: dict, rejects: dict, status: str = "done") -> None:
+def finish_run(engine: Engine, run_id: int, counts: dict, rejects: dict, status: str = "done",
+               failures: list[str] | None = None) -> None:
     with engine.begin() as conn:
         conn.execute(
             runs.update().where(runs.c.id == run_id)
-            .values(finished_at=_now(), counts=counts, rejects=rejects, status=status)
+            .values(finished_at=_now(), counts=counts, rejects=rejects, status=status, failures=failures)
         )
+
+
+def known_urls(engine: Engine, urls: list[str]) -> set[str]:
+    """Which of these page URLs are stored already (one query)."""
+    if not urls:
+        return set()
+    with engine.connect() as conn:
+        return set(conn.execute(select(articles.c.url).where(articles.c.url.in_(set(urls)))).scalars())
+
+
+def feed_validators(engine: Engine) -> dict[str, tuple[str | None, str | None]]:
+    """url -> (ETag, Last-Modified) of every feed's last good answer."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(feed_cache.c.url, feed_cache.c.etag, feed_cache.c.last_modified))
+        return {row.url: (row.etag, row.last_modified) for row in rows}
+
+
+def save_feed_validators(engine: Engine, validators: dict[str, tuple[str | None, str | None]]) -> None:
+    """Remember each feed's validators, replacing older ones (after its items are stored)."""
+    if not validators:
+        return
+    with engine.begin() as conn:
+        conn.execute(feed_cache.delete().where(feed_cache.c.url.in_(list(validators))))
+        conn.execute(feed_cache.insert(), [
+            {"url": url, "etag": etag, "last_modified": modified, "checked_at": _now()}
+            for url, (etag, modified) in validators.items()
+        ])
 
 
 def known_inputs(engine: Engine, digests: list[str]) -> set[str]:

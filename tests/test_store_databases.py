@@ -91,7 +91,7 @@ DIRTY_DAY = {"day": date(2019, 12, 21)}
 BUCKET = {"bucket": -(2**63), "article_id": ARTICLE["id"]}
 ROWS = [(runs, RUN), (articles, ARTICLE), (statements, STATEMENT), (dyad_daily, DYAD_DAY),
         (dirty_days, DIRTY_DAY), (lsh_buckets, BUCKET)]  # parents first
-TABLE_NAMES = ["articles", "dirty_days", "dyad_daily", "lsh_buckets", "runs", "statements"]
+TABLE_NAMES = ["articles", "dirty_days", "dyad_daily", "feed_cache", "lsh_buckets", "runs", "statements"]
 
 
 @pytest.fixture

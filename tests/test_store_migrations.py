@@ -5,7 +5,8 @@ from sqlalchemy import inspect, select, text
 
 from pipeline import store
 
-TABLES = {"articles", "statements", "dyad_daily", "dirty_days", "runs", "lsh_buckets", "alembic_version"}
+TABLES = {"articles", "statements", "dyad_daily", "dirty_days", "runs", "lsh_buckets", "feed_cache",
+          "alembic_version"}
 
 
 def revision(engine):
@@ -18,7 +19,7 @@ def test_store_upgrade_builds_the_schema_and_is_idempotent(db_url):
     store.upgrade(engine)
     store.upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert revision(engine) == store.HEAD == "0002"
+    assert revision(engine) == store.HEAD == "0003"
     indexes = {index["name"] for index in inspect(engine).get_indexes("statements")}
     assert "ix_statements_pair_day" in indexes
     engine.dispose()
@@ -54,7 +55,12 @@ def test_store_head_is_the_newest_migration():
     assert ScriptDirectory.from_config(store.alembic_config(None)).get_current_head() == store.HEAD
 
 
-def test_store_0002_re_signs_stored_articles_and_indexes_originals(db_url):
+STATEMENT = {"start": 0, "end": 10, "sentence": "Valdoria warned Kestria.", "source": "VAL", "target": "KES",
+             "directed": True, "hostility": 0.5, "cooperation": 0.0, "tension": 0.5, "category": "THREATEN",
+             "rule": "subject", "confidence": 0.8, "cues": []}
+
+
+def test_store_upgrading_an_old_database_keeps_its_rows_and_indexes_them(db_url):
     """A database of the first schema keeps its articles: each gets a signature in today's format,
     and the originals (not the copies) their LSH buckets, so the next run still finds copies of them."""
     from datetime import UTC, datetime
@@ -71,12 +77,15 @@ def test_store_0002_re_signs_stored_articles_and_indexes_originals(db_url):
             {"id": "copy", "text": "VALDORIA warned Kestria over the dam on the Orsa river.",
              "duplicate_of": "original", **stamp},
         ])
+        conn.execute(store.statements.insert(), STATEMENT | {"article_id": "original"})
     store.upgrade(engine)
     with engine.connect() as conn:
+        kept = conn.execute(select(store.statements.c.article_id)).scalars().all()
         signed = dict(conn.execute(select(store.articles.c.id, store.articles.c.minhash)).all())
         indexed = conn.execute(select(store.lsh_buckets.c.article_id, store.lsh_buckets.c.bucket)).all()
     expected = dedupe.signature("Valdoria warned Kestria over the dam on the Orsa river.")
     assert signed == {"original": dedupe.to_bytes(expected), "copy": dedupe.to_bytes(expected)}
     assert sorted(bucket for _, bucket in indexed) == sorted(dedupe.buckets(expected))
     assert {article_id for article_id, _ in indexed} == {"original"}
+    assert kept == ["original"]  # SQLite copies tables to alter them; nothing may cascade away
     engine.dispose()

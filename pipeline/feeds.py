@@ -1,0 +1,141 @@
+"""News feeds as input: `run --feed URL` and `run --feeds FILE` read RSS/Atom feeds, fetch each new
+item's page and extract its text and date, and hand the runner Articles.
+
+An item is new when its link is not stored yet (one query per feed); a text already stored from
+another link is caught later by the runner's content hash. When the page cannot be had (an error,
+refused type or size, robots.txt) the item falls back to the feed's own summary and date, and the
+failure is reported; an item with neither is reported and left for the next run. A feed that has
+not changed since the last run answers 304 to a conditional request and costs nothing more.
+
+Failures are reported one line each, status and URL; they never stop the other feeds and items,
+and they do not change the exit code (a broken feed is the web's state, not the user's mistake).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pipeline.datelines import parse_date_value
+from pipeline.fetch import FEED_TYPES, HTML_TYPES, Failure, Fetcher, Page
+from pipeline.models import Article
+from pipeline.readers import decode_text, extract_html, strip_tags
+
+
+class FeedListError(ValueError):
+    """A line of a feed list that is not an http(s) URL (the message names the file and line)."""
+
+
+@dataclass
+class FeedReport:
+    """What a run of feeds met: one line per failure, and the validators to send next time."""
+
+    failures: list[str] = field(default_factory=list)
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # url: etag, date
+    unchanged: int = 0  # feeds that answered 304
+
+
+def read_feed_list(path: str) -> list[str]:
+    """The URLs of a feed list: one a line; `#` starts a comment; blank lines are ignored."""
+    urls = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            url = line.split("#", 1)[0].strip()
+            if not url:
+                continue
+            if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+                raise FeedListError(f"{path}:{number}: not an http(s) URL: {url[:80]}")
+            urls.append(url)
+    return urls
+
+
+Validators = dict[str, tuple[str | None, str | None]]  # feed URL: (ETag, Last-Modified)
+
+
+def feed_articles(urls: list[str], fetcher: Fetcher, known_urls: Callable[[list[str]], set[str]],
+                  validators: Validators, report: FeedReport) -> Iterator[Article]:
+    """The new items of every feed, as Articles, in feed order; failures go to `report`."""
+    for url in urls:
+        etag, modified = validators.get(url, (None, None))
+        answer = fetcher.get(url, accept=FEED_TYPES, etag=etag, last_modified=modified)
+        if isinstance(answer, Failure):
+            report.failures.append(str(answer))
+            continue
+        if answer.status == 304:
+            report.unchanged += 1
+            continue
+        items = _parse_feed(answer, report)
+        if items is None:
+            continue
+        stored = known_urls([item.link for item in items])
+        for item in items:
+            if item.link not in stored:
+                article = _item_article(item, fetcher, report)
+                if article is not None:
+                    yield article
+        report.validators[url] = (answer.etag, answer.last_modified)  # after its items were read
+
+
+@dataclass(frozen=True)
+class Item:
+    link: str
+    title: str | None
+    summary: str
+    published: datetime | None
+    feed_title: str | None
+    feed_url: str
+
+
+def _parse_feed(page: Page, report: FeedReport) -> list[Item] | None:
+    import feedparser  # imported here: only runs with feeds need it
+
+    parsed = feedparser.parse(page.body, response_headers={"content-location": page.url})
+    if not parsed.entries:
+        why = getattr(parsed, "bozo_exception", None) or "no items"
+        report.failures.append(f"{page.url}: not a feed ({str(why).splitlines()[0][:120]})")
+        return None
+    title = parsed.feed.get("title") or urlsplit(page.url).netloc
+    items = []
+    for entry in parsed.entries:
+        link = entry.get("link")
+        if link and urlsplit(link).scheme in ("http", "https"):
+            summary = strip_tags(entry.get("summary", ""))
+            items.append(Item(link, entry.get("title"), summary, _published(entry), title, page.url))
+    return items
+
+
+def _published(entry) -> datetime | None:
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    return datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None  # feedparser: UTC
+
+
+def _item_article(item: Item, fetcher: Fetcher, report: FeedReport) -> Article | None:
+    """The item's page as an Article, else its summary (the failure reported), else None."""
+    answer = fetcher.get(item.link, accept=HTML_TYPES)
+    page = None
+    if isinstance(answer, Failure):
+        report.failures.append(str(answer) + (" (the feed's summary stored instead)" if item.summary else ""))
+    else:
+        decoded = decode_text(answer.body)
+        page = extract_html(decoded[0]) if decoded else None
+        if page is None and not item.summary:
+            report.failures.append(f"{item.link}: no text in the page")
+    if page is None and not item.summary:
+        return None
+    day, moment = parse_date_value(page.date) if page and page.date else (None, None)
+    if moment is None and item.published:  # the page did not say when: the feed did
+        day, moment = item.published.date(), item.published
+    return Article(
+        id=item.link, key=item.link, url=item.link, origin=item.link,
+        text=page.text if page else item.summary,
+        title=(page.title if page else None) or item.title,
+        date=day, published_at=moment, source=item.feed_title,
+    )
+
+
+def default_feed_list() -> Path:
+    return Path(__file__).resolve().parent.parent / "data" / "feeds.txt"

@@ -1,0 +1,164 @@
+"""Polite, robust HTTP GET for feeds and article pages (standard library only).
+
+Every request names the project in its User-Agent, honours robots.txt (RFC 9309: a robots.txt that
+is missing allows everything, one that cannot be had for a server error disallows everything), waits
+a minimum interval between two requests to one host, follows at most MAX_REDIRECTS redirects, and
+gives up after `timeout` seconds of silence. Server errors, 429 and network failures are retried
+with exponential back-off; a 4xx is final. A response of the wrong type or over `max_bytes` is
+refused without reading it all. Conditional requests (ETag, Last-Modified) turn an unchanged feed
+into a 304 with no body.
+
+Failures are values, not exceptions: `get` returns a Failure naming the URL and what went wrong in
+one line, so one broken feed or page never stops the others.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.request
+import urllib.robotparser
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from pipeline import __version__
+
+USER_AGENT = f"TensionTracker/{__version__} (news rhetoric research; +https://github.com/tension-tracker)"
+MAX_REDIRECTS = 5
+RETRIED_STATUSES = {429, 500, 502, 503, 504}
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
+              "text/xml", "application/x-rss+xml", "text/html", "text/plain")
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str  # after redirects
+    status: int  # 200, or 304 (not modified: no body)
+    body: bytes
+    content_type: str
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass(frozen=True)
+class Failure:
+    url: str
+    reason: str  # "HTTP 404", "timed out after 5 s", "not HTML (application/pdf)", ...
+
+    def __str__(self) -> str:
+        return f"{self.url}: {self.reason}"
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects come back as responses, so that each hop is counted and checked against robots.txt."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+@dataclass
+class Fetcher:
+    timeout: float = 15.0
+    retries: int = 2
+    backoff: float = 1.0  # seconds before the first retry; doubled for each next one
+    max_bytes: int = 5_000_000
+    min_interval: float = 1.0  # seconds between two requests to one host
+    _last_request: dict = field(default_factory=dict)
+    _robots: dict = field(default_factory=dict)
+    _robots_problems: dict = field(default_factory=dict)  # root: why its robots.txt could not be had
+    _opener: urllib.request.OpenerDirector = field(
+        default_factory=lambda: urllib.request.build_opener(_NoRedirects()))
+
+    def get(self, url: str, accept: tuple[str, ...] = HTML_TYPES, etag: str | None = None,
+            last_modified: str | None = None) -> Page | Failure:
+        """The page at `url` after redirects, or why it could not be had."""
+        for _ in range(MAX_REDIRECTS + 1):
+            if urlsplit(url).scheme not in ("http", "https"):
+                return Failure(url, "not an http(s) URL")
+            if not self.allowed(url):
+                problem = self._robots_problems.get(_root(url))
+                return Failure(url, f"robots.txt unavailable ({problem})" if problem else
+                               "disallowed by robots.txt")
+            answer = self._request_with_retries(url, accept, etag, last_modified)
+            if not isinstance(answer, str):
+                return answer
+            url = answer  # a redirect's target
+        return Failure(url, f"more than {MAX_REDIRECTS} redirects")
+
+    def allowed(self, url: str) -> bool:
+        root = _root(url)
+        if root not in self._robots:
+            self._robots[root] = self._read_robots(root)
+        return self._robots[root].can_fetch(USER_AGENT, url)
+
+    def _read_robots(self, root: str) -> urllib.robotparser.RobotFileParser:
+        rules = urllib.robotparser.RobotFileParser(root + "/robots.txt")
+        answer = self._request_with_retries(root + "/robots.txt", ("text/plain", "text/html"), None, None)
+        if isinstance(answer, Page):
+            rules.parse(answer.body.decode("utf-8", "replace").splitlines())
+        elif isinstance(answer, Failure) and answer.reason.startswith("HTTP 4"):
+            rules.allow_all = True  # no robots.txt: everything is allowed
+        else:
+            rules.disallow_all = True  # unreachable or a server error: nothing is (RFC 9309)
+            self._robots_problems[root] = answer.reason if isinstance(answer, Failure) else "a redirect"
+        return rules
+
+    def _request_with_retries(self, url, accept, etag, last_modified) -> Page | Failure | str:
+        """One URL: a Page, a Failure, or the URL a redirect points to."""
+        answer: Page | Failure | str = Failure(url, "not tried")
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+            answer, retry = self._request(url, accept, etag, last_modified)
+            if not retry:
+                break
+        return answer
+
+    def _request(self, url, accept, etag, last_modified) -> tuple[Page | Failure | str, bool]:
+        self._wait_for_host(url)
+        headers = {"User-Agent": USER_AGENT, "Accept": ", ".join(accept) + ", */*;q=0.1"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        try:
+            request = urllib.request.Request(url, headers=headers)
+            with self._opener.open(request, timeout=self.timeout) as reply:
+                return self._read(url, reply, accept), False
+        except urllib.error.HTTPError as error:
+            if error.code in (301, 302, 303, 307, 308) and error.headers.get("Location"):
+                return urljoin(url, error.headers["Location"]), False
+            if error.code == 304:
+                return Page(url, 304, b"", "", etag, last_modified), False
+            return Failure(url, f"HTTP {error.code}"), error.code in RETRIED_STATUSES
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            reason = getattr(error, "reason", error)
+            if isinstance(reason, TimeoutError):
+                return Failure(url, f"timed out after {self.timeout:g} s"), True
+            return Failure(url, f"cannot connect ({reason})"), True
+
+    def _read(self, url, reply, accept) -> Page | Failure:
+        content_type = reply.headers.get_content_type()
+        if content_type not in accept:
+            return Failure(url, f"refused: {content_type}, not {' or '.join(accept[:2])}")
+        declared = reply.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            return Failure(url, f"refused: over {self.max_bytes:,} bytes")
+        body = reply.read(self.max_bytes + 1)
+        if len(body) > self.max_bytes:
+            return Failure(url, f"refused: over {self.max_bytes:,} bytes")
+        return Page(url, reply.status, body, content_type, reply.headers.get("ETag"),
+                    reply.headers.get("Last-Modified"))
+
+    def _wait_for_host(self, url: str) -> None:
+        host = urlsplit(url).netloc
+        wait = self._last_request.get(host, -1e9) + self.min_interval - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        self._last_request[host] = time.monotonic()
+
+
+def _root(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
