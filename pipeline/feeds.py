@@ -94,10 +94,6 @@ def _parse_feed(page: Page, report: FeedReport) -> list[Item] | None:
     import feedparser  # imported here: only runs with feeds need it
 
     parsed = feedparser.parse(page.body, response_headers={"content-location": page.url})
-    if not parsed.entries:
-        why = getattr(parsed, "bozo_exception", None) or "no items"
-        report.failures.append(f"{page.url}: not a feed ({str(why).splitlines()[0][:120]})")
-        return None
     title = parsed.feed.get("title") or urlsplit(page.url).netloc
     items = []
     for entry in parsed.entries:
@@ -105,6 +101,10 @@ def _parse_feed(page: Page, report: FeedReport) -> list[Item] | None:
         if link and urlsplit(link).scheme in ("http", "https"):
             summary = strip_tags(entry.get("summary", ""))
             items.append(Item(link, entry.get("title"), summary, _published(entry), title, page.url))
+    if not items and parsed.get("bozo"):  # feedparser reads what it can of a malformed feed
+        why = str(parsed.get("bozo_exception", "malformed")).splitlines()[0][:120]
+        report.failures.append(f"{page.url}: not a feed ({why})")
+        return None
     return items
 
 
@@ -127,7 +127,7 @@ def _item_article(item: Item, fetcher: Fetcher, report: FeedReport) -> Article |
     if page is None and not item.summary:
         return None
     day, moment = parse_date_value(page.date) if page and page.date else (None, None)
-    if moment is None and item.published:  # the page did not say when: the feed did
+    if day is None and item.published:  # the page did not say when: the feed did
         day, moment = item.published.date(), item.published
     return Article(
         id=item.link, key=item.link, url=item.link, origin=item.link,

@@ -1,0 +1,151 @@
+"""Feeds end to end against a real local server: new items fetched and stored, failures reported
+with status and URL, nothing fetched twice, and the feed's summary when a page cannot be had."""
+
+import pytest
+from sqlalchemy import func, select
+
+from pipeline import store
+from pipeline.cli import main
+from pipeline.feeds import FeedListError, read_feed_list
+from tests.web import Route, canned_web
+
+# Fictional reports about real countries, written for these tests.
+STORIES = [
+    ("Kyiv summons envoy", "Ukraine's foreign ministry summoned Russia's envoy on Tuesday and condemned "
+     "the overnight strikes on Kharkiv as a grave violation of international law."),
+    ("Seoul protests drills", "South Korea protested to North Korea after artillery drills near the "
+     "border island, warning of a firm response to any further provocation."),
+    ("Manila and Beijing trade accusations", "The Philippines accused China of ramming a supply boat "
+     "near the Second Thomas Shoal, and Beijing said Manila had provoked the collision."),
+    ("Delhi and Islamabad resume talks", "India and Pakistan agreed to resume talks on the Indus waters "
+     "treaty, officials said, after months of tension along the border."),
+    ("Tokyo lodges protest", "Japan lodged a protest with China over coast guard ships entering the "
+     "waters around the Senkaku Islands for the third time this month."),
+]
+
+
+def page(title: str, text: str, day: str) -> str:
+    return (f"<html><head><title>{title}</title><meta property='article:published_time' content='{day}'>"
+            f"</head><body><article><h1>{title}</h1><p>{text}</p><p>{text}</p></article></body></html>")
+
+
+def rss(base: str, items: list[tuple[str, str, str]]) -> str:
+    entries = "".join(
+        f"<item><title>{title}</title><link>{base}{path}</link><pubDate>Tue, 02 Jul 2024 09:00:00 GMT"
+        f"</pubDate>{f'<description>{summary}</description>' if summary else ''}</item>"
+        for path, title, summary in items
+    )
+    channel = f"<channel><title>Canned Wire</title>{entries}</channel>"
+    return f"<?xml version='1.0'?><rss version='2.0'>{channel}</rss>"
+
+
+@pytest.fixture
+def wire():
+    """A feed of five items whose fifth link is a 404 (and which has no summary to fall back on)."""
+    routes = {"/robots.txt": Route("User-agent: *\nAllow: /\n", content_type="text/plain")}
+    with canned_web(routes) as web:
+        items = []
+        for number, (title, text) in enumerate(STORIES, start=1):
+            if number < 5:
+                routes[f"/news/{number}"] = Route(page(title, text, f"2024-07-0{number}"))
+            items.append((f"/news/{number}", title, ""))
+        routes["/feed.xml"] = Route(rss(web.url(""), items), content_type="application/rss+xml")
+        yield web
+
+
+def run(*args, db):
+    return main(["run", *args, "--db", db, "--workers", "1", "--timeout", "2", "--host-interval", "0"])
+
+
+def stored(db) -> int:
+    with store.make_engine(db).connect() as conn:
+        return conn.execute(select(func.count()).select_from(store.articles)).scalar_one()
+
+
+def test_feeds_five_items_one_404_then_nothing_new(wire, tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 'feeds.db'}"
+    assert run("--feed", wire.url("/feed.xml"), db=db) == 0
+    err = capsys.readouterr().err
+    assert f"{wire.url('/news/5')}: HTTP 404" in err
+    assert stored(db) == 4
+    pages = {path: wire.hits[path] for path in ("/news/1", "/news/2", "/news/3", "/news/4", "/news/5")}
+    assert pages == dict.fromkeys(pages, 1)
+
+    assert run("--feed", wire.url("/feed.xml"), db=db) == 0
+    err = capsys.readouterr().err
+    assert stored(db) == 4 and ": 0 stored," in err
+    assert [wire.hits[f"/news/{n}"] for n in range(1, 5)] == [1, 1, 1, 1]  # stored links not refetched
+    with store.make_engine(db).connect() as conn:
+        runs = conn.execute(select(store.runs.c.inputs, store.runs.c.failures)).all()
+        days = set(conn.execute(select(store.articles.c.day)).scalars())
+    assert runs[0].inputs == [wire.url("/feed.xml")]
+    assert runs[0].failures == [f"{wire.url('/news/5')}: HTTP 404"]
+    assert {day.isoformat() for day in days} == {"2024-07-01", "2024-07-02", "2024-07-03", "2024-07-04"}
+
+
+def test_feeds_unchanged_feed_answers_304_and_costs_nothing(tmp_path, capsys):
+    routes = {"/robots.txt": Route("", content_type="text/plain")}
+    with canned_web(routes) as web:
+        routes["/news/1"] = Route(page(*STORIES[0], "2024-07-01"))
+        routes["/feed.xml"] = Route(rss(web.url(""), [("/news/1", STORIES[0][0], "")]),
+                                    content_type="application/rss+xml", etag='"v7"')
+        db = f"sqlite:///{tmp_path / 'feeds.db'}"
+        assert run("--feed", web.url("/feed.xml"), db=db) == 0
+        assert run("--feed", web.url("/feed.xml"), db=db) == 0
+        assert web.hits["/feed.xml"] == 2 and web.hits["/news/1"] == 1
+        assert "1 feeds unchanged" in capsys.readouterr().err
+
+
+def test_feeds_page_that_fails_falls_back_to_the_summary(tmp_path, capsys):
+    summary = "Japan lodged a protest with China over coast guard ships near the Senkaku Islands."
+    routes = {"/robots.txt": Route("", content_type="text/plain"), "/news/1": Route("down", status=500),
+              "/news/2": Route(b"%PDF", content_type="application/pdf")}
+    with canned_web(routes) as web:
+        routes["/feed.xml"] = Route(rss(web.url(""), [("/news/1", "Tokyo protests", summary),
+                                                      ("/news/2", "A report", "")]),
+                                    content_type="application/atom+xml")
+        db = f"sqlite:///{tmp_path / 'feeds.db'}"
+        assert run("--feed", web.url("/feed.xml"), db=db) == 0
+        err = capsys.readouterr().err
+    assert f"{web.url('/news/1')}: HTTP 500 (the feed's summary stored instead)" in err
+    assert f"{web.url('/news/2')}: refused: application/pdf" in err
+    with store.make_engine(db).connect() as conn:
+        a = store.articles.c
+        article = conn.execute(select(a.text, a.title, a.day)).one()
+    assert article.text == summary and article.title == "Tokyo protests"
+    assert article.day.isoformat() == "2024-07-02"  # the feed's date, as the page could not be had
+
+
+def test_feeds_broken_feed_is_reported_and_the_others_go_on(wire, tmp_path, capsys):
+    wire.routes["/broken.xml"] = Route("<rss><channel><item>", content_type="application/rss+xml")
+    wire.routes["/gone.xml"] = Route("gone", status=404)
+    db = f"sqlite:///{tmp_path / 'feeds.db'}"
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(f"# test feeds\n{wire.url('/broken.xml')}  # broken\n\n{wire.url('/gone.xml')}\n"
+                     f"{wire.url('/feed.xml')}  # good\n")
+    assert run("--feeds", str(feeds), db=db) == 0
+    err = capsys.readouterr().err
+    assert f"{wire.url('/broken.xml')}: not a feed" in err and f"{wire.url('/gone.xml')}: HTTP 404" in err
+    assert stored(db) == 4
+
+
+def test_feeds_list_with_a_bad_line_is_a_usage_error_naming_it(tmp_path, capsys):
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text("# ok\nhttps://example.org/rss\nftp://example.org/feed\n")
+    with pytest.raises(FeedListError, match=r"feeds.txt:3: not an http\(s\) URL"):
+        read_feed_list(str(feeds))
+    assert main(["run", "--feeds", str(feeds), "--db", f"sqlite:///{tmp_path / 'x.db'}"]) == 2
+    assert f"{feeds}:3: not an http(s) URL" in capsys.readouterr().err
+
+
+def test_feeds_nothing_to_read_is_a_usage_error(tmp_path, capsys):
+    assert main(["run", "--db", f"sqlite:///{tmp_path / 'x.db'}"]) == 2
+    assert "nothing to read" in capsys.readouterr().err
+
+
+def test_feeds_default_list_is_commented_urls():
+    from pipeline.feeds import default_feed_list
+
+    urls = read_feed_list(str(default_feed_list()))
+    lines = [line for line in default_feed_list().read_text().splitlines() if line.startswith("http")]
+    assert len(urls) == len(lines) >= 20 and all("#" in line for line in lines)
