@@ -15,6 +15,15 @@ f, start, end = app_io.sidebar_filters(first, last)
 before = dash.previous_period(start, end)
 st.caption(f"{start} to {end}; risers against {before[0]} to {before[1]}. Data from {first} to {last}.")
 
+run = app_io.load_last_run(url)
+if run:
+    with st.expander(dash.freshness_label(run)):
+        if run.get("failures"):
+            st.caption("What the last run could not fetch (it goes on; the next run tries again):")
+            st.dataframe({"failure": run["failures"]}, hide_index=True)
+        st.caption("Stories stored by outlet (near-copies counted once), with each outlet's newest day:")
+        st.dataframe(app_io.load_sources(url), hide_index=True)
+
 head = app_io.load_headline(url, start, end).iloc[0]
 for column, (label, name) in zip(st.columns(4), [("Articles", "articles"), ("Statements", "statements"),
                                                  ("Pairs", "pairs"), ("Anomalies", "anomalies")],

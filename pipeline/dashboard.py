@@ -252,3 +252,21 @@ def _fraction(value) -> float:
     except (TypeError, ValueError):
         return 0.0
     return min(1.0, max(0.0, number)) if number == number else 0.0  # NaN -> 0
+
+
+def freshness_label(run: dict) -> str:
+    """One line on the newest run: when it finished, how, what it stored, how much failed.
+
+    >>> import datetime as dt
+    >>> freshness_label({"id": 7, "started_at": dt.datetime(2026, 11, 28, 9, 0), "status": "done",
+    ...                  "finished_at": dt.datetime(2026, 11, 28, 9, 2, 5), "counts": {"stored": 1234},
+    ...                  "failures": ["http://x/feed: HTTP 500"], "rejects": {}})
+    'Last run 7 finished 2026-11-28 09:02 UTC (done): 1,234 stored, 1 fetch failure, 0 rejected'
+    """
+    moment = run.get("finished_at") or run.get("started_at")
+    moment = moment.astimezone(dt.UTC) if moment.tzinfo else moment  # SQLite keeps UTC without a zone
+    when = f"{'finished' if run.get('finished_at') else 'started'} {moment:%Y-%m-%d %H:%M} UTC"
+    failures, rejects = len(run.get("failures") or []), sum((run.get("rejects") or {}).values())
+    stored = (run.get("counts") or {}).get("stored", 0)
+    return (f"Last run {run['id']} {when} ({run['status']}): {stored:,} stored, "
+            f"{failures} fetch failure{'' if failures == 1 else 's'}, {rejects} rejected")

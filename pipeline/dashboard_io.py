@@ -120,6 +120,16 @@ def load_evidence(url: str, article_id: str) -> tuple[pd.DataFrame, pd.DataFrame
 
 
 @_cached
+@_cached
+def load_last_run(url: str) -> dict | None:
+    return queries.last_run(engine_for(url))
+
+
+@_cached
+def load_sources(url: str) -> pd.DataFrame:
+    return queries.articles_per_source(engine_for(url))
+
+
 def load_pair_options(url: str) -> list[tuple[str, str]]:
     """Every pair with daily rows, most tense first: the choices of the pair pickers."""
     top = queries.top_dyads(engine_for(url), None, None, limit=500)

@@ -28,7 +28,7 @@ import pandas as pd
 from sqlalchemy import and_, case, false, func, or_, select, true
 from sqlalchemy.engine import Connection, Engine
 
-from pipeline.store import articles, dyad_daily, statements
+from pipeline.store import articles, dyad_daily, runs, statements
 
 Bind = Engine | Connection
 Pair = tuple[str, str]
@@ -237,6 +237,23 @@ def date_bounds(bind: Bind) -> tuple[dt.date | None, dt.date | None]:
     firsts = [_day(v) for v in (first_s, first_d) if v is not None]
     lasts = [_day(v) for v in (last_s, last_d) if v is not None]
     return (min(firsts) if firsts else None, max(lasts) if lasts else None)
+
+
+def last_run(bind: Bind) -> dict | None:
+    """The newest run: id, started_at, finished_at, status, inputs, counts, rejects, failures."""
+    query = select(runs).order_by(runs.c.id.desc()).limit(1)
+    with _connection(bind) as connection:
+        row = connection.execute(query).mappings().first()
+    return None if row is None else dict(row)
+
+
+def articles_per_source(bind: Bind, limit: int = 25) -> pd.DataFrame:
+    """Stories stored by outlet (copies folded), the most first, with each outlet's newest day."""
+    a = articles.c
+    source = func.coalesce(a.source, "(unknown)").label("source")
+    query = (select(source, func.count().label("articles"), func.max(a.day).label("last_day"))
+             .where(_is_story()).group_by(source).order_by(func.count().desc(), source).limit(limit))
+    return _frame(bind, query, {"source": "str", "articles": "int64", "last_day": DAY})
 
 
 def _is_story():

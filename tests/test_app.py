@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from pipeline import dashboard as dash
 from pipeline import dashboard_io as app_io
+from pipeline import store
 from tests.app_fixtures import (  # noqa: F401  (the *_fixture names are fixtures)
     UNREACHABLE_URL,
     app_env_fixture,
@@ -215,7 +216,7 @@ def test_app_evidence_escapes_article_html(monkeypatch, tmp_path):
 def test_app_country_filter_keeps_pairs_of_that_country(app_env):
     at = app("overview", countries="PRK")
     assert not at.exception, at.exception
-    ranked = at.dataframe[0].value
+    ranked = next(table.value for table in at.dataframe if "pair" in table.value.columns)  # after freshness
     assert len(ranked) and all("PRK" in pair for pair in ranked["pair"])
 
 
@@ -261,3 +262,25 @@ def test_app_overview_charts_export_png_svg_and_csv(app_env, downloads):
         files = {name.rsplit(".", 1)[1]: downloads[name][0] for name in names if name.startswith(stem)}
         assert files["png"].startswith(b"\x89PNG") and b"<svg" in files["svg"][:500]
         assert len(pd.read_csv(io.BytesIO(files["csv"])))
+
+
+def test_app_overview_shows_freshness_with_failures_as_data(monkeypatch, tmp_path):
+    url, _ = build_script_db(tmp_path)  # one run over a hand-made file
+    engine = store.make_engine(url)
+    with engine.begin() as connection:  # a newer run, from feeds, some of which failed
+        connection.execute(store.runs.insert(), {
+            "started_at": dt.datetime(2026, 11, 28, 9, 0), "finished_at": dt.datetime(2026, 11, 28, 9, 1),
+            "version": "0.1.0", "inputs": ["http://feeds.example/rss"], "status": "done",
+            "counts": {"stored": 3}, "rejects": {},
+            "failures": ["http://feeds.example/<b>x</b>: HTTP 404", "http://feeds.example/rss2: not a feed"]})
+    engine.dispose()
+    monkeypatch.setenv("TENSION_DB_URL", url)
+    app_io.clear_caches()
+    at = app("overview")
+    assert not at.exception, at.exception
+    label = at.expander[0].label
+    assert label == "Last run 2 finished 2026-11-28 09:01 UTC (done): 3 stored, 2 fetch failures, 0 rejected"
+    failures, sources = at.expander[0].dataframe
+    assert list(failures.value["failure"]) == ["http://feeds.example/<b>x</b>: HTTP 404",
+                                               "http://feeds.example/rss2: not a feed"]  # data, not markup
+    assert sources.value["articles"].sum() >= 1

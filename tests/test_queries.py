@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from pipeline import queries
-from pipeline.store import articles, dyad_daily, make_engine, metadata, statements
+from pipeline.store import articles, dyad_daily, make_engine, metadata, runs, statements
 
 WHEN = datetime(2024, 1, 6, 12, 0, tzinfo=UTC)
 START, END = date(2024, 1, 1), date(2024, 1, 5)
@@ -223,3 +223,31 @@ def test_queries_date_bounds_of_an_empty_database(sqlite_url):
     metadata.create_all(engine)
     assert queries.date_bounds(engine) == (None, None)
     engine.dispose()
+
+
+def test_queries_last_run_is_the_newest_with_its_failures(engine):
+    assert queries.last_run(engine) is None
+    with engine.begin() as connection:
+        for number in (1, 2):
+            connection.execute(runs.insert(), {
+                "started_at": datetime(2026, 11, number, 9, tzinfo=UTC), "version": "0.1.0",
+                "inputs": ["https://example.org/rss"], "status": "done", "counts": {"stored": number},
+                "rejects": {}, "failures": [f"https://example.org/{number}: HTTP 404"]})
+    newest = queries.last_run(engine)
+    assert newest["counts"] == {"stored": 2} and newest["failures"] == ["https://example.org/2: HTTP 404"]
+    assert newest["inputs"] == ["https://example.org/rss"] and newest["status"] == "done"
+
+
+def test_queries_articles_per_source_fold_copies(engine):
+    with engine.begin() as connection:
+        connection.execute(articles.insert(), [article("x1", D[1]) | {"source": None},
+                                               article("x2", None) | {"source": "feeds.example"},
+                                               article("x3", D[2], "x2") | {"source": "feeds.example"}])
+    frame = queries.articles_per_source(engine)
+    stories = [a for a in ARTICLES if not a["duplicate_of"]]
+    newest = max(a["day"] for a in stories if a["day"])
+    assert frame.to_dict("records") == [
+        {"source": "news.example", "articles": len(stories), "last_day": pd.Timestamp(newest)},
+        {"source": "(unknown)", "articles": 1, "last_day": pd.Timestamp(D[1])},
+        {"source": "feeds.example", "articles": 1, "last_day": pd.NaT},
+    ]
