@@ -21,6 +21,7 @@ from pipeline.formats import TABLE_HEADER, statement_row, table_row
 from pipeline.models import Reject, Statement
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C (128 + SIGINT)
 
 
 class UsageError(Exception):
@@ -40,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:  # `... | head` closed the pipe: not an error
         return EXIT_OK
+    except KeyboardInterrupt:  # every batch is its own transaction: the next run carries on
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -234,9 +238,9 @@ def _watch(args: argparse.Namespace) -> int:
         every = tracking.parse_interval(args.every)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    _run(args)  # the first cycle checks the arguments: a usage error ends the watch at once
     report = lambda line: print(line, file=sys.stderr)  # noqa: E731
     try:
+        _run(args)  # the first cycle checks the arguments: a usage error ends the watch at once
         tracking.watch(lambda: _run(args), every, report, first_delay=every)
     except KeyboardInterrupt:
         print("watch stopped", file=sys.stderr)

@@ -1,8 +1,17 @@
-"""The watch loop and its interval; run over files and feeds together."""
+"""The watch loop and its interval; Ctrl-C in `run` and `watch`."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
-from pipeline import tracking
+from pipeline import store, tracking
 from pipeline.cli import main
 
 
@@ -29,3 +38,33 @@ def test_tracking_bad_interval_is_refused(text):
 def test_tracking_watch_with_a_bad_interval_is_a_usage_error(tmp_path, capsys):
     assert main(["watch", "data/sample", "--every", "soon", "--db", f"sqlite:///{tmp_path / 'x.db'}"]) == 2
     assert "not an interval: 'soon'" in capsys.readouterr().err
+
+
+def test_tracking_ctrl_c_stops_a_run_with_exit_130_and_a_watch_with_0(tmp_path):
+    """A real SIGINT to a real process, sent once it has stored a first batch: `run` ends with 130,
+    `watch` (interrupted in its first cycle) with 0; neither prints a traceback."""
+    repo = Path(__file__).resolve().parents[1]
+    stories = tmp_path / "many.jsonl"
+    stories.write_text("".join(json.dumps({"id": str(n), "date": "2024-03-01", "text": (
+        f"Report {n}. Seoul warned Pyongyang on Monday that it would answer any provocation near the "
+        f"border island, officials said in statement number {n}.")}) + "\n" for n in range(40_000)))
+    for command, expected in (("run", 130), ("watch", 0)):
+        db = f"sqlite:///{tmp_path / command}.db"
+        child = subprocess.Popen([sys.executable, "-m", "pipeline", command, str(stories), "--db", db,
+                                  "--workers", "1"] + (["--every", "1h"] if command == "watch" else []),
+                                 cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not _stored_any(db) and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.2)
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=60)
+        assert child.returncode == expected, err
+        assert "Traceback" not in err and ("interrupted" in err or "watch stopped" in err)
+
+
+def _stored_any(db: str) -> bool:
+    try:
+        with store.make_engine(db).connect() as conn:
+            return conn.execute(select(func.count()).select_from(store.articles)).scalar_one() > 0
+    except OperationalError:  # not created yet
+        return False
