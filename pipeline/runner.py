@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
 
-from pipeline import __version__, aggregate, dedupe, store
+from pipeline import __version__, dedupe, store
 from pipeline.clean import clean_article
 from pipeline.formats import cue_row
 from pipeline.ingest import read_paths
@@ -100,6 +100,8 @@ def rebuild_daily_index(engine, window_stories: int = WINDOW_STORIES) -> int:
     dirty = store.dirty_days_list(engine)
     if not dirty:
         return 0
+    from pipeline import aggregate  # pandas, a quarter of a second: only when there is work for it
+
     reach = timedelta(days=aggregate.REACH_DAYS)
     per_day = store.stories_per_day(engine, dirty[0], dirty[-1] + reach).to_dict()
     rebuilt = 0
