@@ -141,6 +141,11 @@ def buckets(m: np.ndarray) -> list[int]:
     ]
 
 
+def article_key(article_id: str) -> int:
+    """An article's id as a signed 64-bit integer (BLAKE2b), the name the bucket index keeps of it."""
+    return int.from_bytes(blake2b(article_id.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+
+
 class NearDuplicateIndex:
     """Indexed signatures in memory, answering "which earlier article is this one a copy of?"."""
 

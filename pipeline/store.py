@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 
 from pipeline.bulk import in_column, insert_rows
+from pipeline.dedupe import article_key, buckets, from_bytes
 
 # Connecting lives in pipeline.database; store re-exports it so callers need one module.
 from pipeline.database import (  # noqa: F401
@@ -67,6 +68,7 @@ articles = Table(
     Column("duplicate_of", String(64), ForeignKey("articles.id", ondelete="SET NULL"), index=True,
            comment="the first stored copy of the same wire story, when this is a near-copy"),
     Column("minhash", LargeBinary, comment="MinHash signature for near-duplicate search"),
+    Column("lsh_key", BigInteger, index=True, comment="dedupe.article_key(id), as lsh_buckets names it"),
     Column("run_id", Integer, ForeignKey("runs.id")),
 )
 
@@ -101,7 +103,8 @@ lsh_buckets = Table(
     "lsh_buckets",
     metadata,
     Column("bucket", BigInteger, primary_key=True, comment="one LSH band of an original's MinHash"),
-    Column("article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    # An integer, not the 64-character id: a quarter of the index to write, twelve rows an article.
+    Column("article_key", BigInteger, primary_key=True, comment="articles.lsh_key of the original"),
     comment="near-duplicate search: originals (not copies) by bucket, see pipeline.dedupe",
     sqlite_with_rowid=False,  # the primary key is the table: one B-tree to write, not two
 )
@@ -245,10 +248,10 @@ def save_batch(engine: Engine, new_articles: list[dict], new_statements: list[di
         old_ids = [article_id for article_id, _ in replaced]
         promoted = _promote_copies(conn, old_ids) if old_ids else []
         if old_ids:
+            _unindex(conn, old_ids)
             conn.execute(statements.delete().where(statements.c.article_id.in_(old_ids)))
-            conn.execute(lsh_buckets.delete().where(lsh_buckets.c.article_id.in_(old_ids)))
             conn.execute(articles.delete().where(articles.c.id.in_(old_ids)))
-        insert_rows(conn, articles, new_articles)
+        insert_rows(conn, articles, [row | {"lsh_key": article_key(row["id"])} for row in new_articles])
         insert_rows(conn, statements, new_statements)
         _index_originals(conn, new_articles, promoted, buckets or {})
         days = {row["day"] for row in new_articles} | {day for _, day in replaced}
@@ -276,22 +279,31 @@ def originals_in_buckets(engine: Engine, wanted: set[int]) -> list:
     if not wanted:
         return []
     with engine.connect() as conn:
-        ids = in_column(conn, lsh_buckets.c.bucket, lsh_buckets.c.article_id, sorted(wanted))
-        query = select(articles.c.id, articles.c.day, articles.c.minhash).where(articles.c.id.in_(ids))
-        return conn.execute(query).all() if ids else []
+        keys = in_column(conn, lsh_buckets.c.bucket, lsh_buckets.c.article_key, sorted(wanted))
+        query = select(articles.c.id, articles.c.day, articles.c.minhash).where(
+            articles.c.lsh_key.in_(keys), articles.c.duplicate_of.is_(None))
+        return conn.execute(query).all() if keys else []
 
 
 def _index_originals(conn, new_articles: list[dict], promoted: list, known: dict[str, list[int]]) -> None:
     """Index the new originals and the copies promoted to original by their LSH buckets (`known`
-    holds those already computed, by article id); copies are not indexed."""
-    from pipeline.dedupe import buckets, from_bytes
-
+    holds those already computed, by article id); copies are not indexed. Rows go in bucket order:
+    neighbours in the index are written together."""
     originals = [(row["id"], row["minhash"]) for row in new_articles if row["duplicate_of"] is None]
-    rows = [{"bucket": bucket, "article_id": article_id}
-            for article_id, minhash in originals + [(copy.id, copy.minhash) for copy in promoted]
-            if minhash is not None
-            for bucket in set(known.get(article_id) or buckets(from_bytes(minhash)))]
-    insert_rows(conn, lsh_buckets, rows)
+    rows = sorted({(bucket, article_key(article_id))
+                   for article_id, minhash in originals + [(copy.id, copy.minhash) for copy in promoted]
+                   if minhash is not None
+                   for bucket in known.get(article_id) or buckets(from_bytes(minhash))})
+    insert_rows(conn, lsh_buckets, [{"bucket": bucket, "article_key": key} for bucket, key in rows])
+
+
+def _unindex(conn, old_ids: list[str]) -> None:
+    """Remove articles about to be deleted from the near-duplicate index (found by their buckets)."""
+    old = conn.execute(select(articles.c.id, articles.c.minhash).where(articles.c.id.in_(old_ids))).all()
+    for article_id, minhash in old:
+        if minhash is not None:
+            conn.execute(lsh_buckets.delete().where(lsh_buckets.c.bucket.in_(buckets(from_bytes(minhash))),
+                                                    lsh_buckets.c.article_key == article_key(article_id)))
 
 
 def dirty_days_list(engine: Engine) -> list[date]:

@@ -88,7 +88,7 @@ DYAD_DAY = {
 }
 DIRTY_DAY = {"day": date(2019, 12, 21)}
 # The smallest signed 64-bit value: buckets use the whole range.
-BUCKET = {"bucket": -(2**63), "article_id": ARTICLE["id"]}
+BUCKET = {"bucket": -(2**63), "article_key": 2**63 - 1}
 ROWS = [(runs, RUN), (articles, ARTICLE), (statements, STATEMENT), (dyad_daily, DYAD_DAY),
         (dirty_days, DIRTY_DAY), (lsh_buckets, BUCKET)]  # parents first
 TABLE_NAMES = ["articles", "dirty_days", "dyad_daily", "feed_cache", "lsh_buckets", "runs", "statements"]

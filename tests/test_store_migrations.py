@@ -82,10 +82,10 @@ def test_store_upgrading_an_old_database_keeps_its_rows_and_indexes_them(db_url)
     with engine.connect() as conn:
         kept = conn.execute(select(store.statements.c.article_id)).scalars().all()
         signed = dict(conn.execute(select(store.articles.c.id, store.articles.c.minhash)).all())
-        indexed = conn.execute(select(store.lsh_buckets.c.article_id, store.lsh_buckets.c.bucket)).all()
+        indexed = conn.execute(select(store.lsh_buckets.c.article_key, store.lsh_buckets.c.bucket)).all()
     expected = dedupe.signature("Valdoria warned Kestria over the dam on the Orsa river.")
     assert signed == {"original": dedupe.to_bytes(expected), "copy": dedupe.to_bytes(expected)}
     assert sorted(bucket for _, bucket in indexed) == sorted(dedupe.buckets(expected))
-    assert {article_id for article_id, _ in indexed} == {"original"}
+    assert {key for key, _ in indexed} == {dedupe.article_key("original")}
     assert kept == ["original"]  # SQLite copies tables to alter them; nothing may cascade away
     engine.dispose()
