@@ -1,6 +1,7 @@
-"""The database: tables, engine from a URL, and every write. The only module that writes.
+"""The database: every write, and the reads the writer needs. The only module that writes.
 
-One schema serves SQLite (the default, a file with WAL) and PostgreSQL. Each article is stored with
+The tables live in pipeline.schema and connecting in pipeline.database; both are re-exported here, so
+callers need one module. Each article is stored with
 its statements in one transaction, so a run killed at any moment leaves whole articles or none, and
 the days it touched stay marked dirty until the daily index has been rebuilt for them.
 """
@@ -9,30 +10,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    func,
-    select,
-)
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from pipeline.bulk import in_column, insert_rows
-from pipeline.dedupe import article_key, buckets, from_bytes
 
 # Connecting lives in pipeline.database; store re-exports it so callers need one module.
 from pipeline.database import (  # noqa: F401
@@ -46,121 +27,21 @@ from pipeline.database import (  # noqa: F401
     unreachable,
     upgrade,
 )
-
-CODE = 8  # ISO alpha-3 codes and organisation codes (NATO, ASEAN, ...)
-
-metadata = MetaData()
-
-articles = Table(
-    "articles",
+from pipeline.dedupe import article_key, buckets, from_bytes
+from pipeline.schema import (  # noqa: F401 - the tables, re-exported for the readers
+    CODE,
+    articles,
+    dirty_days,
+    dyad_daily,
+    feed_cache,
+    lsh_buckets,
     metadata,
-    Column("id", String(64), primary_key=True, comment="sha256 of the cleaned text"),
-    Column("input_sha", String(64), index=True, comment="sha256 of the input text: reruns skip it"),
-    Column("record_key", String(512), index=True, comment="where it came from: record id, url or path"),
-    Column("url", Text, index=True),
-    Column("title", Text),
-    Column("source", Text),
-    Column("published_at", DateTime(timezone=True)),
-    Column("day", Date, index=True, comment="publication day in the outlet's own zone"),
-    Column("ingested_at", DateTime(timezone=True), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("origin", Text, comment="path:line of the input"),
-    Column("duplicate_of", String(64), ForeignKey("articles.id", ondelete="SET NULL"), index=True,
-           comment="the first stored copy of the same wire story, when this is a near-copy"),
-    Column("minhash", LargeBinary, comment="MinHash signature for near-duplicate search"),
-    Column("lsh_key", BigInteger, index=True, comment="dedupe.article_key(id), as lsh_buckets names it"),
-    Column("run_id", Integer, ForeignKey("runs.id")),
+    runs,
+    statements,
 )
-
-statements = Table(
-    "statements",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
-    Column("day", Date),
-    Column("start", Integer, nullable=False),
-    Column("end", Integer, nullable=False),
-    Column("sentence", Text, nullable=False),
-    Column("source", String(CODE), nullable=False),
-    Column("target", String(CODE), nullable=False),
-    Column("directed", Boolean, nullable=False),
-    Column("hostility", Float, nullable=False),
-    Column("cooperation", Float, nullable=False),
-    Column("tension", Float, nullable=False),
-    Column("category", String(16), nullable=False),
-    Column("rule", String(24), nullable=False),
-    Column("confidence", Float, nullable=False),
-    Column("quote", Text),
-    Column("vader_compound", Float),
-    Column("cues", JSON, nullable=False),
-    UniqueConstraint("article_id", "start", "source", "target", name="uq_statement"),
-    Index("ix_statements_pair_day", "source", "target", "day"),
-    Index("ix_statements_day", "day"),
-    Index("ix_statements_article", "article_id"),
-)
-
-lsh_buckets = Table(
-    "lsh_buckets",
-    metadata,
-    Column("bucket", BigInteger, primary_key=True, comment="one LSH band of an original's MinHash"),
-    # An integer, not the 64-character id: a quarter of the index to write, twelve rows an article.
-    Column("article_key", BigInteger, primary_key=True, comment="articles.lsh_key of the original"),
-    comment="near-duplicate search: originals (not copies) by bucket, see pipeline.dedupe",
-    sqlite_with_rowid=False,  # the primary key is the table: one B-tree to write, not two
-)
-
-dyad_daily = Table(
-    "dyad_daily",
-    metadata,
-    Column("day", Date, primary_key=True),
-    Column("source", String(CODE), primary_key=True),
-    Column("target", String(CODE), primary_key=True),
-    Column("directed", Boolean, primary_key=True),
-    Column("articles", Integer, nullable=False),
-    Column("statements", Integer, nullable=False),
-    Column("mean_hostility", Float, nullable=False),
-    Column("max_hostility", Float, nullable=False),
-    Column("mean_cooperation", Float, nullable=False),
-    Column("mean_tension", Float, nullable=False),
-    Column("day_articles", Integer, nullable=False, comment="all articles stored for that day"),
-    Column("tension_index", Float, nullable=False),
-    Column("rolling_7d", Float, nullable=False),
-    Column("anomaly", Boolean, nullable=False),
-    Index("ix_dyad_daily_pair_day", "source", "target", "day"),
-)
-
-dirty_days = Table(
-    "dirty_days",
-    metadata,
-    Column("day", Date, primary_key=True, comment="days whose index must be rebuilt"),
-)
-
-runs = Table(
-    "runs",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("started_at", DateTime(timezone=True), nullable=False),
-    Column("finished_at", DateTime(timezone=True)),
-    Column("version", String(32), nullable=False),
-    Column("inputs", JSON, nullable=False),
-    Column("counts", JSON),
-    Column("rejects", JSON),
-    Column("status", String(16), nullable=False, comment="running, done, failed"),
-    Column("failures", JSON, comment="feeds and pages that could not be had: one line each"),
-)
-
-feed_cache = Table(
-    "feed_cache",
-    metadata,
-    Column("url", String(2048), primary_key=True),
-    Column("etag", Text),
-    Column("last_modified", Text),
-    Column("checked_at", DateTime(timezone=True), nullable=False),
-    comment="validators of each feed's last good answer, for conditional requests",
-)
-
 
 # --- writes ---------------------------------------------------------------------------------------
+
 
 def start_run(engine: Engine, inputs: list[str], version: str) -> int:
     """Record a new run; runs left 'running' by a killed process are marked 'interrupted'."""
