@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.formats import TABLE_HEADER, statement_row, table_row
+from pipeline.interrupts import INTERRUPTS
 from pipeline.models import Reject, Statement
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
@@ -35,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.lexicon import LexiconError
 
     try:
-        return args.handler(args)
+        with INTERRUPTS:  # Ctrl-C ends a run even where Python would drop it (pipeline.interrupts)
+            return args.handler(args)
     except (UsageError, LexiconError, GazetteerError) as error:  # user mistakes: one line
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -198,6 +200,8 @@ def _inputs(command: argparse.ArgumentParser) -> None:
     command.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS", help="per request (15)")
     command.add_argument("--host-interval", type=float, default=1.0, metavar="SECONDS",
                          help="least time between two requests to one host (1)")
+    command.add_argument("--retries", type=int, default=2, metavar="N",
+                         help="tries after a server error, 429 or timeout, waiting 1 s, 2 s, ... (2)")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -215,7 +219,8 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     if not args.paths and not urls:
         raise UsageError("nothing to read: give files or folders, --feed URL or --feeds FILE")
-    url, fetcher = store.database_url(args.db), Fetcher(timeout=args.timeout, min_interval=args.host_interval)
+    url = store.database_url(args.db)
+    fetcher = Fetcher(timeout=args.timeout, min_interval=args.host_interval, retries=max(0, args.retries))
     engine = _open_database(url)
     with _progress() as progress:
         try:
@@ -227,6 +232,7 @@ def _run(args: argparse.Namespace) -> int:
     for message in report.failures + summary.messages:
         print(message, file=sys.stderr)
     print(tracking.summary_line(summary, report, url), file=sys.stderr)
+    INTERRUPTS.check()  # a Ctrl-C dropped after the last article: the run is done, the watch ends
     return EXIT_REJECTS if summary.rejects else EXIT_OK
 
 
@@ -271,6 +277,7 @@ def _progress():
     def bar():
         with tqdm(unit=" articles", disable=not sys.stderr.isatty(), file=sys.stderr) as progress:
             def update(counts):
+                INTERRUPTS.check()
                 progress.update(1)
                 progress.set_postfix(stored=counts["stored"], skipped=counts["unchanged"], refresh=False)
             yield update

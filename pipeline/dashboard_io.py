@@ -120,7 +120,6 @@ def load_evidence(url: str, article_id: str) -> tuple[pd.DataFrame, pd.DataFrame
 
 
 @_cached
-@_cached
 def load_last_run(url: str) -> dict | None:
     return queries.last_run(engine_for(url))
 

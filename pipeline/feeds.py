@@ -58,7 +58,12 @@ Validators = dict[str, tuple[str | None, str | None]]  # feed URL: (ETag, Last-M
 
 def feed_articles(urls: list[str], fetcher: Fetcher, known_urls: Callable[[list[str]], set[str]],
                   validators: Validators, report: FeedReport) -> Iterator[Article]:
-    """The new items of every feed, as Articles, in feed order; failures go to `report`."""
+    """The new items of every feed, as Articles, in feed order; failures go to `report`.
+
+    A link is fetched once a run, even when several feeds carry it. A feed's validators are kept only
+    when every new item gave an article: otherwise the next run would get a 304 and never retry the
+    missing ones."""
+    seen: set[str] = set()
     for url in urls:
         etag, modified = validators.get(url, (None, None))
         answer = fetcher.get(url, accept=FEED_TYPES, etag=etag, last_modified=modified)
@@ -72,12 +77,16 @@ def feed_articles(urls: list[str], fetcher: Fetcher, known_urls: Callable[[list[
         if items is None:
             continue
         stored = known_urls([item.link for item in items])
+        complete = True
         for item in items:
-            if item.link not in stored:
+            if item.link not in stored and item.link not in seen:
+                seen.add(item.link)
                 article = _item_article(item, fetcher, report)
+                complete = complete and article is not None
                 if article is not None:
                     yield article
-        report.validators[url] = (answer.etag, answer.last_modified)  # after its items were read
+        if complete:
+            report.validators[url] = (answer.etag, answer.last_modified)  # after its items were read
 
 
 @dataclass(frozen=True)

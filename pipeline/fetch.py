@@ -14,18 +14,22 @@ one line, so one broken feed or page never stops the others.
 
 from __future__ import annotations
 
+import http.client
 import time
 import urllib.error
 import urllib.request
 import urllib.robotparser
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from pipeline import __version__
 
 USER_AGENT = f"TensionTracker/{__version__} (news rhetoric research; +https://github.com/tension-tracker)"
 MAX_REDIRECTS = 5
 RETRIED_STATUSES = {429, 500, 502, 503, 504}
+ANY_TYPE = ()  # accept: whatever the server says it sends (robots.txt is often mislabelled)
+ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309: parse at least the first 500 KiB
+URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # reserved and already-escaped characters stay; the rest is quoted
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
               "text/xml", "application/x-rss+xml", "text/html", "text/plain")
@@ -73,17 +77,22 @@ class Fetcher:
     def get(self, url: str, accept: tuple[str, ...] = HTML_TYPES, etag: str | None = None,
             last_modified: str | None = None) -> Page | Failure:
         """The page at `url` after redirects, or why it could not be had."""
+        return self._follow(url, accept, etag, last_modified, self.max_bytes, robots=True)
+
+    def _follow(self, url, accept, etag, last_modified, max_bytes, robots: bool) -> Page | Failure:
+        """Each hop of a redirect chain checked against robots.txt (when `robots`), at most MAX_REDIRECTS."""
+        url = quote(url, safe=URL_SAFE)  # feeds hold IRIs (non-ASCII paths) that http.client cannot send
         for _ in range(MAX_REDIRECTS + 1):
             if urlsplit(url).scheme not in ("http", "https"):
                 return Failure(url, "not an http(s) URL")
-            if not self.allowed(url):
+            if robots and not self.allowed(url):
                 problem = self._robots_problems.get(_root(url))
                 return Failure(url, f"robots.txt unavailable ({problem})" if problem else
                                "disallowed by robots.txt")
-            answer = self._request_with_retries(url, accept, etag, last_modified)
+            answer = self._request_with_retries(url, accept, etag, last_modified, max_bytes)
             if not isinstance(answer, str):
                 return answer
-            url = answer  # a redirect's target
+            url = quote(answer, safe=URL_SAFE)  # a redirect's target
         return Failure(url, f"more than {MAX_REDIRECTS} redirects")
 
     def allowed(self, url: str) -> bool:
@@ -94,30 +103,32 @@ class Fetcher:
 
     def _read_robots(self, root: str) -> urllib.robotparser.RobotFileParser:
         rules = urllib.robotparser.RobotFileParser(root + "/robots.txt")
-        answer = self._request_with_retries(root + "/robots.txt", ("text/plain", "text/html"), None, None)
+        # Redirects are followed (http -> https, a www. host), as RFC 9309 asks, and only its first
+        # 500 KiB count: a robots.txt is not refused for its type or size.
+        answer = self._follow(root + "/robots.txt", ANY_TYPE, None, None, ROBOTS_MAX_BYTES, robots=False)
         if isinstance(answer, Page):
-            rules.parse(answer.body.decode("utf-8", "replace").splitlines())
-        elif isinstance(answer, Failure) and answer.reason.startswith("HTTP 4"):
+            rules.parse(answer.body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace").splitlines())
+        elif answer.reason.startswith("HTTP 4"):
             rules.allow_all = True  # no robots.txt: everything is allowed
         else:
             rules.disallow_all = True  # unreachable or a server error: nothing is (RFC 9309)
-            self._robots_problems[root] = answer.reason if isinstance(answer, Failure) else "a redirect"
+            self._robots_problems[root] = answer.reason
         return rules
 
-    def _request_with_retries(self, url, accept, etag, last_modified) -> Page | Failure | str:
+    def _request_with_retries(self, url, accept, etag, last_modified, max_bytes) -> Page | Failure | str:
         """One URL: a Page, a Failure, or the URL a redirect points to."""
         answer: Page | Failure | str = Failure(url, "not tried")
         for attempt in range(self.retries + 1):
             if attempt:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
-            answer, retry = self._request(url, accept, etag, last_modified)
+            answer, retry = self._request(url, accept, etag, last_modified, max_bytes)
             if not retry:
                 break
         return answer
 
-    def _request(self, url, accept, etag, last_modified) -> tuple[Page | Failure | str, bool]:
+    def _request(self, url, accept, etag, last_modified, max_bytes) -> tuple[Page | Failure | str, bool]:
         self._wait_for_host(url)
-        headers = {"User-Agent": USER_AGENT, "Accept": ", ".join(accept) + ", */*;q=0.1"}
+        headers = {"User-Agent": USER_AGENT, "Accept": ", ".join(accept + ("*/*;q=0.1",))}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -125,29 +136,32 @@ class Fetcher:
         try:
             request = urllib.request.Request(url, headers=headers)
             with self._opener.open(request, timeout=self.timeout) as reply:
-                return self._read(url, reply, accept), False
+                return self._read(url, reply, accept, max_bytes), False
         except urllib.error.HTTPError as error:
+            error.close()  # its body (an error page) is not wanted; free the connection
             if error.code in (301, 302, 303, 307, 308) and error.headers.get("Location"):
                 return urljoin(url, error.headers["Location"]), False
             if error.code == 304:
                 return Page(url, 304, b"", "", etag, last_modified), False
             return Failure(url, f"HTTP {error.code}"), error.code in RETRIED_STATUSES
-        except (urllib.error.URLError, OSError, ValueError) as error:
+        except (urllib.error.URLError, OSError) as error:  # network trouble: worth another try
             reason = getattr(error, "reason", error)
             if isinstance(reason, TimeoutError):
                 return Failure(url, f"timed out after {self.timeout:g} s"), True
             return Failure(url, f"cannot connect ({reason})"), True
+        except (http.client.HTTPException, ValueError) as error:  # a malformed answer or URL: final
+            return Failure(url, f"broken answer or URL ({type(error).__name__}: {error})"[:200]), False
 
-    def _read(self, url, reply, accept) -> Page | Failure:
+    def _read(self, url, reply, accept, max_bytes) -> Page | Failure:
         content_type = reply.headers.get_content_type()
-        if content_type not in accept:
+        if accept and content_type not in accept:
             return Failure(url, f"refused: {content_type}, not {' or '.join(accept[:2])}")
         declared = reply.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            return Failure(url, f"refused: over {self.max_bytes:,} bytes")
-        body = reply.read(self.max_bytes + 1)
-        if len(body) > self.max_bytes:
-            return Failure(url, f"refused: over {self.max_bytes:,} bytes")
+        if accept and declared and declared.isdigit() and int(declared) > max_bytes:
+            return Failure(url, f"refused: over {max_bytes:,} bytes")
+        body = reply.read(max_bytes + 1)  # never more, whatever Content-Length said (or did not)
+        if accept and len(body) > max_bytes:
+            return Failure(url, f"refused: over {max_bytes:,} bytes")
         return Page(url, reply.status, body, content_type, reply.headers.get("ETag"),
                     reply.headers.get("Last-Modified"))
 

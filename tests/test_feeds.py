@@ -54,7 +54,8 @@ def wire():
 
 
 def run(*args, db):
-    return main(["run", *args, "--db", db, "--workers", "1", "--timeout", "2", "--host-interval", "0"])
+    return main(["run", *args, "--db", db, "--workers", "1", "--timeout", "2", "--host-interval", "0",
+                 "--retries", "0"])
 
 
 def stored(db) -> int:
@@ -149,3 +150,64 @@ def test_feeds_default_list_is_commented_urls():
     urls = read_feed_list(str(default_feed_list()))
     lines = [line for line in default_feed_list().read_text().splitlines() if line.startswith("http")]
     assert len(urls) == len(lines) >= 20 and all("#" in line for line in lines)
+
+
+def atom(base: str, entries: list[tuple[str, str, str]]) -> str:
+    body = "".join(
+        f"<entry><title>{title}</title><link rel='alternate' href='{base}{path}'/><id>urn:{path}</id>"
+        f"<updated>2024-07-03T10:00:00Z</updated><summary>{summary}</summary></entry>"
+        for path, title, summary in entries
+    )
+    return ("<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'>"
+            f"<title>Ministry Statements</title><id>urn:ministry</id><updated>2024-07-03T10:00:00Z</updated>"
+            f"{body}</feed>")
+
+
+def test_feeds_atom_feed_pages_and_robots_fallback(tmp_path, capsys):
+    """An Atom feed: the first page is read (its own date wins), the second is closed by robots.txt
+    and its entry's summary and date are stored instead."""
+    summary = "Canada condemned Iran's detention of two aid workers and demanded their release."
+    routes = {"/robots.txt": Route("User-agent: *\nDisallow: /closed/\n", content_type="text/plain")}
+    with canned_web(routes) as web:
+        routes["/statements/1"] = Route(page(*STORIES[1], "2024-07-01"))
+        routes["/closed/2"] = Route(page("Ottawa protests", summary, "2024-06-30"))
+        routes["/atom"] = Route(atom(web.url(""), [("/statements/1", STORIES[1][0], "short"),
+                                                   ("/closed/2", "Ottawa protests", summary)]),
+                                content_type="application/atom+xml")
+        db = f"sqlite:///{tmp_path / 'feeds.db'}"
+        assert run("--feed", web.url("/atom"), db=db) == 0
+        assert web.hits["/closed/2"] == 0
+    assert f"{web.url('/closed/2')}: disallowed by robots.txt (the feed's summary stored instead)" in \
+        capsys.readouterr().err
+    with store.make_engine(db).connect() as conn:
+        a = store.articles.c
+        rows = conn.execute(select(a.url, a.text, a.day, a.source).order_by(a.url)).all()
+    assert [row.url for row in rows] == [web.url("/closed/2"), web.url("/statements/1")]
+    assert rows[0].text == summary and rows[0].day.isoformat() == "2024-07-03"
+    assert "artillery drills" in rows[1].text and rows[1].day.isoformat() == "2024-07-01"
+    assert {row.source for row in rows} == {"Ministry Statements"}
+
+
+def test_feeds_missing_item_is_retried_even_when_the_feed_has_not_changed(tmp_path, capsys):
+    """An item with no page and no summary is not stored; the feed's ETag is not kept, so the next run
+    reads the feed again and gets the item once its page is up."""
+    routes = {"/robots.txt": Route("", content_type="text/plain")}
+    with canned_web(routes) as web:
+        routes["/feed.xml"] = Route(rss(web.url(""), [("/news/1", STORIES[0][0], "")]),
+                                    content_type="application/rss+xml", etag='"v1"')
+        db = f"sqlite:///{tmp_path / 'feeds.db'}"
+        assert run("--feed", web.url("/feed.xml"), db=db) == 0
+        assert f"{web.url('/news/1')}: HTTP 404" in capsys.readouterr().err and stored(db) == 0
+        routes["/news/1"] = Route(page(*STORIES[0], "2024-07-01"))
+        assert run("--feed", web.url("/feed.xml"), db=db) == 0
+        assert stored(db) == 1 and web.hits["/news/1"] == 2
+        assert run("--feed", web.url("/feed.xml"), db=db) == 0  # now complete: a 304
+        assert "1 feeds unchanged" in capsys.readouterr().err and web.hits["/news/1"] == 2
+
+
+def test_feeds_link_in_two_feeds_is_fetched_once(wire, tmp_path):
+    wire.routes["/copy.xml"] = Route(rss(wire.url(""), [("/news/1", "Copy", "")]),
+                                     content_type="application/rss+xml")
+    db = f"sqlite:///{tmp_path / 'feeds.db'}"
+    assert run("--feed", wire.url("/feed.xml"), "--feed", wire.url("/copy.xml"), db=db) == 0
+    assert wire.hits["/news/1"] == 1 and stored(db) == 4

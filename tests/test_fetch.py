@@ -13,7 +13,7 @@ ROBOTS = "User-agent: *\nDisallow: /private/\n"
 
 
 def quick(**options) -> Fetcher:
-    return Fetcher(**({"timeout": 1.0, "retries": 1, "backoff": 0.05, "min_interval": 0.0} | options))
+    return Fetcher(**({"timeout": 0.5, "retries": 1, "backoff": 0.05, "min_interval": 0.0} | options))
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def web():
         "/private/page": Route(PAGE),
         "/missing": Route("gone", status=404),
         "/broken": Route("oops", status=500),
-        "/slow": Route(PAGE, delay=2.0),
+        "/slow": Route(PAGE, delay=1.5),
         "/moved": Route(status=301, headers={"Location": "/page"}),
         "/loop": Route(status=302, headers={"Location": "/loop"}),
         "/report.pdf": Route(b"%PDF-1.4", content_type="application/pdf"),
@@ -44,7 +44,7 @@ def test_fetch_a_page_names_the_project(web):
 @pytest.mark.parametrize("path, reason, tries", [
     ("/missing", "HTTP 404", 1),  # a 4xx is final
     ("/broken", "HTTP 500", 2),  # a server error is retried, then reported
-    ("/slow", "timed out after 1 s", 2),
+    ("/slow", "timed out after 0.5 s", 2),
     ("/report.pdf", "refused: application/pdf, not text/html or application/xhtml+xml", 1),
     ("/huge", "refused: over 100,000 bytes", 1),
     ("/private/page", "disallowed by robots.txt", 0),
@@ -94,3 +94,37 @@ def test_fetch_robots_server_error_disallows_everything():
     with canned_web({"/robots.txt": Route("down", status=503), "/page": Route(PAGE)}) as server:
         assert quick().get(server.url("/page")).reason == "robots.txt unavailable (HTTP 503)"
         assert server.hits["/page"] == 0
+
+
+def test_fetch_last_modified_gives_304_without_body():
+    moment = "Tue, 02 Jul 2024 09:00:00 GMT"
+    routes = {"/feed": Route("<rss/>", content_type="application/rss+xml", last_modified=moment)}
+    with canned_web(routes) as server:
+        fetcher = quick()
+        first = fetcher.get(server.url("/feed"), accept=FEED_TYPES)
+        assert first.status == 200 and first.last_modified == moment
+        again = fetcher.get(server.url("/feed"), accept=FEED_TYPES, last_modified=first.last_modified)
+        assert again.status == 304 and again.body == b"" and server.hits["/feed"] == 2
+
+
+def test_fetch_huge_page_without_length_is_refused_after_the_cap():
+    with canned_web({"/huge": Route("<p>" + "x" * 200_000 + "</p>", length=False)}) as server:
+        answer = quick(max_bytes=100_000).get(server.url("/huge"))
+    assert str(answer) == f"{server.url('/huge')}: refused: over 100,000 bytes"
+
+
+def test_fetch_robots_redirect_is_followed_whatever_its_type():
+    """robots.txt moved (as from http to https) and served as octet-stream still counts."""
+    routes = {"/robots.txt": Route(status=301, headers={"Location": "/policy/robots.txt"}),
+              "/policy/robots.txt": Route(ROBOTS, content_type="application/octet-stream"),
+              "/page": Route(PAGE), "/private/page": Route(PAGE)}
+    with canned_web(routes) as server:
+        fetcher = quick()
+        assert isinstance(fetcher.get(server.url("/page")), Page)
+        assert fetcher.get(server.url("/private/page")).reason == "disallowed by robots.txt"
+        assert server.hits["/policy/robots.txt"] == 1 and server.hits["/private/page"] == 0
+
+
+def test_fetch_link_with_non_ascii_characters_is_sent_escaped():
+    with canned_web({"/news/%C3%A9t%C3%A9": Route(PAGE)}) as server:
+        assert isinstance(quick().get(server.url("/news/été")), Page)

@@ -68,3 +68,33 @@ def _stored_any(db: str) -> bool:
             return conn.execute(select(func.count()).select_from(store.articles)).scalar_one() > 0
     except OperationalError:  # not created yet
         return False
+
+
+def test_tracking_watch_reads_a_feed_again_and_again_and_stops_on_ctrl_c(tmp_path):
+    """A real `watch --every 0.5s` process on a feed of a local server: the first cycle stores the item,
+    later cycles read the feed again and fetch nothing new; Ctrl-C ends it with 0."""
+    from tests.web import Route, canned_web
+
+    repo = Path(__file__).resolve().parents[1]
+    text = ("Norway summoned Russia's ambassador and condemned the jamming of navigation signals over "
+            "Finnmark, warning that it would answer any repeat.")
+    routes = {"/robots.txt": Route("", content_type="text/plain"),
+              "/news/1": Route(f"<html><head><title>Oslo summons envoy</title></head><body><article>"
+                               f"<p>{text}</p><p>{text}</p></article></body></html>")}
+    with canned_web(routes) as web:
+        routes["/feed.xml"] = Route(
+            f"<rss version='2.0'><channel><title>Nordic Wire</title><item><title>Oslo summons envoy"
+            f"</title><link>{web.url('/news/1')}</link><pubDate>Mon, 01 Jul 2024 08:00:00 GMT</pubDate>"
+            f"</item></channel></rss>", content_type="application/rss+xml")
+        db = f"sqlite:///{tmp_path / 'watch.db'}"
+        child = subprocess.Popen([sys.executable, "-m", "pipeline", "watch", "--feed", web.url("/feed.xml"),
+                                  "--every", "0.5s", "--db", db, "--workers", "1", "--host-interval", "0"],
+                                 cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while web.hits["/feed.xml"] < 3 and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.1)
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=60)
+    assert child.returncode == 0 and "watch stopped" in err and "Traceback" not in err, err
+    assert web.hits["/feed.xml"] >= 3 and web.hits["/news/1"] == 1
+    assert err.count(": 1 stored,") == 1 and err.count(": 0 stored,") >= 1

@@ -24,6 +24,8 @@ class Route:
     headers: dict = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering
     etag: str | None = None  # answers 304 to a request that sends it back
+    last_modified: str | None = None  # likewise, as If-Modified-Since
+    length: bool = True  # False: no Content-Length, the body ends when the connection closes
 
 
 class CannedWeb:
@@ -46,16 +48,21 @@ class CannedWeb:
                 web.agents.append(self.headers.get("User-Agent", ""))
                 route = web.routes.get(self.path, Route(b"not here", status=404))
                 time.sleep(route.delay)
-                if route.etag and self.headers.get("If-None-Match") == route.etag:
+                validators = (route.etag, self.headers.get("If-None-Match")), \
+                    (route.last_modified, self.headers.get("If-Modified-Since"))
+                if any(mine and mine == theirs for mine, theirs in validators):
                     self.send_response(304)
                     self.end_headers()
                     return
                 body = route.body.encode("utf-8") if isinstance(route.body, str) else route.body
                 self.send_response(route.status)
                 self.send_header("Content-Type", route.content_type)
-                self.send_header("Content-Length", str(len(body)))
+                if route.length:
+                    self.send_header("Content-Length", str(len(body)))
                 if route.etag:
                     self.send_header("ETag", route.etag)
+                if route.last_modified:
+                    self.send_header("Last-Modified", route.last_modified)
                 for name, value in route.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
@@ -71,7 +78,7 @@ class CannedWeb:
 @contextmanager
 def canned_web(routes: dict[str, Route]):
     web = CannedWeb(routes)
-    thread = threading.Thread(target=web.server.serve_forever, daemon=True)
+    thread = threading.Thread(target=web.server.serve_forever, args=(0.05,), daemon=True)  # quick shutdown
     thread.start()
     try:
         yield web
