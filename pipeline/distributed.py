@@ -14,6 +14,7 @@ its first task, rather than receiving them with every task.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -21,7 +22,7 @@ from pipeline.models import Article
 
 # Articles a task: a task costs the scheduler about a millisecond, an article a third of one.
 CHUNK = 64
-CONNECT_TIMEOUT = "10s"
+CONNECT_TIMEOUT = 10.0  # seconds
 
 _worker: dict = {}  # per worker process: the loaded resources
 
@@ -48,7 +49,9 @@ def dask_preparer(address: str) -> Iterator[Callable]:
     from distributed import Client
 
     try:
-        client = Client(address, timeout=CONNECT_TIMEOUT)
+        probe(address, CONNECT_TIMEOUT)
+        # Not the default client: this process's other Dask work (if any) stays where it was.
+        client = Client(address, timeout=f"{CONNECT_TIMEOUT}s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise SchedulerUnreachableError(f"cannot reach Dask scheduler {address}: {reason}") from None
@@ -62,3 +65,20 @@ def dask_preparer(address: str) -> Iterator[Callable]:
         yield submit
     finally:
         client.close()
+
+
+def probe(address: str, timeout: float) -> None:
+    """Raise ValueError unless `address` is well formed with a scheme Dask knows, and OSError unless
+    something accepts a TCP connection there (tcp:// or tls://; other schemes are left to the client).
+
+    Why not let `Client` find out: it retries a refused connection until its timeout, and a client
+    that failed to start (even on a bad address) closes itself only when garbage collected, which blocks for twice the
+    timeout and can deadlock a later client in the same process (`watch` makes one a cycle).
+    """
+    from distributed.comm import get_backend, parse_address, parse_host_port
+
+    scheme, location = parse_address(address)
+    get_backend(scheme)  # "unknown address scheme 'http' (known schemes: [...])"
+    if scheme in ("tcp", "tls"):
+        with socket.create_connection(parse_host_port(location), timeout=timeout):
+            pass
