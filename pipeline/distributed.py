@@ -72,8 +72,9 @@ def probe(address: str, timeout: float) -> None:
     something accepts a TCP connection there (tcp:// or tls://; other schemes are left to the client).
 
     Why not let `Client` find out: it retries a refused connection until its timeout, and a client
-    that failed to start (even on a bad address) closes itself only when garbage collected, which blocks for twice the
-    timeout and can deadlock a later client in the same process (`watch` makes one a cycle).
+    that failed to start (even on a malformed address) closes only when garbage collected, which
+    blocks for twice the timeout and can deadlock a later client in the process (`watch` makes one a
+    cycle).
     """
     from distributed.comm import get_backend, parse_address, parse_host_port
 
