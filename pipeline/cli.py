@@ -13,7 +13,6 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline import __version__
@@ -134,7 +133,7 @@ def _summary(articles: int, statements: int, rejects: Counter[str]) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from pipeline.evaluate import metrics, predict, worst_misses
+    from pipeline.evaluate import metrics, miss_line, predict, report_lines, worst_misses
     from pipeline.score import load_resources
 
     items = _read_gold(args.gold)
@@ -143,10 +142,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        for line in _report_lines(report):
+        for line in report_lines(report):
             print(line)
     for prediction in worst_misses(predictions, args.errors):
-        print(_miss_line(prediction))
+        print(miss_line(prediction))
     return EXIT_OK
 
 
@@ -163,26 +162,6 @@ def _read_gold(path: str) -> list[dict]:
         raise UsageError(str(error)) from None
     except UnicodeDecodeError as error:
         raise UsageError(f"{path}: not a gold JSONL file ({error.reason})") from None
-
-
-def _report_lines(report: dict) -> Iterator[str]:
-    from pipeline.evaluate import LABELS
-
-    yield f"{report['items']} items"
-    yield f"{'label':<18}{'precision':>10}{'recall':>8}{'f1':>8}{'gold':>6}{'pred':>6}"
-    for label in (*LABELS, "directed_conflict"):
-        m = report[label]
-        yield (f"{label:<18}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}"
-               f"{m['gold']:>6}{m['predicted']:>6}")
-    yield f"{'macro_f1':<18}{report['macro_f1']:>26.3f}"
-
-
-def _miss_line(prediction) -> str:
-    item, statement = prediction.item, prediction.statement
-    got = prediction.label + (f" {'->'.join(prediction.direction)}" if prediction.direction else "")
-    why = f" [{statement.rule}: {', '.join(c.term for c in statement.cues)}]" if statement else ""
-    gold = item["label"] + "".join(f" {'->'.join(d)}" for d in item["directions"][:2])
-    return f"MISS {item['id']}: gold {gold}; got {got}{why}\n  {item['text'][:240]}"
 
 
 def _inputs(command: argparse.ArgumentParser) -> None:

@@ -76,7 +76,8 @@ def probe(address: str, timeout: float) -> None:
     blocks for twice the timeout and can deadlock a later client in the process (`watch` makes one a
     cycle).
     """
-    from distributed.comm import get_backend, parse_address, parse_host_port
+    from distributed.comm import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
 
     scheme, location = parse_address(address)
     get_backend(scheme)  # "unknown address scheme 'http' (known schemes: [...])"

@@ -9,6 +9,7 @@ conflict F1 (conflict predicted, conflict gold, direction among the gold directi
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -121,3 +122,23 @@ def _prf(tp: int, predicted: int, gold: int) -> dict:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
             "tp": tp, "predicted": predicted, "gold": gold}
+
+
+def report_lines(report: dict) -> Iterator[str]:
+    """The metrics as the `evaluate` command prints them: a table, then macro F1."""
+    yield f"{report['items']} items"
+    yield f"{'label':<18}{'precision':>10}{'recall':>8}{'f1':>8}{'gold':>6}{'pred':>6}"
+    for label in (*LABELS, "directed_conflict"):
+        m = report[label]
+        yield (f"{label:<18}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}"
+               f"{m['gold']:>6}{m['predicted']:>6}")
+    yield f"{'macro_f1':<18}{report['macro_f1']:>26.3f}"
+
+
+def miss_line(prediction) -> str:
+    """One miss: the gold label and directions, what was predicted and why, and the text."""
+    item, statement = prediction.item, prediction.statement
+    got = prediction.label + (f" {'->'.join(prediction.direction)}" if prediction.direction else "")
+    why = f" [{statement.rule}: {', '.join(c.term for c in statement.cues)}]" if statement else ""
+    gold = item["label"] + "".join(f" {'->'.join(d)}" for d in item["directions"][:2])
+    return f"MISS {item['id']}: gold {gold}; got {got}{why}\n  {item['text'][:240]}"
