@@ -14,6 +14,7 @@ its first task, rather than receiving them with every task.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,15 +44,16 @@ def prepare_chunk(articles: list[Article]) -> list:
 
 
 @contextmanager
-def dask_preparer(address: str) -> Iterator[Callable]:
+def dask_preparer(address: str, timeout: float = CONNECT_TIMEOUT) -> Iterator[Callable]:
     """`submit(articles)` sends the articles to the cluster at once, in chunks, and returns a function
-    that waits for the results and gives them in input order (as runner's local preparer does)."""
+    that waits for the results and gives them in input order (as runner's local preparer does).
+    SchedulerUnreachableError, before anything is sent, when no scheduler answers within `timeout`."""
     from distributed import Client
 
     try:
-        probe(address, CONNECT_TIMEOUT)
+        probe(address, timeout)
         # Not the default client: this process's other Dask work (if any) stays where it was.
-        client = Client(address, timeout=f"{CONNECT_TIMEOUT}s", set_as_default=False)
+        client = Client(address, timeout=f"{timeout}s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise SchedulerUnreachableError(f"cannot reach Dask scheduler {address}: {reason}") from None
@@ -68,19 +70,30 @@ def dask_preparer(address: str) -> Iterator[Callable]:
 
 
 def probe(address: str, timeout: float) -> None:
-    """Raise ValueError unless `address` is well formed with a scheme Dask knows, and OSError unless
-    something accepts a TCP connection there (tcp:// or tls://; other schemes are left to the client).
+    """Raise ValueError unless `address` is well formed with a scheme Dask knows, and OSError or
+    TimeoutError unless a Dask server there answers a handshake within `timeout` seconds.
 
-    Why not let `Client` find out: it retries a refused connection until its timeout, and a client
-    that failed to start (even on a malformed address) closes only when garbage collected, which
-    blocks for twice the timeout and can deadlock a later client in the process (`watch` makes one a
-    cycle).
+    Why not let `Client` find out: it retries a refused connection until its timeout; it waits for
+    ever on a port that accepts but never answers (its timeout covers connecting, not the handshake);
+    and a client that failed to start closes only when garbage collected, which blocks for twice the
+    timeout and can deadlock a later client in the process (`watch` makes one a cycle).
     """
     from distributed.comm import parse_address, parse_host_port
     from distributed.comm.registry import get_backend
 
     scheme, location = parse_address(address)
     get_backend(scheme)  # "unknown address scheme 'http' (known schemes: [...])"
-    if scheme in ("tcp", "tls"):
+    if scheme in ("tcp", "tls"):  # refused or unknown host: say so at once, without retries
         with socket.create_connection(parse_host_port(location), timeout=timeout):
             pass
+    asyncio.run(_handshake(address, timeout))
+
+
+async def _handshake(address: str, timeout: float) -> None:
+    from distributed.comm import connect
+
+    try:
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+    except TimeoutError:
+        raise TimeoutError(f"no answer from a Dask server within {timeout:g} s") from None
+    await comm.close()
