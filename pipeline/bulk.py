@@ -3,19 +3,18 @@ and lookups of thousands of keys at once.
 
 SQLAlchemy's executemany processes every parameter of every row in Python; for the batches a run
 writes (thousands of statements, twelve LSH buckets an article) that is most of the writer's time.
-On PostgreSQL (psycopg) rows are streamed with COPY inside the same transaction; on SQLite, tables
-whose columns need no conversion go straight to sqlite3's executemany; the rest go through SQLAlchemy.
+On PostgreSQL (psycopg) rows are streamed with COPY inside the same transaction; on SQLite they go
+to sqlite3's executemany, each value converted by its column type's own bind processor (a quarter
+faster on a batch of articles and statements; tests/test_bulk.py checks the stored values are the
+same). Other databases get SQLAlchemy's executemany.
 """
 
 from __future__ import annotations
 
 import json
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table
+from sqlalchemy import JSON, Column, Table
 from sqlalchemy.engine import Connection
-
-# Column types whose Python values every driver takes as they are.
-PLAIN_TYPES = (Integer, BigInteger, String)
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
@@ -25,12 +24,23 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
     columns = list(rows[0])
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         _copy(conn, table, columns, rows)
-    elif all(isinstance(table.c[name].type, PLAIN_TYPES) for name in columns):
-        marks = ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * len(columns))
-        statement = f"INSERT INTO {_names(conn, [table.name])} ({_names(conn, columns)}) VALUES ({marks})"
-        conn.exec_driver_sql(statement, [tuple(row[name] for name in columns) for row in rows])
+    elif conn.dialect.name == "sqlite":
+        _executemany(conn, table, columns, rows)
     else:
         conn.execute(table.insert(), rows)
+
+
+def _executemany(conn: Connection, table: Table, columns: list[str], rows: list[dict]) -> None:
+    """The driver's executemany, each value converted by its column type's own bind processor (the
+    conversion SQLAlchemy would make: dates to ISO text, JSON to text), without its per-row work."""
+    processors = [table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+                  for name in columns]
+    pairs = list(zip(columns, processors, strict=True))
+    marks = ", ".join("?" * len(columns))
+    statement = f"INSERT INTO {_names(conn, [table.name])} ({_names(conn, columns)}) VALUES ({marks})"
+    conn.exec_driver_sql(statement, [
+        tuple(row[name] if convert is None else convert(row[name]) for name, convert in pairs) for row in rows
+    ])
 
 
 def _copy(conn: Connection, table: Table, columns: list[str], rows: list[dict]) -> None:
