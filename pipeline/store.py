@@ -64,10 +64,7 @@ def finish_run(engine: Engine, run_id: int, counts: dict, rejects: dict, status:
 
 def known_urls(engine: Engine, urls: list[str]) -> set[str]:
     """Which of these page URLs are stored already (one query)."""
-    if not urls:
-        return set()
-    with engine.connect() as conn:
-        return set(conn.execute(select(articles.c.url).where(articles.c.url.in_(set(urls)))).scalars())
+    return _stored(engine, articles.c.url, urls)
 
 
 def feed_validators(engine: Engine) -> dict[str, tuple[str | None, str | None]]:
@@ -91,19 +88,20 @@ def save_feed_validators(engine: Engine, validators: dict[str, tuple[str | None,
 
 def known_inputs(engine: Engine, digests: list[str]) -> set[str]:
     """Which of these input hashes (`articles.input_sha`) are stored already (one query per batch)."""
-    if not digests:
-        return set()
-    with engine.connect() as conn:
-        query = select(articles.c.input_sha).where(articles.c.input_sha.in_(set(digests)))
-        return set(conn.execute(query).scalars())
+    return _stored(engine, articles.c.input_sha, digests)
 
 
 def known_ids(engine: Engine, ids: list[str]) -> set[str]:
     """Which of these article ids are stored already (one query per batch)."""
-    if not ids:
+    return _stored(engine, articles.c.id, ids)
+
+
+def _stored(engine: Engine, column, values: list[str]) -> set[str]:
+    """The values of `column` among these (one query, the keys as one parameter: see bulk.in_column)."""
+    if not values:
         return set()
     with engine.connect() as conn:
-        return set(conn.execute(select(articles.c.id).where(articles.c.id.in_(ids))).scalars())
+        return set(in_column(conn, column, column, sorted(set(values))))
 
 
 def articles_with_keys(engine: Engine, keys: list[str]) -> dict[str, list[tuple]]:
