@@ -24,11 +24,13 @@ def rebuild_daily_index(engine, window_stories: int = WINDOW_STORIES) -> int:
     from pipeline import aggregate  # pandas, a quarter of a second: only when there is work for it
 
     reach = timedelta(days=aggregate.REACH_DAYS)
-    per_day = store.stories_per_day(engine, dirty[0], dirty[-1] + reach).to_dict()
+    # One count of stories a day for every window and its context: it sizes the windows too.
+    volume = store.stories_per_day(engine, dirty[0] - reach, dirty[-1] + reach)
     rebuilt = 0
-    for start, end in index_windows(dirty, aggregate.REACH_DAYS, per_day, window_stories):
+    for start, end in index_windows(dirty, aggregate.REACH_DAYS, volume.to_dict(), window_stories):
         frame = store.statements_between(engine, start - reach, end)
-        daily = aggregate.daily_index(frame, store.stories_per_day(engine, start - reach, end))
+        in_window = (volume.index >= start - reach) & (volume.index <= end)
+        daily = aggregate.daily_index(frame, volume[in_window])
         rows = daily[(daily["day"] >= start) & (daily["day"] <= end)].to_dict("records")
         store.replace_daily(engine, start, end, rows)
         rebuilt += len(rows)
