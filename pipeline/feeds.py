@@ -17,7 +17,6 @@ import calendar
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.datelines import parse_date_value
@@ -145,6 +144,3 @@ def _item_article(item: Item, fetcher: Fetcher, report: FeedReport) -> Article |
         date=day, published_at=moment, source=item.feed_title,
     )
 
-
-def default_feed_list() -> Path:
-    return Path(__file__).resolve().parent.parent / "data" / "feeds.txt"
