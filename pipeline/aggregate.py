@@ -14,12 +14,18 @@ rolling_7d is the mean of the index over the seven calendar days ending d (days 
 count as 0). A day is an anomaly when its index exceeds the pair's own trailing baseline, the
 mean plus ANOMALY_SIGMAS standard deviations of the previous BASELINE_DAYS calendar days, and the
 pair was active on at least MIN_BASELINE_ACTIVE_DAYS of them.
+
+Plain Python, no pandas: a run rebuilds the index of the days it touched, and importing pandas alone
+would cost it a quarter of a second. Sums are exact (math.fsum), so a row does not depend on which
+other rows were computed with it (the rebuild goes a window of days at a time).
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
 
 ROLLING_DAYS = 7
 BASELINE_DAYS = 28
@@ -27,81 +33,112 @@ ANOMALY_SIGMAS = 3.0
 MIN_BASELINE_ACTIVE_DAYS = 3
 # How far a change on one day reaches into later days' values.
 REACH_DAYS = ROLLING_DAYS + BASELINE_DAYS
+DIGITS = 4  # stored values are rounded to this many decimals
 
 DAILY_COLUMNS = [
     "day", "source", "target", "directed", "articles", "statements", "mean_hostility",
     "max_hostility", "mean_cooperation", "mean_tension", "day_articles", "tension_index",
     "rolling_7d", "anomaly",
 ]
+# What daily_rows reads from each statement, in this order.
+STATEMENT_FIELDS = ("day", "article_id", "source", "target", "directed", "hostility", "cooperation",
+                    "tension")
 
 
-def tension_index(article_tension_sum, day_articles):
-    """The formula of the module docstring: 100 × Σ_a t_a / N_d (numbers or arrays alike).
+def tension_index(article_tension_sum: float, day_articles: int) -> float:
+    """The formula of the module docstring: 100 × Σ_a t_a / N_d.
 
-    >>> float(tension_index(0.8 + 0.4, 4))
+    >>> tension_index(0.8 + 0.4, 4)
     30.0
     """
-    return np.round(100.0 * np.asarray(article_tension_sum, dtype=float)
-                    / np.maximum(np.asarray(day_articles, dtype=float), 1.0), 4)
+    return round(100.0 * article_tension_sum / max(day_articles, 1), DIGITS)
 
 
-def daily_index(statements: pd.DataFrame, volume: pd.Series) -> pd.DataFrame:
-    """Daily rows for every (day, pair) present in `statements`.
+def daily_rows(statements: Iterable[tuple], volume: dict[date, int]) -> list[dict]:
+    """Daily rows (DAILY_COLUMNS) for every (day, pair) present in `statements`, sorted by pair
+    and day.
 
-    `statements`: one row per statement of a non-duplicate article, with columns day, article_id,
-    source, target, directed, hostility, cooperation, tension. `volume`: stories stored per day
-    (index: day). Returns DAILY_COLUMNS, sorted by pair and day.
+    `statements`: one tuple of STATEMENT_FIELDS per statement of a non-duplicate article.
+    `volume`: stories stored per day.
     """
-    if statements.empty:
-        return pd.DataFrame(columns=DAILY_COLUMNS)
-    frame = _canonical_pairs(statements)
-    keys = ["day", "source", "target", "directed"]
-    daily = frame.groupby(keys, as_index=False).agg(
-        articles=("article_id", "nunique"), statements=("tension", "size"),
-        mean_hostility=("hostility", "mean"), max_hostility=("hostility", "max"),
-        mean_cooperation=("cooperation", "mean"), mean_tension=("tension", "mean"),
-    )
-    per_article = frame.groupby([*keys, "article_id"], as_index=False)["tension"].mean()
-    sums = per_article.groupby(keys, as_index=False)["tension"].sum()
-    daily = daily.merge(sums.rename(columns={"tension": "tension_sum"}), on=keys)
-    volume_of_day = daily["day"].map(volume).fillna(0).astype(int)
-    daily["day_articles"] = volume_of_day.where(volume_of_day > 0, daily["articles"])
-    daily["tension_index"] = tension_index(daily["tension_sum"], daily["day_articles"])
-    for column in ("mean_hostility", "max_hostility", "mean_cooperation", "mean_tension"):
-        daily[column] = daily[column].round(4)
-    return _with_rolling_and_anomalies(daily)[DAILY_COLUMNS]
+    by_pair_day: dict[tuple, list[tuple]] = defaultdict(list)
+    for day, article_id, source, target, directed, hostility, cooperation, tension in statements:
+        if not directed and source > target:  # undirected pairs are one pair whichever way found
+            source, target = target, source
+        by_pair_day[(source, target, bool(directed), day)].append(
+            (article_id, hostility, cooperation, tension))
+    rows = [_day_row(key, said, volume) for key, said in sorted(by_pair_day.items())]
+    _add_rolling_and_anomalies(rows)
+    return rows
 
 
-def _canonical_pairs(statements: pd.DataFrame) -> pd.DataFrame:
-    """Undirected pairs are one pair whichever way they were found: kept in code order."""
-    frame = statements.copy()
-    swap = ~frame["directed"].astype(bool) & (frame["source"] > frame["target"])
-    frame.loc[swap, ["source", "target"]] = frame.loc[swap, ["target", "source"]].to_numpy()
-    frame["directed"] = frame["directed"].astype(bool)
-    return frame
+def _day_row(key: tuple, said: list[tuple], volume: dict[date, int]) -> dict:
+    source, target, directed, day = key
+    per_article: dict[str, list[float]] = defaultdict(list)
+    for article_id, _, _, tension in said:
+        per_article[article_id].append(tension)
+    day_articles = volume.get(day, 0) or len(per_article)
+    return {
+        "day": day, "source": source, "target": target, "directed": directed,
+        "articles": len(per_article), "statements": len(said),
+        "mean_hostility": _mean(s[1] for s in said), "max_hostility": round(max(s[1] for s in said), DIGITS),
+        "mean_cooperation": _mean(s[2] for s in said), "mean_tension": _mean(s[3] for s in said),
+        "day_articles": day_articles,
+        "tension_index": tension_index(math.fsum(math.fsum(t) / len(t) for t in per_article.values()),
+                                       day_articles),
+    }
 
 
-def _with_rolling_and_anomalies(daily: pd.DataFrame) -> pd.DataFrame:
-    """rolling_7d and the anomaly flag for every pair at once, with time-based windows: a day
-    missing from a pair's rows adds nothing to a sum, which is the same as counting it as 0."""
-    pair = ["source", "target", "directed"]
-    daily = daily.sort_values([*pair, "day"]).reset_index(drop=True)
-    frame = daily.assign(
-        moment=pd.to_datetime(daily["day"]),
-        squared=daily["tension_index"] ** 2,
-        active=(daily["tension_index"] != 0).astype(float),
-    ).set_index("moment")
-    groups = frame.groupby(pair, sort=False)
+def _mean(values: Iterable[float]) -> float:
+    values = list(values)
+    return round(math.fsum(values) / len(values), DIGITS)
 
-    def window(column: str, days: int, closed: str = "right") -> np.ndarray:
-        rolled = groups[column].rolling(f"{days}D", closed=closed).sum()
-        return rolled.fillna(0.0).to_numpy()  # groups come back in the frame's (sorted) order
 
-    value = daily["tension_index"].to_numpy()
-    mean = window("tension_index", BASELINE_DAYS, "left") / BASELINE_DAYS
-    variance = window("squared", BASELINE_DAYS, "left") / BASELINE_DAYS - mean**2
-    threshold = mean + ANOMALY_SIGMAS * np.sqrt(np.clip(variance, 0.0, None))
-    active = window("active", BASELINE_DAYS, "left")
-    daily["rolling_7d"] = np.round(window("tension_index", ROLLING_DAYS) / ROLLING_DAYS, 4)
-    daily["anomaly"] = (value > threshold + 1e-9) & (active >= MIN_BASELINE_ACTIVE_DAYS) & (value > 0)
-    return daily
+def _add_rolling_and_anomalies(rows: list[dict]) -> None:
+    """rolling_7d and the anomaly flag of each row (sorted by pair, then day): a day missing from a
+    pair's rows adds nothing to a sum, which is the same as counting it as 0."""
+    first = 0
+    for end in range(1, len(rows) + 1):
+        if end == len(rows) or _pair(rows[end]) != _pair(rows[first]):
+            _pair_windows(rows[first:end])
+            first = end
+
+
+def _pair(row: dict) -> tuple:
+    return row["source"], row["target"], row["directed"]
+
+
+def _pair_windows(rows: list[dict]) -> None:
+    days = [row["day"] for row in rows]
+    values = [row["tension_index"] for row in rows]
+    for index, row in enumerate(rows):
+        week = _window(days, values, index, ROLLING_DAYS, include_day=True)
+        baseline = _window(days, values, index, BASELINE_DAYS, include_day=False)
+        row["rolling_7d"] = round(math.fsum(week) / ROLLING_DAYS, DIGITS)
+        mean = math.fsum(baseline) / BASELINE_DAYS
+        variance = math.fsum(v * v for v in baseline) / BASELINE_DAYS - mean**2
+        threshold = mean + ANOMALY_SIGMAS * math.sqrt(max(variance, 0.0))
+        active = sum(1 for v in baseline if v != 0)
+        value = values[index]
+        row["anomaly"] = value > threshold + 1e-9 and active >= MIN_BASELINE_ACTIVE_DAYS and value > 0
+
+
+def _window(days: list[date], values: list[float], index: int, length: int, include_day: bool) -> list[float]:
+    """The values of the `length` calendar days ending at days[index] (include_day) or just before it."""
+    last = days[index] if include_day else days[index] - timedelta(days=1)
+    first = last - timedelta(days=length - 1)
+    found, at = [], index if include_day else index - 1
+    while at >= 0 and days[at] >= first:
+        if days[at] <= last:
+            found.append(values[at])
+        at -= 1
+    return found
+
+
+def daily_index(statements, volume):
+    """daily_rows for pandas users (scripts, notebooks): a frame of STATEMENT_FIELDS columns and a
+    Series of stories per day in, a DataFrame of DAILY_COLUMNS out."""
+    import pandas as pd
+
+    records = statements[list(STATEMENT_FIELDS)].itertuples(index=False, name=None)
+    return pd.DataFrame(daily_rows(records, volume.to_dict()), columns=DAILY_COLUMNS)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from pipeline import store
+from pipeline import aggregate, store
 
 # Stories whose days of the daily index are rebuilt at once: bounds the statements held in memory in
 # the same way (in ../shared/data/news/benchmark.jsonl.gz the densest year, 2011, holds 22,104).
@@ -21,17 +21,13 @@ def rebuild_daily_index(engine, window_stories: int = WINDOW_STORIES) -> int:
     dirty = store.dirty_days_list(engine)
     if not dirty:
         return 0
-    from pipeline import aggregate  # pandas, a quarter of a second: only when there is work for it
-
     reach = timedelta(days=aggregate.REACH_DAYS)
     # One count of stories a day for every window and its context: it sizes the windows too.
     volume = store.stories_per_day(engine, dirty[0] - reach, dirty[-1] + reach)
     rebuilt = 0
-    for start, end in index_windows(dirty, aggregate.REACH_DAYS, volume.to_dict(), window_stories):
-        frame = store.statements_between(engine, start - reach, end)
-        in_window = (volume.index >= start - reach) & (volume.index <= end)
-        daily = aggregate.daily_index(frame, volume[in_window])
-        rows = daily[(daily["day"] >= start) & (daily["day"] <= end)].to_dict("records")
+    for start, end in index_windows(dirty, aggregate.REACH_DAYS, volume, window_stories):
+        said = store.statements_between(engine, start - reach, end)
+        rows = [row for row in aggregate.daily_rows(said, volume) if start <= row["day"] <= end]
         store.replace_daily(engine, start, end, rows)
         rebuilt += len(rows)
     store.clear_dirty(engine, until=dirty[-1])

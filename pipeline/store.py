@@ -216,9 +216,8 @@ def _now() -> datetime:
 
 
 def statements_between(engine: Engine, start: date, end: date):
-    """Statements of original (non-duplicate) articles in [start, end], for the daily index."""
-    import pandas as pd
-
+    """Statements of original (non-duplicate) articles in [start, end], for the daily index: tuples
+    of aggregate.STATEMENT_FIELDS."""
     query = (
         select(statements.c.day, statements.c.article_id, statements.c.source, statements.c.target,
                statements.c.directed, statements.c.hostility, statements.c.cooperation,
@@ -227,18 +226,15 @@ def statements_between(engine: Engine, start: date, end: date):
         .where(statements.c.day.between(start, end), articles.c.duplicate_of.is_(None))
     )
     with engine.connect() as conn:
-        rows = conn.execute(query).all()  # tuples: a third of the memory of mappings
-    return pd.DataFrame.from_records(rows, columns=[column.name for column in query.selected_columns])
+        return [tuple(row) for row in conn.execute(query)]  # tuples: a third of the memory of mappings
 
 
-def stories_per_day(engine: Engine, start: date, end: date):
+def stories_per_day(engine: Engine, start: date, end: date) -> dict[date, int]:
     """How many original stories were stored for each day in [start, end] (the index's volume)."""
-    import pandas as pd
-
     query = (
         select(articles.c.day, func.count())
         .where(articles.c.day.between(start, end), articles.c.duplicate_of.is_(None))
         .group_by(articles.c.day)
     )
     with engine.connect() as conn:
-        return pd.Series(dict(conn.execute(query).all()), dtype="int64")
+        return dict(conn.execute(query).all())
