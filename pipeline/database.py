@@ -49,8 +49,13 @@ def alembic_config(connection):
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration: a database made by an older version upgrades.
-    One that is up to date is left alone without loading Alembic (a tenth of a second each run)."""
-    if revision(engine) == HEAD:
+    One that is up to date is left alone, and an empty one gets the newest schema at once, both
+    without loading Alembic (a tenth of a second, a fifth with its migrations, each run)."""
+    current = revision(engine)
+    if current == HEAD:
+        return
+    if current is None and _is_empty(engine):
+        _create_at_head(engine)
         return
     from alembic import command
 
@@ -64,6 +69,24 @@ def upgrade(engine: Engine) -> None:
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+
+
+def _is_empty(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return not inspect(connection).get_table_names()
+
+
+def _create_at_head(engine: Engine) -> None:
+    """The tables of pipeline.schema, stamped with HEAD as Alembic stamps: what its migrations
+    build (tests/test_store_migrations.py compares the two), in one transaction."""
+    from pipeline.schema import metadata
+
+    with engine.begin() as connection:
+        metadata.create_all(connection)
+        connection.exec_driver_sql(
+            "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL,"
+            " CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))")
+        connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"), {"head": HEAD})
 
 
 def revision(engine: Engine) -> str | None:

@@ -49,6 +49,52 @@ def test_store_schema_matches_the_models(db_url):
     engine.dispose()
 
 
+def schema_of(engine):
+    """Every table's columns (name, type, nullability, default), primary key, indexes, unique
+    constraints and foreign keys, as the database reports them. Columns are compared by name: a
+    migration adds a column at the end, and every insert names its columns."""
+    inspector = inspect(engine)
+
+    def columns(table):
+        return sorted((c["name"], str(c["type"]), c["nullable"], c.get("default"))
+                      for c in inspector.get_columns(table))
+
+    def indexes(table):
+        return sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                      for i in inspector.get_indexes(table))
+
+    def foreign_keys(table):
+        return sorted((tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]),
+                       str(f.get("options"))) for f in inspector.get_foreign_keys(table))
+
+    return {
+        table: (
+            columns(table),
+            inspector.get_pk_constraint(table)["constrained_columns"],
+            indexes(table),
+            sorted((u["name"], tuple(u["column_names"])) for u in inspector.get_unique_constraints(table)),
+            foreign_keys(table),
+        )
+        for table in sorted(inspector.get_table_names())
+    }
+
+
+def test_store_an_empty_database_gets_the_schema_its_migrations_build(db_url):
+    """An empty database is created at HEAD without running the migrations one by one: the schema
+    must be exactly the one they build, and Alembic must see it at HEAD."""
+    engine = store.make_engine(db_url)
+    store.upgrade(engine)  # empty: created from store.metadata and stamped
+    created = schema_of(engine)
+    assert revision(engine) == store.HEAD
+    with engine.begin() as conn:
+        command.downgrade(store.alembic_config(conn), "base")
+        assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+        command.upgrade(store.alembic_config(conn), "head")
+    assert schema_of(engine) == created
+    assert revision(engine) == store.HEAD
+    engine.dispose()
+
+
 def test_store_head_is_the_newest_migration():
     from alembic.script import ScriptDirectory
 
