@@ -117,10 +117,10 @@ def articles_with_keys(engine: Engine, keys: list[str]) -> dict[str, list[tuple]
 
 def save_batch(engine: Engine, new_articles: list[dict], new_statements: list[dict],
                replaced: list[tuple[str, date | None]], buckets: dict | None = None) -> None:
-    """One transaction for a batch: older versions dropped, articles and statements inserted in
-    order (bulk), originals indexed by their LSH `buckets` (by article id; computed here when
-    missing), their days marked dirty. Each article is stored whole, or the batch not at all. Copies
-    of a replaced article are promoted in its place."""
+    """One transaction for a batch: older versions dropped, articles (each row with its `lsh_key`)
+    and statements inserted in order (bulk), originals indexed by their LSH `buckets` (by article
+    id; computed here when missing), their days marked dirty. Each article is stored whole, or the
+    batch not at all. Copies of a replaced article are promoted in its place."""
     if not new_articles:
         return
     with engine.begin() as conn:
@@ -130,7 +130,7 @@ def save_batch(engine: Engine, new_articles: list[dict], new_statements: list[di
             _unindex(conn, old_ids)
             conn.execute(statements.delete().where(statements.c.article_id.in_(old_ids)))
             conn.execute(articles.delete().where(articles.c.id.in_(old_ids)))
-        insert_rows(conn, articles, [row | {"lsh_key": article_key(row["id"])} for row in new_articles])
+        insert_rows(conn, articles, new_articles)
         insert_rows(conn, statements, new_statements)
         _index_originals(conn, new_articles, promoted, buckets or {})
         days = {row["day"] for row in new_articles} | {day for _, day in replaced}
@@ -168,10 +168,10 @@ def _index_originals(conn, new_articles: list[dict], promoted: list, known: dict
     """Index the new originals and the copies promoted to original by their LSH buckets (`known`
     holds those already computed, by article id); copies are not indexed. Rows go in bucket order:
     neighbours in the index are written together."""
-    originals = [(row["id"], row["minhash"]) for row in new_articles if row["duplicate_of"] is None]
-    rows = sorted({(bucket, article_key(article_id))
-                   for article_id, minhash in originals + [(copy.id, copy.minhash) for copy in promoted]
-                   if minhash is not None
+    originals = [(row["id"], row["lsh_key"], row["minhash"])
+                 for row in new_articles if row["duplicate_of"] is None]
+    originals += [(copy.id, article_key(copy.id), copy.minhash) for copy in promoted]
+    rows = sorted({(bucket, key) for article_id, key, minhash in originals if minhash is not None
                    for bucket in known.get(article_id) or buckets(from_bytes(minhash))})
     insert_rows(conn, lsh_buckets, [{"bucket": bucket, "article_key": key} for bucket, key in rows])
 
