@@ -29,7 +29,8 @@ STORY_CORPORA = ("kcna_stories_2011_2012", "reuters21578", "bbc_2025_fulltext", 
 @dataclass(frozen=True)
 class Timing:
     seconds: float
-    peak_rss_mb: float  # of the timed process itself (a run's workers are its children)
+    peak_rss_mb: float  # of the largest process: the timed one, or one of its workers
+    cpu_seconds: float  # user and system time of the process and its workers together
 
 
 def sample_stories(corpus: Path, corpora: tuple[str, ...], limit: int, seed: int) -> list[str]:
@@ -80,15 +81,16 @@ def stage_times(sample: Path) -> tuple[dict[str, float], int]:
 
 
 def time_process(command: list[str]) -> Timing:
-    """Wall time and peak resident memory of one child process run to completion."""
+    """Wall time, peak resident memory and CPU time of one child process run to completion."""
     start = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)  # this child's own usage, not all children's
+    # This child's usage with that of its own children (a run's workers), not other children's.
+    _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode not in (0, 1):  # 1: done, with some records rejected (reported)
         raise subprocess.CalledProcessError(child.returncode, command)
-    return Timing(seconds, usage.ru_maxrss / 1024)
+    return Timing(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def compare(sample: Path, workers: int, repeats: int) -> dict[str, Timing]:
@@ -126,15 +128,21 @@ def count_sentences(sample: Path) -> int:
 
 
 def report(documents: int, sentences: int, timings: dict[str, Timing], stages: dict[str, float],
-           statements: int) -> Iterator[str]:
+           statements: int, cores: int | None = None) -> Iterator[str]:
     """The table `bench` prints: each process, then the ratios the project holds itself to, then
-    where a one-worker run spends its time."""
+    where a one-worker run spends its time. CPU seconds over wall seconds is how many of the
+    machine's `cores` a process kept busy: a run that keeps them all busy is bound by its work, not
+    by waiting."""
     from pipeline.stages import STAGES
 
-    yield f"{'':<34}{'seconds':>8}{'docs/s':>9}{'sents/s':>9}{'peak MB':>9}"
+    cores = cores or os.cpu_count() or 1
+    yield f"{'':<34}{'seconds':>8}{'docs/s':>9}{'sents/s':>9}{'peak MB':>9}{'CPU s':>7}{'busy':>6}"
     for name, timing in timings.items():
+        busy = timing.cpu_seconds / timing.seconds / cores
         yield (f"{name:<34}{timing.seconds:>8.2f}{documents / timing.seconds:>9.0f}"
-               f"{sentences / timing.seconds:>9.0f}{timing.peak_rss_mb:>9.0f}")
+               f"{sentences / timing.seconds:>9.0f}{timing.peak_rss_mb:>9.0f}"
+               f"{timing.cpu_seconds:>7.2f}{busy:>6.0%}")
+    yield f"(busy: CPU seconds over seconds, of {cores} cores)"
     naive = timings["VADER on every sentence (naive)"].seconds
     for name, timing in timings.items():
         if not name.startswith("VADER"):

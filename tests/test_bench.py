@@ -2,7 +2,7 @@ import gzip
 import json
 import re
 
-from pipeline.bench import naive_reference, sample_stories
+from pipeline.bench import Timing, naive_reference, report, sample_stories
 from pipeline.cli import main
 from pipeline.stages import STAGES
 
@@ -41,9 +41,24 @@ def test_bench_cli_times_every_process_and_stage(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith("10 stories from c.jsonl.gz (wire), seed 0, 30 sentences")
     for process in ("run --workers 2", "run --workers 1", "score (no database)", "VADER on every sentence"):
-        assert re.search(rf"^{re.escape(process)}.*\d+\.\d\d +\d+ +\d+ +\d+$", out, re.M), process
+        row = rf"^{re.escape(process)}.*\d+\.\d\d +\d+ +\d+ +\d+ +\d+\.\d\d +\d+%$"
+        assert re.search(row, out, re.M), process
     assert "run --workers 2 is" in out and "x one worker" in out
     # Every story names Seoul and Pyongyang with a warning: one statement each, and every stage timed.
     assert "10 statements; one worker, in process, by stage" in out
     for stage in STAGES:
         assert re.search(rf"^  {stage} +\d+\.\d\d s", out, re.M), stage
+
+
+def test_bench_report_shows_cpu_time_and_how_busy_the_cores_were():
+    timings = {
+        "run --workers 2": Timing(seconds=2.0, peak_rss_mb=150, cpu_seconds=3.0),
+        "run --workers 1": Timing(seconds=3.0, peak_rss_mb=140, cpu_seconds=2.7),
+        "VADER on every sentence (naive)": Timing(seconds=4.0, peak_rss_mb=40, cpu_seconds=4.0),
+    }
+    lines = list(report(100, 1000, timings, {"clean": 1.0}, 7, cores=2))
+    assert re.search(r"^run --workers 2 +2\.00 +50 +500 +150 +3\.00 +75%$", lines[1])
+    assert re.search(r"^run --workers 1 .* 2\.70 +45%$", lines[2])
+    assert "(busy: CPU seconds over seconds, of 2 cores)" in lines
+    assert "run --workers 2 is 2.00x the naive reference" in lines
+    assert "run --workers 2 is 1.50x one worker" in lines
