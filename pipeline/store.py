@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from pipeline.bulk import in_column, insert_rows
+from pipeline.bulk import in_column, insert_rows, insert_values
 
 # Connecting lives in pipeline.database; store re-exports it so callers need one module.
 from pipeline.database import (  # noqa: F401
@@ -173,7 +173,7 @@ def _index_originals(conn, new_articles: list[dict], promoted: list, known: dict
     originals += [(copy.id, article_key(copy.id), copy.minhash) for copy in promoted]
     rows = sorted({(bucket, key) for article_id, key, minhash in originals if minhash is not None
                    for bucket in known.get(article_id) or buckets(from_bytes(minhash))})
-    insert_rows(conn, lsh_buckets, [{"bucket": bucket, "article_key": key} for bucket, key in rows])
+    insert_values(conn, lsh_buckets, ["bucket", "article_key"], rows)
 
 
 def _unindex(conn, old_ids: list[str]) -> None:

@@ -38,3 +38,16 @@ def test_bulk_in_column_finds_every_value_of_thousands_of_keys(db_url):
         found = bulk.in_column(conn, store.lsh_buckets.c.bucket, store.lsh_buckets.c.article_key, wanted)
     engine.dispose()
     assert sorted(found) == sorted({row["article_key"] for row in rows if row["bucket"] in set(wanted)})
+
+
+def test_bulk_insert_values_store_plain_tuples_as_insert_rows_does(db_url):
+    """The LSH index's rows go in as tuples; signed 64-bit values at both ends must survive."""
+    engine = store.make_engine(db_url)
+    store.metadata.create_all(engine)
+    values = [(-(2**63), 2**63 - 1), (2**63 - 1, -(2**63)), (0, 12345), (-1, -1)]
+    with engine.begin() as conn:
+        bulk.insert_values(conn, store.lsh_buckets, ["bucket", "article_key"], values)
+    with engine.connect() as conn:
+        stored = conn.execute(select(store.lsh_buckets.c.bucket, store.lsh_buckets.c.article_key)).all()
+    engine.dispose()
+    assert sorted(tuple(row) for row in stored) == sorted(values)
