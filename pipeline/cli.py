@@ -1,6 +1,6 @@
-"""Command line: `python -m pipeline score|evaluate ...`.
+"""Command line: `python -m pipeline score|evaluate|run|watch|export|bench ...`.
 
-Each command parses its arguments, calls the library, and prints. Exit codes:
+Each command (its arguments are in pipeline.cli_args) calls the library and prints. Exit codes:
   0  done
   1  done, but some inputs were rejected (each reported on stderr with file and line)
   2  could not run: bad arguments, a missing file, an unreadable gold set
@@ -11,12 +11,11 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import sys
 from collections import Counter
 from pathlib import Path
 
-from pipeline import __version__
+from pipeline import cli_args
 from pipeline.formats import TABLE_HEADER, statement_row, table_row
 from pipeline.interrupts import INTERRUPTS
 from pipeline.models import Reject, Statement
@@ -30,14 +29,15 @@ class UsageError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = cli_args.build_parser(__doc__.splitlines()[0]).parse_args(argv)
+    handler = {"score": _score, "evaluate": _evaluate, "run": _run, "watch": _watch, "export": _export,
+               "bench": _bench}[args.command]
     from pipeline.actors import GazetteerError
     from pipeline.lexicon import LexiconError
 
     try:
         with INTERRUPTS:  # Ctrl-C ends a run even where Python would drop it (pipeline.interrupts)
-            return args.handler(args)
+            return handler(args)
     except (UsageError, LexiconError, GazetteerError) as error:  # user mistakes: one line
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -48,58 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"tension-tracker {__version__}")
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    score = commands.add_parser("score", help="score articles without storing; print statements")
-    score.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of articles")
-    score.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
-    score.set_defaults(handler=_score)
-    evaluate = commands.add_parser("evaluate", help="precision / recall / F1 on a labelled set")
-    evaluate.add_argument("gold", metavar="GOLD.jsonl")
-    evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
-    evaluate.add_argument("--errors", type=int, default=0, metavar="N", help="list the N worst misses")
-    evaluate.set_defaults(handler=_evaluate)
-    run = commands.add_parser("run", help="ingest, score, store and aggregate; incremental")
-    _inputs(run)
-    run.set_defaults(handler=_run)
-    watch = commands.add_parser("watch", help="run again and again, unattended (see also cron in README)")
-    _inputs(watch)
-    watch.add_argument("--every", default="15m", metavar="INTERVAL", help="90s, 15m, 2h (default 15m)")
-    watch.set_defaults(handler=_watch)
-    export = commands.add_parser("export", help="write dyads, statements or quotes as csv/json/parquet")
-    export.add_argument("--what", choices=("dyads", "statements", "quotes"), required=True)
-    export.add_argument("--from", dest="start", metavar="DATE", help="first day, YYYY-MM-DD")
-    export.add_argument("--to", dest="end", metavar="DATE", help="last day, YYYY-MM-DD")
-    export.add_argument("--pair", action="append", dest="pairs", metavar="A-B",
-                        help="directed pair A -> B, such as PRK-USA (repeatable; default: all)")
-    export.add_argument("--format", choices=("csv", "json", "parquet"), required=True)
-    export.add_argument("--out", metavar="FILE", help="output file (default: stdout; parquet needs one)")
-    export.add_argument("--limit", type=int, default=50, help="quotes only: how many (default 50)")
-    export.add_argument("--db", metavar="URL",
-                        help="SQLAlchemy URL (default: $TENSION_DB_URL, else data/tension.db)")
-    export.set_defaults(handler=_export)
-    bench = commands.add_parser("bench", help="documents per second against VADER on every sentence")
-    bench.add_argument("corpus", nargs="?", metavar="CORPUS", help="JSONL(.gz) of stories")
-    bench.add_argument("--limit", type=int, default=5000, help="stories to sample (default 5000)")
-    bench.add_argument("--seed", type=int, default=0, help="seed of the uniform sample")
-    bench.add_argument("--corpus-name", action="append", dest="corpora", metavar="NAME",
-                       help="keep records of this `corpus` (repeatable; default: the story corpora)")
-    bench.add_argument("--repeats", type=int, default=3, help="runs of each; the best counts")
-    bench.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
-                       help="workers of the timed run (default: this machine's cores)")
-    bench.add_argument("--naive", action="store_true", help=argparse.SUPPRESS)
-    bench.set_defaults(handler=_bench)
-    return parser
-
-
 def _score(args: argparse.Namespace) -> int:
     from pipeline.ingest import read_paths
-    from pipeline.score import clean_and_score, load_resources
+    from pipeline.score import clean_and_score
 
     _require_paths(args.paths)
-    resources = load_resources()
+    resources = _load_resources()
     rejects: Counter[str] = Counter()
     articles = statements = 0
     out = sys.stdout
@@ -116,6 +70,17 @@ def _score(args: argparse.Namespace) -> int:
             out.write(_render(statement, args.format) + "\n")
     _summary(articles, statements, rejects)
     return EXIT_REJECTS if rejects else EXIT_OK
+
+
+def _load_resources():
+    """The gazetteer, lexicon and VADER, frozen out of the garbage collector's reach: they live as
+    long as the process, so the collector need not walk them on each full collection, nor make
+    forked workers copy the pages it would touch (a tenth of a run, measured)."""
+    from pipeline.score import load_resources
+
+    resources = load_resources()
+    gc.freeze()
+    return resources
 
 
 def _render(statement: Statement, form: str) -> str:
@@ -135,10 +100,9 @@ def _summary(articles: int, statements: int, rejects: Counter[str]) -> None:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from pipeline.evaluate import metrics, miss_line, predict, report_lines, worst_misses
-    from pipeline.score import load_resources
 
     items = _read_gold(args.gold)
-    predictions = predict(items, load_resources())
+    predictions = predict(items, _load_resources())
     report = metrics(predictions)
     if args.json:
         print(json.dumps(report, indent=2))
@@ -165,33 +129,12 @@ def _read_gold(path: str) -> list[dict]:
         raise UsageError(f"{path}: not a gold JSONL file ({error.reason})") from None
 
 
-def _inputs(command: argparse.ArgumentParser) -> None:
-    command.add_argument("paths", nargs="*", metavar="PATH", help="files or folders of articles")
-    command.add_argument("--feed", action="append", default=[], metavar="URL",
-                         help="an RSS/Atom feed (repeatable)")
-    command.add_argument("--feeds", action="append", default=[], metavar="FILE",
-                         help="a list of feeds, one URL a line, # comments (e.g. data/feeds.txt)")
-    command.add_argument("--db", metavar="URL",
-                         help="SQLAlchemy URL (default: $TENSION_DB_URL, else data/tension.db)")
-    command.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
-                         help="processes that clean and score (default: this machine's cores); one writes")
-    command.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                         help="score on this Dask distributed cluster instead of local processes")
-    command.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS", help="per request (15)")
-    command.add_argument("--host-interval", type=float, default=1.0, metavar="SECONDS",
-                         help="least time between two requests to one host (1)")
-    command.add_argument("--retries", type=int, default=2, metavar="N",
-                         help="tries after a server error, 429 or timeout, waiting 1 s, 2 s, ... (2)")
-
-
 def _run(args: argparse.Namespace) -> int:
     """One run: one-line failures and rejects on stderr, then the summary."""
     from pipeline import store, tracking
     from pipeline.distributed import SchedulerUnreachableError
     from pipeline.feeds import FeedListError
     from pipeline.fetch import Fetcher
-    from pipeline.score import load_resources
-
     _require_paths(args.paths + args.feeds)
     try:
         urls = tracking.feed_urls(args.feed, args.feeds)
@@ -202,10 +145,7 @@ def _run(args: argparse.Namespace) -> int:
     url = store.database_url(args.db)
     fetcher = Fetcher(timeout=args.timeout, min_interval=args.host_interval, retries=max(0, args.retries))
     engine = _open_database(url)
-    resources = load_resources()
-    # They live as long as the process: frozen, the collector no longer walks them on each full
-    # collection, nor makes forked workers copy the pages it touches (a tenth of a run, measured).
-    gc.freeze()
+    resources = _load_resources()
     with _progress() as progress:
         try:
             summary, report = tracking.run_once(
