@@ -20,61 +20,27 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 import pandas as pd
 from sqlalchemy import and_, case, false, func, or_, select, true
-from sqlalchemy.engine import Connection, Engine
 
+from pipeline import frames
+from pipeline.frames import (  # noqa: F401 - the columns each query returns, re-exported
+    ARTICLE_COLUMNS,
+    DYAD_COLUMNS,
+    HEADLINE_COLUMNS,
+    MATRIX_COLUMNS,
+    MOVER_COLUMNS,
+    QUOTE_COLUMNS,
+    RANKED_COLUMNS,
+    STATEMENT_COLUMNS,
+    Bind,
+)
 from pipeline.store import articles, dyad_daily, runs, statements
 
-Bind = Engine | Connection
 Pair = tuple[str, str]
 DayLike = dt.date | str | None
-
-DAY, TIME = "day", "time"  # pseudo-dtypes of _typed: a calendar day, a timestamp
-DYAD_COLUMNS = {
-    "day": DAY, "source": "str", "target": "str", "directed": "bool", "articles": "int64",
-    "statements": "int64", "mean_hostility": "float64", "max_hostility": "float64",
-    "mean_cooperation": "float64", "mean_tension": "float64", "day_articles": "int64",
-    "tension_index": "float64", "rolling_7d": "float64", "anomaly": "bool",
-}
-STATEMENT_COLUMNS = {
-    "id": "int64", "article_id": "str", "day": DAY, "start": "int64", "end": "int64",
-    "sentence": "str", "source": "str", "target": "str", "directed": "bool", "hostility": "float64",
-    "cooperation": "float64", "tension": "float64", "category": "str", "rule": "str",
-    "confidence": "float64", "quote": "str", "vader_compound": "float64", "cues": "object",
-}
-ARTICLE_COLUMNS = {
-    "id": "str", "record_key": "str", "url": "str", "title": "str", "outlet": "str",
-    "published_at": TIME, "day": DAY, "ingested_at": TIME, "text": "str", "origin": "str",
-    "duplicate_of": "str", "run_id": "Int64",
-}
-QUOTE_COLUMNS = {
-    "day": DAY, "source": "str", "target": "str", "directed": "bool", "category": "str",
-    "hostility": "float64", "tension": "float64", "excerpt": "str", "quote": "str", "sentence": "str",
-    "outlet": "str", "url": "str", "title": "str", "article_id": "str", "statement_id": "int64",
-}
-RANKED_COLUMNS = {
-    "source": "str", "target": "str", "directed": "bool", "tension_index": "float64",
-    "statements": "int64", "articles": "int64", "mean_hostility": "float64",
-    "max_hostility": "float64", "days": "int64", "anomalies": "int64",
-}
-MOVER_COLUMNS = {
-    "source": "str", "target": "str", "directed": "bool", "previous": "float64", "current": "float64",
-    "delta": "float64",
-}
-MATRIX_COLUMNS = {
-    "source": "str", "target": "str", "mean_tension": "float64", "statements": "int64",
-    "tension_index": "float64",
-}
-HEADLINE_COLUMNS = {
-    "articles": "int64", "duplicates": "int64", "statements": "int64", "pairs": "int64",
-    "anomalies": "int64",
-}
-
 
 def dyad_series(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] | None = None,
                 directed_only: bool = False) -> pd.DataFrame:
@@ -84,7 +50,7 @@ def dyad_series(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] 
              .where(_in_range(d.day, start, end), _of_pairs(d.source, d.target, pairs),
                     d.directed.is_(True) if directed_only else true())
              .order_by(d.day, d.source, d.target, d.directed))
-    return _frame(bind, query, DYAD_COLUMNS)
+    return frames.frame(bind, query, DYAD_COLUMNS)
 
 
 def top_dyads(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
@@ -105,7 +71,7 @@ def top_dyads(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
              .group_by(d.source, d.target, d.directed)
              .order_by(tension.desc(), d.source, d.target, d.directed)
              .limit(limit))
-    return _frame(bind, query, RANKED_COLUMNS)
+    return frames.frame(bind, query, RANKED_COLUMNS)
 
 
 def biggest_movers(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
@@ -128,7 +94,7 @@ def biggest_movers(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
              .group_by(d.source, d.target, d.directed)
              .order_by((func.abs(delta) if absolute else delta).desc(), d.source, d.target, d.directed)
              .limit(limit))
-    return _frame(bind, query, MOVER_COLUMNS)
+    return frames.frame(bind, query, MOVER_COLUMNS)
 
 
 def headline_figures(bind: Bind, start: DayLike, end: DayLike) -> pd.DataFrame:
@@ -154,7 +120,7 @@ def headline_figures(bind: Bind, start: DayLike, end: DayLike) -> pd.DataFrame:
                    said.scalar_subquery().label("statements"),
                    select(func.count()).select_from(pairs).scalar_subquery().label("pairs"),
                    anomalies.scalar_subquery().label("anomalies"))
-    return _frame(bind, query, HEADLINE_COLUMNS)
+    return frames.frame(bind, query, HEADLINE_COLUMNS)
 
 
 def key_quotes(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] | None = None,
@@ -183,7 +149,7 @@ def key_quotes(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] |
              .where(r.copy_rank == 1)
              .order_by(r.hostility.desc(), r.day.desc(), r.statement_id)
              .limit(limit))
-    return _frame(bind, query, QUOTE_COLUMNS)
+    return frames.frame(bind, query, QUOTE_COLUMNS)
 
 
 def article_evidence(bind: Bind, article_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -195,8 +161,8 @@ def article_evidence(bind: Bind, article_id: str) -> tuple[pd.DataFrame, pd.Data
     article = select(*(a.source.label("outlet") if name == "outlet" else a[name]
                        for name in ARTICLE_COLUMNS)).where(a.id == article_id)
     said = select(statements).where(s.article_id == article_id).order_by(s.start, s.source, s.target)
-    with _connection(bind) as connection:
-        return _frame(connection, article, ARTICLE_COLUMNS), _frame(connection, said, STATEMENT_COLUMNS)
+    with frames.connection(bind) as conn:
+        return frames.frame(conn, article, ARTICLE_COLUMNS), frames.frame(conn, said, STATEMENT_COLUMNS)
 
 
 def statement_rows(bind: Bind, start: DayLike, end: DayLike,
@@ -209,9 +175,9 @@ def statement_rows(bind: Bind, start: DayLike, end: DayLike,
              .select_from(statements.join(articles, a.id == s.article_id))
              .where(_in_range(s.day, start, end), _of_pairs(s.source, s.target, pairs))
              .order_by(s.day, s.article_id, s.start, s.source, s.target))
-    columns = {**STATEMENT_COLUMNS, "published_at": TIME, "url": "str", "title": "str",
+    columns = {**STATEMENT_COLUMNS, "published_at": frames.TIME, "url": "str", "title": "str",
                "outlet": "str", "duplicate_of": "str", "duplicate": "bool"}
-    return _frame(bind, query, columns)
+    return frames.frame(bind, query, columns)
 
 
 def tension_matrix(bind: Bind, start: DayLike, end: DayLike, directed_only: bool = False) -> pd.DataFrame:
@@ -224,7 +190,7 @@ def tension_matrix(bind: Bind, start: DayLike, end: DayLike, directed_only: bool
              .where(_in_range(d.day, start, end), d.directed.is_(True) if directed_only else true())
              .group_by(d.source, d.target)
              .order_by(d.source, d.target))
-    return _frame(bind, query, MATRIX_COLUMNS)
+    return frames.frame(bind, query, MATRIX_COLUMNS)
 
 
 def date_bounds(bind: Bind) -> tuple[dt.date | None, dt.date | None]:
@@ -232,7 +198,7 @@ def date_bounds(bind: Bind) -> tuple[dt.date | None, dt.date | None]:
     s, d = statements.c, dyad_daily.c
     query = select(*(select(agg(column)).scalar_subquery()
                      for agg in (func.min, func.max) for column in (s.day, d.day)))
-    with _connection(bind) as connection:
+    with frames.connection(bind) as connection:
         first_s, first_d, last_s, last_d = connection.execute(query).one()
     firsts = [_day(v) for v in (first_s, first_d) if v is not None]
     lasts = [_day(v) for v in (last_s, last_d) if v is not None]
@@ -242,7 +208,7 @@ def date_bounds(bind: Bind) -> tuple[dt.date | None, dt.date | None]:
 def last_run(bind: Bind) -> dict | None:
     """The newest run: id, started_at, finished_at, status, inputs, counts, rejects, failures."""
     query = select(runs).order_by(runs.c.id.desc()).limit(1)
-    with _connection(bind) as connection:
+    with frames.connection(bind) as connection:
         row = connection.execute(query).mappings().first()
     return None if row is None else dict(row)
 
@@ -253,7 +219,7 @@ def articles_per_source(bind: Bind, limit: int = 25) -> pd.DataFrame:
     source = func.coalesce(a.source, "(unknown)").label("source")
     query = (select(source, func.count().label("articles"), func.max(a.day).label("last_day"))
              .where(_is_story()).group_by(source).order_by(func.count().desc(), source).limit(limit))
-    return _frame(bind, query, {"source": "str", "articles": "int64", "last_day": DAY})
+    return frames.frame(bind, query, {"source": "str", "articles": "int64", "last_day": frames.DAY})
 
 
 def _is_story():
@@ -293,41 +259,3 @@ def _day(value: DayLike) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     return dt.date.fromisoformat(value)
-
-
-@contextmanager
-def _connection(bind: Bind) -> Iterator[Connection]:
-    if isinstance(bind, Connection):
-        yield bind
-    else:
-        with bind.connect() as connection:
-            yield connection
-
-
-def _frame(bind: Bind, query, columns: dict[str, str]) -> pd.DataFrame:
-    with _connection(bind) as connection:
-        result = connection.execute(query)
-        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
-    return _typed(frame, columns)
-
-
-def _typed(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """The same dtypes whatever the backend returned and whether or not there are rows."""
-    for name, dtype in columns.items():
-        if dtype == DAY:
-            frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
-        elif dtype == TIME:
-            frame[name] = _timestamps(frame[name])
-        elif name == "cues":
-            frame[name] = frame[name].map(lambda cues: json.loads(cues) if isinstance(cues, str) else cues)
-        else:
-            frame[name] = frame[name].astype(dtype)
-    return frame
-
-
-def _timestamps(values: pd.Series) -> pd.Series:
-    """SQLite gives naive wall-clock times, PostgreSQL aware ones; mixed offsets go to UTC."""
-    try:
-        return pd.to_datetime(values)
-    except (ValueError, TypeError):
-        return pd.to_datetime(values, utc=True)

@@ -6,9 +6,9 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from pipeline import charts, queries
+from pipeline import charts, frames, queries
 
-DTYPES = {queries.DAY: "datetime64[ns]"}
+DTYPES = {frames.DAY: "datetime64[ns]"}
 
 
 def frame(columns: dict[str, str], rows: list[dict]) -> pd.DataFrame:

@@ -1,0 +1,93 @@
+"""Query results as typed DataFrames: the columns and dtypes each query of pipeline.queries returns,
+the same whatever the backend and whether or not there are rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+from sqlalchemy.engine import Connection, Engine
+
+Bind = Engine | Connection
+
+DAY, TIME = "day", "time"  # pseudo-dtypes of `typed`: a calendar day, a timestamp
+DYAD_COLUMNS = {
+    "day": DAY, "source": "str", "target": "str", "directed": "bool", "articles": "int64",
+    "statements": "int64", "mean_hostility": "float64", "max_hostility": "float64",
+    "mean_cooperation": "float64", "mean_tension": "float64", "day_articles": "int64",
+    "tension_index": "float64", "rolling_7d": "float64", "anomaly": "bool",
+}
+STATEMENT_COLUMNS = {
+    "id": "int64", "article_id": "str", "day": DAY, "start": "int64", "end": "int64",
+    "sentence": "str", "source": "str", "target": "str", "directed": "bool", "hostility": "float64",
+    "cooperation": "float64", "tension": "float64", "category": "str", "rule": "str",
+    "confidence": "float64", "quote": "str", "vader_compound": "float64", "cues": "object",
+}
+ARTICLE_COLUMNS = {
+    "id": "str", "record_key": "str", "url": "str", "title": "str", "outlet": "str",
+    "published_at": TIME, "day": DAY, "ingested_at": TIME, "text": "str", "origin": "str",
+    "duplicate_of": "str", "run_id": "Int64",
+}
+QUOTE_COLUMNS = {
+    "day": DAY, "source": "str", "target": "str", "directed": "bool", "category": "str",
+    "hostility": "float64", "tension": "float64", "excerpt": "str", "quote": "str", "sentence": "str",
+    "outlet": "str", "url": "str", "title": "str", "article_id": "str", "statement_id": "int64",
+}
+RANKED_COLUMNS = {
+    "source": "str", "target": "str", "directed": "bool", "tension_index": "float64",
+    "statements": "int64", "articles": "int64", "mean_hostility": "float64",
+    "max_hostility": "float64", "days": "int64", "anomalies": "int64",
+}
+MOVER_COLUMNS = {
+    "source": "str", "target": "str", "directed": "bool", "previous": "float64", "current": "float64",
+    "delta": "float64",
+}
+MATRIX_COLUMNS = {
+    "source": "str", "target": "str", "mean_tension": "float64", "statements": "int64",
+    "tension_index": "float64",
+}
+HEADLINE_COLUMNS = {
+    "articles": "int64", "duplicates": "int64", "statements": "int64", "pairs": "int64",
+    "anomalies": "int64",
+}
+
+
+@contextmanager
+def connection(bind: Bind) -> Iterator[Connection]:
+    if isinstance(bind, Connection):
+        yield bind
+    else:
+        with bind.connect() as connection:
+            yield connection
+
+
+def frame(bind: Bind, query, columns: dict[str, str]) -> pd.DataFrame:
+    with connection(bind) as conn:
+        result = conn.execute(query)
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
+    return typed(frame, columns)
+
+
+def typed(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """The same dtypes whatever the backend returned and whether or not there are rows."""
+    for name, dtype in columns.items():
+        if dtype == DAY:
+            frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
+        elif dtype == TIME:
+            frame[name] = _timestamps(frame[name])
+        elif name == "cues":
+            frame[name] = frame[name].map(lambda cues: json.loads(cues) if isinstance(cues, str) else cues)
+        else:
+            frame[name] = frame[name].astype(dtype)
+    return frame
+
+
+def _timestamps(values: pd.Series) -> pd.Series:
+    """SQLite gives naive wall-clock times, PostgreSQL aware ones; mixed offsets go to UTC."""
+    try:
+        return pd.to_datetime(values)
+    except (ValueError, TypeError):
+        return pd.to_datetime(values, utc=True)
