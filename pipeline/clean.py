@@ -43,8 +43,9 @@ RUN_OF_SPACES = re.compile(r" {2,}")
 COMMA_RUN_BREAK = re.compile(r"([.!?\"”])(?:[ \t]*,)+[ \t]{2,}(?=[A-Z\"“])")
 # A new paragraph in hard-wrapped text (Reuters 1987 style): a blank line or an indented line.
 WRAPPED_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[ \t]{2,}\S)")
-# The end of a sentence or a heading-free paragraph, to tell a wrapped line from a finished one.
-TERMINAL = re.compile(r"[.!?:;\"”’')\]]\s*$")
+# The last character of a finished line (a sentence or a heading-free paragraph), to tell a wrapped
+# line from a finished one.
+TERMINAL_CHARACTERS = frozenset(".!?:;\"”’')]")
 # Hard-wrapped text has lines cut at one width between these; most lines (WRAP_LINE_SHARE) come
 # within WRAP_WIDTH_SHARE of the longest. Any longer line means one paragraph a line.
 MIN_WRAP_WIDTH, MAX_WRAPPED_LINE = 40, 100
@@ -141,17 +142,19 @@ def is_hard_wrapped(text: str) -> bool:
     A paste with one short paragraph a line (headline, dateline, byline) is not hard-wrapped: its
     lengths vary widely.
     """
-    lines = text.split("\n")
-    lengths = [len(line.strip()) for line in lines if line.strip()]
-    if len(lengths) < 4 or not MIN_WRAP_WIDTH <= max(lengths) <= MAX_WRAPPED_LINE:
+    lines = [line.strip() for line in text.split("\n")]
+    lengths = [len(line) for line in lines if line]
+    if len(lengths) < 4:
         return False
-    near_width = sum(1 for length in lengths if length >= WRAP_WIDTH_SHARE * max(lengths))
-    open_ends = sum(
-        1
-        for line, following in zip(lines, lines[1:], strict=False)
-        if line.strip() and following.strip() and not TERMINAL.search(line)
-    )
-    return near_width >= WRAP_LINE_SHARE * len(lengths) and open_ends * 3 >= len(lengths)
+    widest = max(lengths)
+    if not MIN_WRAP_WIDTH <= widest <= MAX_WRAPPED_LINE:
+        return False
+    near_width = sum(1 for length in lengths if length >= WRAP_WIDTH_SHARE * widest)
+    if near_width < WRAP_LINE_SHARE * len(lengths):
+        return False  # decided without looking at how lines end
+    open_ends = sum(1 for line, following in zip(lines, lines[1:], strict=False)
+                    if line and following and line[-1] not in TERMINAL_CHARACTERS)
+    return open_ends * 3 >= len(lengths)
 
 
 def find_title(paragraphs: list[str]) -> str | None:
