@@ -13,6 +13,7 @@ import gc
 import json
 import sys
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline import cli_args
@@ -53,34 +54,39 @@ def _score(args: argparse.Namespace) -> int:
     from pipeline.score import clean_and_score
 
     _require_paths(args.paths)
-    resources = _load_resources()
     rejects: Counter[str] = Counter()
     articles = statements = 0
     out = sys.stdout
     if args.format == "table":
         out.write(TABLE_HEADER + "\n")
-    for item in read_paths(args.paths):
-        if isinstance(item, Reject):
-            rejects[item.reason] += 1
-            print(item.message, file=sys.stderr)
-            continue
-        articles += 1
-        for statement in clean_and_score(item, resources):
-            statements += 1
-            out.write(_render(statement, args.format) + "\n")
+    with _loaded_resources() as resources:
+        for item in read_paths(args.paths):
+            if isinstance(item, Reject):
+                rejects[item.reason] += 1
+                print(item.message, file=sys.stderr)
+                continue
+            articles += 1
+            for statement in clean_and_score(item, resources):
+                statements += 1
+                out.write(_render(statement, args.format) + "\n")
     _summary(articles, statements, rejects)
     return EXIT_REJECTS if rejects else EXIT_OK
 
 
-def _load_resources():
-    """The gazetteer, lexicon and VADER, frozen out of the garbage collector's reach: they live as
-    long as the process, so the collector need not walk them on each full collection, nor make
-    forked workers copy the pages it would touch (a tenth of a run, measured)."""
+@contextmanager
+def _loaded_resources():
+    """The gazetteer, lexicon and VADER, frozen out of the garbage collector's reach while they are
+    used: the collector need not walk them on each full collection, nor make forked workers copy
+    the pages it would touch (a tenth of a run, measured). Unfrozen after, since `watch` loads
+    them afresh each cycle and the old ones must be collectable."""
     from pipeline.score import load_resources
 
     resources = load_resources()
     gc.freeze()
-    return resources
+    try:
+        yield resources
+    finally:
+        gc.unfreeze()
 
 
 def _render(statement: Statement, form: str) -> str:
@@ -102,7 +108,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     from pipeline.evaluate import metrics, miss_line, predict, report_lines, worst_misses
 
     items = _read_gold(args.gold)
-    predictions = predict(items, _load_resources())
+    with _loaded_resources() as resources:
+        predictions = predict(items, resources)
     report = metrics(predictions)
     if args.json:
         print(json.dumps(report, indent=2))
@@ -135,6 +142,7 @@ def _run(args: argparse.Namespace) -> int:
     from pipeline.distributed import SchedulerUnreachableError
     from pipeline.feeds import FeedListError
     from pipeline.fetch import Fetcher
+
     _require_paths(args.paths + args.feeds)
     try:
         urls = tracking.feed_urls(args.feed, args.feeds)
@@ -145,8 +153,7 @@ def _run(args: argparse.Namespace) -> int:
     url = store.database_url(args.db)
     fetcher = Fetcher(timeout=args.timeout, min_interval=args.host_interval, retries=max(0, args.retries))
     engine = _open_database(url)
-    resources = _load_resources()
-    with _progress() as progress:
+    with _loaded_resources() as resources, _progress() as progress:
         try:
             summary, report = tracking.run_once(
                 args.paths, urls, engine, resources, fetcher, on_article=progress,
@@ -193,8 +200,6 @@ def _open_database(url: str):
 
 def _progress():
     """A progress bar with counts and rate on an interactive terminal; silent otherwise."""
-    from contextlib import contextmanager
-
     from tqdm import tqdm
 
     @contextmanager

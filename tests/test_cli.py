@@ -121,3 +121,27 @@ def test_cli_evaluate_dev_set_prints_the_table(capsys):
     assert main(["evaluate", str(shared(GOLD_DEV))]) == 0
     out = capsys.readouterr().out
     assert out.startswith("363 items") and "directed_conflict" in out and "macro_f1" in out
+
+
+def test_cli_resources_are_frozen_during_a_command_and_collectable_after(tmp_path, capsys, monkeypatch):
+    """The CLI freezes the loaded resources out of the collector's reach for the command's length;
+    `watch` loads them again each cycle, so the old ones must not stay frozen (a leak per cycle)."""
+    import gc
+
+    from pipeline import runner, score
+
+    during = []
+
+    def counting(function):
+        return lambda *args: during.append(gc.get_freeze_count()) or function(*args)
+
+    monkeypatch.setattr(score, "clean_and_score", counting(score.clean_and_score))  # `score`
+    monkeypatch.setattr(runner, "prepare", counting(runner.prepare))  # `run`, one worker
+    wire = str(REPO / "data" / "sample" / "wire.jsonl")
+    before = gc.get_freeze_count()
+    for argv in (["score", wire], ["run", wire, "--db", f"sqlite:///{tmp_path / 'x.db'}", "--workers", "1"]):
+        during.clear()
+        assert main(argv) in (0, 1)
+        assert during and min(during) > before, argv  # frozen while the articles were scored
+        assert gc.get_freeze_count() == before, argv  # and no longer after
+    capsys.readouterr()
