@@ -113,7 +113,7 @@ class Prepared:
 
     article: Article
     article_id: str
-    row: dict | None  # its `articles` row, but for what the writer decides (ARTICLE_DECIDED)
+    row: dict | None  # its `articles` row but for what only the writer knows (see _plan)
     statement_rows: tuple[dict, ...]
     signature: bytes | None
     buckets: list[int] | None  # the signature's LSH buckets
@@ -226,17 +226,14 @@ def _duplicate_index(engine, wanted: set[int]) -> dedupe.NearDuplicateIndex:
 
 
 def _article_row(article: Article, article_id: str, minhash: bytes) -> dict:
-    """The `articles` row of a prepared article, but for ARTICLE_DECIDED, which the writer adds."""
+    """The `articles` row of a prepared article, but for what only the writer knows: the input's
+    hash, the original it is a copy of, the run and the time (_plan adds them)."""
     return {
         "id": article_id, "record_key": article.key, "url": article.url, "title": article.title,
         "source": article.source, "published_at": _utc(article.published_at), "day": article.date,
         "text": article.text, "origin": article.origin, "minhash": minhash,
         "lsh_key": dedupe.article_key(article_id),
     }
-
-
-# What only the writer knows: the input's hash (from the batch), the original it copies, the run.
-ARTICLE_DECIDED = ("input_sha", "duplicate_of", "run_id", "ingested_at")
 
 
 def _utc(moment: datetime | None) -> datetime | None:
