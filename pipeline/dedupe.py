@@ -132,7 +132,11 @@ def from_bytes(b: bytes) -> np.ndarray:
 def buckets(m: np.ndarray) -> list[int]:
     """The BANDS LSH buckets of a signature, as signed 64-bit integers: a 64-bit BLAKE2b of each band's
     ROWS values, with the band number in front so that equal values in different bands do not meet."""
-    stored = to_bytes(m)
+    return stored_buckets(to_bytes(m))
+
+
+def stored_buckets(stored: bytes) -> list[int]:
+    """buckets() of a signature as to_bytes stored it (the bands are hashed in that form)."""
     width = 4 * ROWS
     return [
         int.from_bytes(blake2b(bytes((band,)) + stored[band * width : (band + 1) * width], digest_size=8)

@@ -132,7 +132,7 @@ def prepare(raw: Article, resources: Resources, clock=OFF) -> Prepared:
     statements = score_article(article, resources, clock)
     return Prepared(article, article_id, _article_row(article, article_id, minhash),
                     tuple(_statement_row(s, article_id) for s in statements), minhash,
-                    dedupe.buckets(signature))
+                    dedupe.stored_buckets(minhash))
 
 
 @dataclass

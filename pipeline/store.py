@@ -27,7 +27,7 @@ from pipeline.database import (  # noqa: F401
     unreachable,
     upgrade,
 )
-from pipeline.dedupe import article_key, buckets, from_bytes
+from pipeline.dedupe import article_key, stored_buckets
 from pipeline.schema import (  # noqa: F401 - the tables, re-exported for the readers
     CODE,
     articles,
@@ -172,7 +172,7 @@ def _index_originals(conn, new_articles: list[dict], promoted: list, known: dict
                  for row in new_articles if row["duplicate_of"] is None]
     originals += [(copy.id, article_key(copy.id), copy.minhash) for copy in promoted]
     rows = sorted({(bucket, key) for article_id, key, minhash in originals if minhash is not None
-                   for bucket in known.get(article_id) or buckets(from_bytes(minhash))})
+                   for bucket in known.get(article_id) or stored_buckets(minhash)})
     insert_values(conn, lsh_buckets, ["bucket", "article_key"], rows)
 
 
@@ -181,7 +181,7 @@ def _unindex(conn, old_ids: list[str]) -> None:
     old = conn.execute(select(articles.c.id, articles.c.minhash).where(articles.c.id.in_(old_ids))).all()
     for article_id, minhash in old:
         if minhash is not None:
-            conn.execute(lsh_buckets.delete().where(lsh_buckets.c.bucket.in_(buckets(from_bytes(minhash))),
+            conn.execute(lsh_buckets.delete().where(lsh_buckets.c.bucket.in_(stored_buckets(minhash)),
                                                     lsh_buckets.c.article_key == article_key(article_id)))
 
 
