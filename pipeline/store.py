@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from pipeline.aggregate import STATEMENT_FIELDS
 from pipeline.bulk import in_column, insert_rows, insert_values
 
 # Connecting lives in pipeline.database; store re-exports it so callers need one module.
@@ -219,9 +220,7 @@ def statements_between(engine: Engine, start: date, end: date):
     """Statements of original (non-duplicate) articles in [start, end], for the daily index: tuples
     of aggregate.STATEMENT_FIELDS."""
     query = (
-        select(statements.c.day, statements.c.article_id, statements.c.source, statements.c.target,
-               statements.c.directed, statements.c.hostility, statements.c.cooperation,
-               statements.c.tension)
+        select(*(statements.c[name] for name in STATEMENT_FIELDS))
         .join(articles, articles.c.id == statements.c.article_id)
         .where(statements.c.day.between(start, end), articles.c.duplicate_of.is_(None))
     )

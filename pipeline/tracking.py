@@ -88,4 +88,3 @@ def watch(cycle: Callable[[], object], every: float, report: Callable[[str], Non
         done += 1
         if cycles is None or done < cycles:
             sleep(max(0.0, every - (time.monotonic() - started)))
-
