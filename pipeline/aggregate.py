@@ -26,6 +26,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
+from itertools import groupby
 
 ROLLING_DAYS = 7
 BASELINE_DAYS = 28
@@ -97,15 +98,8 @@ def _mean(values: Iterable[float]) -> float:
 def _add_rolling_and_anomalies(rows: list[dict]) -> None:
     """rolling_7d and the anomaly flag of each row (sorted by pair, then day): a day missing from a
     pair's rows adds nothing to a sum, which is the same as counting it as 0."""
-    first = 0
-    for end in range(1, len(rows) + 1):
-        if end == len(rows) or _pair(rows[end]) != _pair(rows[first]):
-            _pair_windows(rows[first:end])
-            first = end
-
-
-def _pair(row: dict) -> tuple:
-    return row["source"], row["target"], row["directed"]
+    for _, pair_rows in groupby(rows, key=lambda row: (row["source"], row["target"], row["directed"])):
+        _pair_windows(list(pair_rows))
 
 
 def _pair_windows(rows: list[dict]) -> None:
