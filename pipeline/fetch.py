@@ -27,7 +27,9 @@ from pipeline import __version__
 USER_AGENT = f"TensionTracker/{__version__} (news rhetoric research; +https://github.com/tension-tracker)"
 MAX_REDIRECTS = 5
 RETRIED_STATUSES = {429, 500, 502, 503, 504}
-ANY_TYPE = ()  # accept: whatever the server says it sends (robots.txt is often mislabelled)
+# accept: whatever the server says it sends (robots.txt is often mislabelled), and a larger answer is
+# cut at the size limit rather than refused (robots.txt counts only its first 500 KiB).
+ANY_TYPE = ()
 ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309: parse at least the first 500 KiB
 URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # reserved and already-escaped characters stay; the rest is quoted
 HTML_TYPES = ("text/html", "application/xhtml+xml")
