@@ -13,7 +13,7 @@ import gc
 import json
 import sys
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from pipeline import cli_args
@@ -137,34 +137,58 @@ def _read_gold(path: str) -> list[dict]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    """One run: one-line failures and rejects on stderr, then the summary."""
-    from pipeline import store, tracking
-    from pipeline.distributed import SchedulerUnreachableError
-    from pipeline.feeds import FeedListError
-    from pipeline.fetch import Fetcher
+    """One run: one-line failures and rejects on stderr, then the summary. With workers, they start
+    on the first batches of the input before this process imports the database layer and opens it
+    (pipeline.preparing.HeadStart): the two overlap."""
+    from pipeline import preparing
+    from pipeline.feeds import FeedListError, feed_urls
+    from pipeline.ingest import read_paths
 
     _require_paths(args.paths + args.feeds)
     try:
-        urls = tracking.feed_urls(args.feed, args.feeds)
+        urls = feed_urls(args.feed, args.feeds)
     except FeedListError as error:
         raise UsageError(str(error)) from None
     if not args.paths and not urls:
         raise UsageError("nothing to read: give files or folders, --feed URL or --feeds FILE")
-    url = store.database_url(args.db)
-    fetcher = Fetcher(timeout=args.timeout, min_interval=args.host_interval, retries=max(0, args.retries))
-    engine = _open_database(url)
-    with _loaded_resources() as resources, _progress() as progress:
-        try:
-            summary, report = tracking.run_once(
-                args.paths, urls, engine, resources, fetcher, on_article=progress,
-                workers=max(1, args.workers), scheduler=args.scheduler)
-        except SchedulerUnreachableError as error:  # raised before the run starts
-            raise UsageError(str(error)) from None
+    workers = max(1, args.workers)
+    ahead = preparing.BATCHES_AHEAD + 1 if workers > 1 or args.scheduler else 0  # one worker: lazily
+    with _loaded_resources() as resources, _preparer(resources, workers, args.scheduler) as submit:
+        head = preparing.head_start(read_paths(args.paths), submit, ahead)
+        from pipeline import store, tracking
+
+        url = store.database_url(args.db)
+        engine = _open_database(url)
+        with _progress() as progress:
+            summary, report = tracking.run_once(args.paths, urls, engine, resources, _fetcher(args, urls),
+                                                on_article=progress, head=head)
     for message in report.failures + summary.messages:
         print(message, file=sys.stderr)
     print(tracking.summary_line(summary, report, url), file=sys.stderr)
     INTERRUPTS.check()  # a Ctrl-C dropped after the last article: the run is done, the watch ends
     return EXIT_REJECTS if summary.rejects else EXIT_OK
+
+
+@contextmanager
+def _preparer(resources, workers: int, scheduler: str | None):
+    """preparing.preparer, with an unreachable scheduler as a one-line usage error."""
+    from pipeline.distributed import SchedulerUnreachableError
+    from pipeline.preparing import preparer
+
+    with ExitStack() as stack:
+        try:
+            submit = stack.enter_context(preparer(resources, workers, scheduler))
+        except SchedulerUnreachableError as error:  # raised before anything is sent
+            raise UsageError(str(error)) from None
+        yield submit
+
+
+def _fetcher(args: argparse.Namespace, urls: list[str]):
+    if not urls:
+        return None
+    from pipeline.fetch import Fetcher
+
+    return Fetcher(timeout=args.timeout, min_interval=args.host_interval, retries=max(0, args.retries))
 
 
 def _watch(args: argparse.Namespace) -> int:

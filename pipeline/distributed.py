@@ -6,7 +6,7 @@ environment, so that its workers can import `pipeline`:
     dask scheduler --port 8786
     PYTHONPATH=$PWD dask worker tcp://HOST:8786 --nworkers 4 --nthreads 1
 
-Workers clean, sign and score (`runner.prepare`, a pure function of the article); they never touch
+Workers clean, sign and score (`preparing.prepare`, a pure function of the article); they never touch
 the database. This process still reads the input and alone writes, in input order, so the stored
 rows are those of a local run. Each worker process loads the gazetteer, lexicon and VADER once, on
 its first task, rather than receiving them with every task.
@@ -33,8 +33,8 @@ class SchedulerUnreachableError(ValueError):
 
 
 def prepare_chunk(articles: list[Article]) -> list:
-    """runner.prepare on each article, in a worker process (resources loaded on first use)."""
-    from pipeline.runner import prepare
+    """preparing.prepare on each article, in a worker process (resources loaded on first use)."""
+    from pipeline.preparing import prepare
 
     if "resources" not in _worker:
         from pipeline.score import load_resources

@@ -38,6 +38,12 @@ class FeedReport:
     unchanged: int = 0  # feeds that answered 304
 
 
+def feed_urls(feeds: list[str], lists: list[str]) -> list[str]:
+    """The feeds named one by one, then those of each list file, each once, in order."""
+    urls = list(feeds) + [url for path in lists for url in read_feed_list(path)]
+    return list(dict.fromkeys(urls))
+
+
 def read_feed_list(path: str) -> list[str]:
     """The URLs of a feed list: one a line; `#` starts a comment; blank lines are ignored."""
     urls = []

@@ -4,36 +4,32 @@ Each article is stored whole or not at all, keyed by a hash of its cleaned text:
 stored is skipped before scoring, so the same input twice adds nothing, and a run killed at any
 point and run again ends in the state of one clean run. An input record whose text changed (same
 record key - `Article.key`: the record's own `id`, or the file's path - and a new hash) replaces
-its older version.
+its older version. Articles are prepared (pipeline.preparing) in parallel; this module alone writes.
 """
 
 from __future__ import annotations
 
-import hashlib
-import multiprocessing
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import chain
 
 from pipeline import __version__, daily, dedupe, store
-from pipeline.clean import clean_article
-from pipeline.formats import cue_row
 from pipeline.ingest import read_paths
-from pipeline.models import Article, Reject, Statement
-from pipeline.score import Resources, score_article
+from pipeline.models import Article, Reject
+from pipeline.preparing import (
+    BATCH_SIZE,
+    BATCHES_AHEAD,
+    HeadStart,
+    Prepared,
+    batches_of,
+    input_digest,
+    only_new,
+    preparer,
+)
+from pipeline.score import Resources
 from pipeline.stages import OFF
-
-# Articles read ahead and prepared at once: bounds memory whatever the size of the input.
-BATCH_SIZE = 512
-# Batches handed to the workers before the writer waits for the oldest: the workers never wait for
-# the writer to hand them more (with one, they idled while it stored a batch).
-BATCHES_AHEAD = 2
-# Articles a worker takes at a time: each hand-over costs the pool about half a millisecond of
-# work (measured), so fewer, larger ones; a batch still splits into several for balance.
-CHUNK_SIZE = 64
 
 
 @dataclass
@@ -47,7 +43,8 @@ class RunSummary:
 def run(paths: Iterable[str], engine, resources: Resources,
         on_article: Callable[[Counter], None] | None = None, workers: int = 1,
         scheduler: str | None = None, sources: Iterable[Article | Reject] = (),
-        inputs: list[str] | None = None, failures: list[str] | None = None, clock=OFF) -> RunSummary:
+        inputs: list[str] | None = None, failures: list[str] | None = None, clock=OFF,
+        head: HeadStart | None = None) -> RunSummary:
     """Process every input under `paths`, then the articles of `sources` (e.g. fetched from feeds),
     into the database behind `engine`. `inputs` names what was read, for the run's record (default:
     the paths); `failures` (filled by `sources` as they are read) is recorded with it.
@@ -55,28 +52,50 @@ def run(paths: Iterable[str], engine, resources: Resources,
     With `workers` > 1, cleaning, hashing, scoring and signing run in that many processes while
     this one alone writes, in input order: the stored rows are those of one worker. With a Dask
     `scheduler` address they run on that cluster instead, and this process still writes. A
-    `clock` (pipeline.stages) times each stage of a one-worker run.
+    `clock` (pipeline.stages) times each stage of a one-worker run. A `head` start (the command
+    line's) is the input of `paths` already being prepared by workers the caller started.
     """
     paths = [str(p) for p in paths]
-    with _preparer(resources, workers, scheduler, clock) as submit:  # a cluster is reached first
-        summary = RunSummary(store.start_run(engine, inputs if inputs is not None else paths, __version__))
-        waiting: deque = deque()  # batches being prepared while an earlier one is stored
-        for batch in _batches(chain(read_paths(paths), sources), BATCH_SIZE):
-            clock.lap("read")
-            pending = _pending(batch, engine)
-            new = [item for item, is_new in zip(batch, pending.new, strict=True) if is_new]
-            waiting.append((pending, submit(new)))
-            clock.lap("store")
-            if len(waiting) > BATCHES_AHEAD:
-                _store_batch(*waiting.popleft(), engine, summary, on_article)
-                clock.lap("store")
-        while waiting:
+    record = _RunRecord(inputs if inputs is not None else paths, failures, on_article, clock)
+    if head is not None:
+        return _write(chain(head.rest, sources), head, engine, record)
+    with preparer(resources, workers, scheduler, clock) as submit:  # a cluster is reached first
+        return _write(chain(read_paths(paths), sources), HeadStart(submit), engine, record)
+
+
+@dataclass(frozen=True)
+class _RunRecord:
+    inputs: list[str]
+    failures: list[str] | None
+    on_article: Callable[[Counter], None] | None
+    clock: object
+
+
+def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord) -> RunSummary:
+    """Read `items` in batches, each prepared by `head.submit` (after the head start's own batches),
+    and store them in input order; then rebuild the daily index and record the run."""
+    clock, on_article = record.clock, record.on_article
+    summary = RunSummary(store.start_run(engine, record.inputs, __version__))
+    waiting: deque = deque()  # batches being prepared while an earlier one is stored
+    for batch, ready in head.batches:
+        pending = _pending(batch, engine)
+        waiting.append((pending, only_new(ready, batch, pending.new)))
+    for batch in batches_of(items, BATCH_SIZE):
+        clock.lap("read")
+        pending = _pending(batch, engine)
+        new = [item for item, is_new in zip(batch, pending.new, strict=True) if is_new]
+        waiting.append((pending, head.submit(new)))
+        clock.lap("store")
+        if len(waiting) > BATCHES_AHEAD:
             _store_batch(*waiting.popleft(), engine, summary, on_article)
             clock.lap("store")
+    while waiting:
+        _store_batch(*waiting.popleft(), engine, summary, on_article)
+        clock.lap("store")
     summary.counts["daily_rows"] = daily.rebuild_daily_index(engine)
     clock.lap("index")
     store.finish_run(engine, summary.run_id, dict(summary.counts), dict(summary.rejects),
-                     failures=failures or None)
+                     failures=record.failures or None)
     return summary
 
 
@@ -94,45 +113,6 @@ def _pending(batch: list, engine) -> Pending:
     digests = [None if isinstance(item, Reject) else input_digest(item) for item in batch]
     stored = store.known_inputs(engine, [digest for digest in digests if digest])
     return Pending(batch, digests, [digest is not None and digest not in stored for digest in digests])
-
-
-def content_id(text: str) -> str:
-    """The article's identity: the SHA-256 of its cleaned text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def input_digest(raw: Article) -> str:
-    """The same hash of an input article's text as read, before cleaning: what a rerun skips."""
-    return content_id(raw.text)
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """An article cleaned, scored and signed, with the rows it will write: the parallel part, a pure
-    function of the input, so the single writer only decides and inserts."""
-
-    article: Article
-    article_id: str
-    row: dict | None  # its `articles` row but for what only the writer knows (see _plan)
-    statement_rows: tuple[dict, ...]
-    signature: bytes | None
-    buckets: list[int] | None  # the signature's LSH buckets
-    reject: Reject | None = None  # cleaned away to nothing
-
-
-def prepare(raw: Article, resources: Resources, clock=OFF) -> Prepared:
-    article = clean_article(raw)
-    clock.lap("clean")
-    if not article.text.strip():
-        reject = Reject(raw.origin, None, "no-text", f"{raw.origin}: only boilerplate, no article text")
-        return Prepared(article, "", None, (), None, None, reject)
-    signature, article_id = dedupe.signature(article.text), content_id(article.text)
-    minhash = dedupe.to_bytes(signature)
-    clock.lap("sign")
-    statements = score_article(article, resources, clock)
-    return Prepared(article, article_id, _article_row(article, article_id, minhash),
-                    tuple(_statement_row(s, article_id) for s in statements), minhash,
-                    dedupe.stored_buckets(minhash))
 
 
 @dataclass
@@ -223,71 +203,3 @@ def _duplicate_index(engine, wanted: set[int]) -> dedupe.NearDuplicateIndex:
     for article_id, day, minhash in store.originals_in_buckets(engine, wanted):
         index.add(article_id, dedupe.from_bytes(minhash), (day or date.max, article_id))
     return index
-
-
-def _article_row(article: Article, article_id: str, minhash: bytes) -> dict:
-    """The `articles` row of a prepared article, but for what only the writer knows: the input's
-    hash, the original it is a copy of, the run and the time (_plan adds them)."""
-    return {
-        "id": article_id, "record_key": article.key, "url": article.url, "title": article.title,
-        "source": article.source, "published_at": _utc(article.published_at), "day": article.date,
-        "text": article.text, "origin": article.origin, "minhash": minhash,
-        "lsh_key": dedupe.article_key(article_id),
-    }
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """Aware times are stored in UTC: SQLite keeps no zone, and rows must compare across zones.
-    The outlet's own day is kept apart in `day`."""
-    return moment.astimezone(UTC) if moment and moment.tzinfo else moment
-
-
-def _statement_row(s: Statement, article_id: str) -> dict:
-    return {
-        "article_id": article_id, "day": s.date, "start": s.start, "end": s.end,
-        "sentence": s.sentence, "source": s.source, "target": s.target, "directed": s.directed,
-        "hostility": s.hostility, "cooperation": s.cooperation, "tension": s.tension,
-        "category": s.category, "rule": s.rule, "confidence": s.confidence, "quote": s.quote,
-        "vader_compound": s.vader_compound, "cues": [cue_row(c) for c in s.cues],
-    }
-
-
-@contextmanager
-def _preparer(resources: Resources, workers: int, scheduler: str | None = None, clock=OFF):
-    """`submit(articles)` starts preparing a list of articles and returns a function that waits for
-    the results, in order: computed here when called, or meanwhile by a pool of `workers` forked
-    processes, which share the loaded resources, or by the Dask cluster at `scheduler`."""
-    if scheduler:
-        from pipeline.distributed import dask_preparer
-
-        with dask_preparer(scheduler) as submit:
-            yield submit
-        return
-    if workers <= 1:
-        yield lambda articles: lambda: [prepare(a, resources, clock) for a in articles]
-        return
-    context = multiprocessing.get_context("fork")  # children inherit the loaded gazetteer and lexicon
-    with context.Pool(workers, initializer=_start_worker, initargs=(resources,)) as pool:
-        yield lambda articles: pool.map_async(_prepare_in_worker, articles, chunksize=CHUNK_SIZE).get
-
-
-_worker: dict = {}  # per worker process: the resources it was forked with
-
-
-def _start_worker(resources: Resources) -> None:
-    _worker["resources"] = resources
-
-
-def _prepare_in_worker(raw: Article) -> Prepared:
-    return prepare(raw, _worker["resources"])
-
-
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

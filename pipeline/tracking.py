@@ -14,17 +14,11 @@ import time
 from collections.abc import Callable
 
 from pipeline import runner, store
-from pipeline.feeds import FeedReport, feed_articles, read_feed_list
+from pipeline.feeds import FeedReport, feed_articles
 from pipeline.fetch import Fetcher
 
 INTERVAL = re.compile(r"(\d+(?:\.\d+)?)\s*([smh]?)")
 SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600}
-
-
-def feed_urls(feeds: list[str], lists: list[str]) -> list[str]:
-    """The feeds named one by one, then those of each list file, each once, in order."""
-    urls = list(feeds) + [url for path in lists for url in read_feed_list(path)]
-    return list(dict.fromkeys(urls))
 
 
 def run_once(paths: list[str], urls: list[str], engine, resources, fetcher: Fetcher | None = None,

@@ -128,7 +128,7 @@ def test_cli_resources_are_frozen_during_a_command_and_collectable_after(tmp_pat
     `watch` loads them again each cycle, so the old ones must not stay frozen (a leak per cycle)."""
     import gc
 
-    from pipeline import runner, score
+    from pipeline import preparing, score
 
     during = []
 
@@ -136,7 +136,7 @@ def test_cli_resources_are_frozen_during_a_command_and_collectable_after(tmp_pat
         return lambda *args: during.append(gc.get_freeze_count()) or function(*args)
 
     monkeypatch.setattr(score, "clean_and_score", counting(score.clean_and_score))  # `score`
-    monkeypatch.setattr(runner, "prepare", counting(runner.prepare))  # `run`, one worker
+    monkeypatch.setattr(preparing, "prepare", counting(preparing.prepare))  # `run`, one worker
     wire = str(REPO / "data" / "sample" / "wire.jsonl")
     before = gc.get_freeze_count()
     for argv in (["score", wire], ["run", wire, "--db", f"sqlite:///{tmp_path / 'x.db'}", "--workers", "1"]):

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from pipeline import runner, store
+from pipeline import preparing, runner, store
 from pipeline.cli import main
+from pipeline.ingest import read_paths
 from tests.conftest import SEED_ARTICLE, SHARED_DATA, shared, stored_rows
 
 REPO = Path(__file__).resolve().parents[1]
@@ -193,6 +194,34 @@ def test_runner_two_workers_store_the_rows_of_one(tmp_path, resources):
         snapshots.append((dict(summary.counts), _snapshot_engine(engine)))
     assert snapshots[0] == snapshots[1]
     assert snapshots[0][0]["stored"] > 60
+
+
+def test_runner_head_started_batches_drop_what_is_stored(tmp_path, resources, monkeypatch):
+    """The command line hands the first batches to the workers before it opens the database: their
+    articles already stored are prepared but not stored again, and the rows are a plain run's."""
+    monkeypatch.setattr(preparing, "BATCH_SIZE", 16)  # a head start of two batches, then the rest
+    monkeypatch.setattr(runner, "BATCH_SIZE", 16)
+    sample = REPO / "data" / "sample"
+    results = []
+    for started in (False, True):
+        engine = engine_for(f"sqlite:///{tmp_path / f'started-{started}.db'}")
+        runner.run([sample / "wire.jsonl"], engine, resources)  # part of the input is stored already
+        with preparing.preparer(resources, workers=2) as submit:
+            head = preparing.head_start(read_paths([str(sample)]), submit, batches=2) if started else None
+            summary = runner.run([sample], engine, resources, workers=2, head=head)
+        results.append((dict(summary.counts), _snapshot_engine(engine)))
+    assert results[0] == results[1]
+    assert results[1][0]["unchanged"] > 16 and results[1][0]["stored"] > 10
+
+
+def test_runner_cli_with_workers_stores_the_rows_of_one_worker(tmp_path, resources, capsys):
+    sample = REPO / "data" / "sample"
+    one = engine_for(f"sqlite:///{tmp_path / 'one.db'}")
+    runner.run([sample], one, resources)
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    assert main(["run", str(sample), "--db", url, "--workers", "2"]) == 0
+    assert _snapshot_engine(store.make_engine(url)) == _snapshot_engine(one)
+    capsys.readouterr()
 
 
 @pytest.mark.slow

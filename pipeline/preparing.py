@@ -1,0 +1,192 @@
+"""The parallel half of `run`: each article cleaned, hashed, signed and scored into the rows it will
+write, here, in a pool of forked worker processes, or on a Dask cluster; `runner` alone writes.
+
+Nothing here imports SQLAlchemy: the command line starts the workers and hands them the first
+batches of the input before it imports the database layer and opens the database (a fifth of a
+short run's time, measured), so that the two overlap (see HeadStart).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import compress, islice
+
+from pipeline import dedupe
+from pipeline.clean import clean_article
+from pipeline.formats import cue_row
+from pipeline.models import Article, Reject, Statement
+from pipeline.score import Resources, score_article
+from pipeline.stages import OFF
+
+# Articles read ahead and prepared at once: bounds memory whatever the size of the input.
+BATCH_SIZE = 512
+# Batches handed to the workers before the writer waits for the oldest: the workers never wait for
+# the writer to hand them more (with one, they idled while it stored a batch).
+BATCHES_AHEAD = 2
+# Articles a worker takes at a time: each hand-over costs the pool about half a millisecond of
+# work (measured), so fewer, larger ones; a batch still splits into several for balance.
+CHUNK_SIZE = 64
+
+Submit = Callable[[list[Article]], Callable[[], list]]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An article cleaned, scored and signed, with the rows it will write: a pure function of the
+    input, so the single writer only decides and inserts."""
+
+    article: Article
+    article_id: str
+    row: dict | None  # its `articles` row but for what only the writer knows (see runner._plan)
+    statement_rows: tuple[dict, ...]
+    signature: bytes | None
+    buckets: list[int] | None  # the signature's LSH buckets
+    reject: Reject | None = None  # cleaned away to nothing
+
+
+def content_id(text: str) -> str:
+    """The article's identity: the SHA-256 of its cleaned text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def input_digest(raw: Article) -> str:
+    """The same hash of an input article's text as read, before cleaning: what a rerun skips."""
+    return content_id(raw.text)
+
+
+def prepare(raw: Article, resources: Resources, clock=OFF) -> Prepared:
+    article = clean_article(raw)
+    clock.lap("clean")
+    if not article.text.strip():
+        reject = Reject(raw.origin, None, "no-text", f"{raw.origin}: only boilerplate, no article text")
+        return Prepared(article, "", None, (), None, None, reject)
+    signature, article_id = dedupe.signature(article.text), content_id(article.text)
+    minhash = dedupe.to_bytes(signature)
+    clock.lap("sign")
+    statements = score_article(article, resources, clock)
+    return Prepared(article, article_id, _article_row(article, article_id, minhash),
+                    tuple(_statement_row(s, article_id) for s in statements), minhash,
+                    dedupe.stored_buckets(minhash))
+
+
+def _article_row(article: Article, article_id: str, minhash: bytes) -> dict:
+    """The `articles` row of a prepared article, but for what only the writer knows: the input's
+    hash, the original it is a copy of, the run and the time (runner._plan adds them)."""
+    return {
+        "id": article_id, "record_key": article.key, "url": article.url, "title": article.title,
+        "source": article.source, "published_at": _utc(article.published_at), "day": article.date,
+        "text": article.text, "origin": article.origin, "minhash": minhash,
+        "lsh_key": dedupe.article_key(article_id),
+    }
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """Aware times are stored in UTC: SQLite keeps no zone, and rows must compare across zones.
+    The outlet's own day is kept apart in `day`."""
+    return moment.astimezone(UTC) if moment and moment.tzinfo else moment
+
+
+def _statement_row(s: Statement, article_id: str) -> dict:
+    return {
+        "article_id": article_id, "day": s.date, "start": s.start, "end": s.end,
+        "sentence": s.sentence, "source": s.source, "target": s.target, "directed": s.directed,
+        "hostility": s.hostility, "cooperation": s.cooperation, "tension": s.tension,
+        "category": s.category, "rule": s.rule, "confidence": s.confidence, "quote": s.quote,
+        "vader_compound": s.vader_compound, "cues": [cue_row(c) for c in s.cues],
+    }
+
+
+@contextmanager
+def preparer(resources: Resources, workers: int, scheduler: str | None = None, clock=OFF) -> Iterator[Submit]:
+    """`submit(articles)` starts preparing a list of articles and returns a function that waits for
+    the results, in order: computed here when called, or meanwhile by `workers` forked processes,
+    which share the loaded resources, or by the Dask cluster at `scheduler` (reached first)."""
+    if scheduler:
+        from pipeline.distributed import dask_preparer
+
+        with dask_preparer(scheduler) as submit:
+            yield submit
+    elif workers <= 1:
+        yield lambda articles: lambda: [prepare(a, resources, clock) for a in articles]
+    else:
+        with _pool(resources, workers) as pool:
+            yield lambda articles: _submit_chunks(pool, articles)
+
+
+@contextmanager
+def _pool(resources: Resources, workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of forked workers (they inherit the loaded gazetteer and lexicon). Not
+    multiprocessing.Pool: its worker-watching thread also wakes on every result waiting in the
+    result pipe, and spun for a twentieth of the writer's time (measured), holding the GIL."""
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start_worker, initargs=(resources,))
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # an interrupted run drops what is queued
+        raise
+    pool.shutdown()
+
+
+def _submit_chunks(pool: ProcessPoolExecutor, articles: list[Article]) -> Callable[[], list]:
+    futures = [pool.submit(_prepare_chunk, articles[start : start + CHUNK_SIZE])
+               for start in range(0, len(articles), CHUNK_SIZE)]
+    return lambda: [prepared for future in futures for prepared in future.result()]
+
+
+_worker: dict = {}  # per worker process: the resources it was forked with
+
+
+def _start_worker(resources: Resources) -> None:
+    # Ctrl-C is the writer's to handle: it stops handing out work and ends the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker["resources"] = resources
+
+
+def _prepare_chunk(articles: list[Article]) -> list[Prepared]:
+    return [prepare(article, _worker["resources"]) for article in articles]
+
+
+@dataclass(frozen=True)
+class HeadStart:
+    """How a run's articles are prepared (`submit`), and the first batches of its input, read and
+    submitted before the database was open (`batches`, with `rest` the input after them). Those are
+    prepared whole, since which of their articles are stored is not known yet: the writer drops the
+    results of those that are (work wasted only on a rerun's first batches)."""
+
+    submit: Submit
+    batches: list[tuple[list, Callable[[], list]]] = field(default_factory=list)  # (batch, wait)
+    rest: Iterable = ()
+
+
+def head_start(items: Iterable, submit: Submit, batches: int = BATCHES_AHEAD + 1) -> HeadStart:
+    """Read `batches` batches of `items` (articles and rejects) and submit their articles."""
+    items = iter(items)
+    started = []
+    for batch in islice(batches_of(items, BATCH_SIZE), batches):
+        started.append((batch, submit([item for item in batch if not isinstance(item, Reject)])))
+    return HeadStart(submit, started, items)
+
+
+def only_new(ready: Callable[[], list], batch: list, new: list[bool]) -> Callable[[], list]:
+    """The prepared articles of a head-started batch that `new` (aligned with the batch) keeps."""
+    keep = [is_new for item, is_new in zip(batch, new, strict=True) if not isinstance(item, Reject)]
+    return lambda: list(compress(ready(), keep))
+
+
+def batches_of(items: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,73 @@
+"""The parallel half of `run`: articles prepared in input order, the head start's batches, and no
+database layer on the workers' side."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from pipeline import preparing
+from pipeline.models import Article, Reject
+
+REPO = Path(__file__).resolve().parents[1]
+TEXTS = [
+    "Tokyo protested to Beijing over the coast guard vessels near the islands.",
+    "The ministry in Ankara said talks with Athens would resume next month.",
+    "Seoul warned Pyongyang that any further launch would meet a firm response.",
+    "Officials in Canberra and Wellington signed a fisheries agreement on Friday.",
+    "Cairo accused Addis Ababa of filling the dam without an agreement.",
+]
+
+
+def articles():
+    return [Article(id=str(i), text=text, origin=f"wire.jsonl:{i + 1}") for i, text in enumerate(TEXTS)]
+
+
+def recording(resources, submitted):
+    """The in-process preparer's submit, recording what each call handed it."""
+    def submit(batch):
+        submitted.append([article.id for article in batch])
+        return lambda: [preparing.prepare(article, resources) for article in batch]
+    return submit
+
+
+def test_preparing_head_start_submits_the_first_batches_and_leaves_the_rest(resources, monkeypatch):
+    monkeypatch.setattr(preparing, "BATCH_SIZE", 2)
+    items = articles()
+    items.insert(1, Reject("wire.jsonl", 2, "bad-json", "wire.jsonl:2: not JSON"))
+    submitted = []
+    head = preparing.head_start(items, recording(resources, submitted), batches=2)
+    assert [batch for batch, _ in head.batches] == [items[0:2], items[2:4]]
+    assert submitted == [["0"], ["1", "2"]]  # the reject is not sent to the workers
+    assert list(head.rest) == items[4:]  # read on by the writer, from where the head start stopped
+    assert [item.article.id for item in head.batches[1][1]()] == ["1", "2"]
+
+
+def test_preparing_head_start_of_no_batches_reads_nothing(resources):
+    items, submitted = iter(articles()), []
+    head = preparing.head_start(items, recording(resources, submitted), batches=0)
+    assert head.batches == [] and submitted == [] and len(list(head.rest)) == len(TEXTS)
+
+
+def test_preparing_only_new_keeps_the_prepared_articles_that_are_new(resources):
+    batch = articles()[:3]
+    batch.insert(2, Reject("wire.jsonl", 3, "bad-json", "wire.jsonl:3: not JSON"))
+    ready = recording(resources, [])([item for item in batch if not isinstance(item, Reject)])
+    kept = preparing.only_new(ready, batch, [False, True, False, True])()
+    assert [item.article.id for item in kept] == ["1", "2"]
+
+
+def test_preparing_pool_gives_the_results_in_input_order(resources, monkeypatch):
+    monkeypatch.setattr(preparing, "CHUNK_SIZE", 2)  # several chunks, finishing in any order
+    with preparing.preparer(resources, workers=2) as submit:
+        prepared = submit(articles() * 3)()
+    in_process = [preparing.prepare(article, resources) for article in articles() * 3]
+    assert prepared == in_process
+
+
+def test_preparing_imports_no_database_layer():
+    """The command line starts the workers before it imports SQLAlchemy, so that importing it and
+    opening the database overlap with their work: nothing the workers need may import it."""
+    code = ("import sys; from pipeline import cli, preparing, ingest, distributed, feeds; "
+            "print('sqlalchemy' in sys.modules)")
+    found = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"
