@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -33,6 +36,8 @@ BATCHES_AHEAD = 2
 # Articles a worker takes at a time: each hand-over costs the pool about half a millisecond of
 # work (measured), so fewer, larger ones; a batch still splits into several for balance.
 CHUNK_SIZE = 64
+# How often a worker checks that the writer that started it is still there.
+WRITER_CHECK_SECONDS = 1.0
 
 Submit = Callable[[list[Article]], Callable[[], list]]
 
@@ -126,7 +131,7 @@ def _pool(resources: Resources, workers: int) -> Iterator[ProcessPoolExecutor]:
     multiprocessing.Pool: its worker-watching thread also wakes on every result waiting in the
     result pipe, and spun for a twentieth of the writer's time (measured), holding the GIL."""
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_start_worker, initargs=(resources,))
+                               initializer=_start_worker, initargs=(resources, os.getpid()))
     try:
         yield pool
     except BaseException:
@@ -144,10 +149,20 @@ def _submit_chunks(pool: ProcessPoolExecutor, articles: list[Article]) -> Callab
 _worker: dict = {}  # per worker process: the resources it was forked with
 
 
-def _start_worker(resources: Resources) -> None:
+def _start_worker(resources: Resources, writer: int) -> None:
     # Ctrl-C is the writer's to handle: it stops handing out work and ends the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker["resources"] = resources
+    threading.Thread(target=_exit_with, args=(writer,), daemon=True, name="exit-with-writer").start()
+
+
+def _exit_with(writer: int) -> None:
+    """End this worker once the writer is gone. A writer killed outright (SIGKILL, the OOM killer)
+    cannot stop its pool, and the executor's workers would otherwise wait for work for ever: they
+    hold both ends of the queue they read, so it never reports the writer's end closed."""
+    while os.getppid() == writer:
+        time.sleep(WRITER_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _prepare_chunk(articles: list[Article]) -> list[Prepared]:

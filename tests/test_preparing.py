@@ -1,8 +1,11 @@
 """The parallel half of `run`: articles prepared in input order, the head start's batches, and no
 database layer on the workers' side."""
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from pipeline import preparing
@@ -71,3 +74,50 @@ def test_preparing_imports_no_database_layer():
             "print('sqlalchemy' in sys.modules)")
     found = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "False"
+
+
+def test_preparing_workers_end_when_the_writer_is_killed(tmp_path):
+    """A writer killed outright cannot stop its pool: its workers must notice and end on their own,
+    not wait for work for ever."""
+    code = ("import time\n"
+            "from pipeline import preparing, score\n"
+            "from pipeline.models import Article\n"
+            "with preparing.preparer(score.load_resources(), workers=2) as submit:\n"
+            "    submit([Article(id='1', text='Tokyo protested to Beijing.')])()\n"
+            "    print('ready', flush=True)\n"
+            "    time.sleep(60)\n")
+    writer = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "ready"
+        workers = _children(writer.pid)
+        assert len(workers) == 2
+    finally:
+        writer.kill()
+        writer.wait()
+    deadline = time.monotonic() + 10 * preparing.WRITER_CHECK_SECONDS
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in workers if _alive(pid)]
+    for pid in left:  # leave no process behind, even when failing
+        os.kill(pid, signal.SIGKILL)
+    assert not left
+
+
+def _children(pid: int) -> list[int]:
+    """The live child processes of `pid` (Linux)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        if found:
+            return found
+        time.sleep(0.05)
+    return []
+
+
+def _alive(pid: int) -> bool:
+    """Running, or stopped: not gone, nor a zombie left for its new parent to reap."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
