@@ -152,7 +152,7 @@ def _run(args: argparse.Namespace) -> int:
     if not args.paths and not urls:
         raise UsageError("nothing to read: give files or folders, --feed URL or --feeds FILE")
     workers = max(1, args.workers)
-    ahead = preparing.BATCHES_AHEAD + 1 if workers > 1 or args.scheduler else 0  # one worker: lazily
+    ahead = preparing.BATCHES_AHEAD if workers > 1 or args.scheduler else 0  # one worker: lazily
     with _loaded_resources() as resources, _preparer(resources, workers, args.scheduler) as submit:
         head = preparing.head_start(read_paths(args.paths), submit, ahead)
         from pipeline import store, tracking

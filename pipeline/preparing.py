@@ -14,6 +14,7 @@ import os
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -174,17 +175,19 @@ class HeadStart:
     """How a run's articles are prepared (`submit`), and the first batches of its input, read and
     submitted before the database was open (`batches`, with `rest` the input after them). Those are
     prepared whole, since which of their articles are stored is not known yet: the writer drops the
-    results of those that are (work wasted only on a rerun's first batches)."""
+    results of those that are (work wasted only on a rerun's first batches). The writer takes the
+    batches out as it goes, so that none is held after it is stored."""
 
     submit: Submit
-    batches: list[tuple[list, Callable[[], list]]] = field(default_factory=list)  # (batch, wait)
+    batches: deque[tuple[list, Callable[[], list]]] = field(default_factory=deque)  # (batch, wait)
     rest: Iterable = ()
 
 
-def head_start(items: Iterable, submit: Submit, batches: int = BATCHES_AHEAD + 1) -> HeadStart:
-    """Read `batches` batches of `items` (articles and rejects) and submit their articles."""
+def head_start(items: Iterable, submit: Submit, batches: int = BATCHES_AHEAD) -> HeadStart:
+    """Read `batches` batches of `items` (articles and rejects) and submit their articles: as many
+    as a run keeps in flight, so that starting early holds no more in memory."""
     items = iter(items)
-    started = []
+    started: deque = deque()
     for batch in islice(batches_of(items, BATCH_SIZE), batches):
         started.append((batch, submit([item for item in batch if not isinstance(item, Reject)])))
     return HeadStart(submit, started, items)

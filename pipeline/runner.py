@@ -77,7 +77,8 @@ def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord) -> RunS
     clock, on_article = record.clock, record.on_article
     summary = RunSummary(store.start_run(engine, record.inputs, __version__))
     waiting: deque = deque()  # batches being prepared while an earlier one is stored
-    for batch, ready in head.batches:
+    while head.batches:
+        batch, ready = head.batches.popleft()
         pending = _pending(batch, engine)
         waiting.append((pending, only_new(ready, batch, pending.new)))
     for batch in batches_of(items, BATCH_SIZE):

@@ -48,7 +48,7 @@ def test_preparing_head_start_submits_the_first_batches_and_leaves_the_rest(reso
 def test_preparing_head_start_of_no_batches_reads_nothing(resources):
     items, submitted = iter(articles()), []
     head = preparing.head_start(items, recording(resources, submitted), batches=0)
-    assert head.batches == [] and submitted == [] and len(list(head.rest)) == len(TEXTS)
+    assert not head.batches and submitted == [] and len(list(head.rest)) == len(TEXTS)
 
 
 def test_preparing_only_new_keeps_the_prepared_articles_that_are_new(resources):

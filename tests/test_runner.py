@@ -209,6 +209,7 @@ def test_runner_head_started_batches_drop_what_is_stored(tmp_path, resources, mo
         with preparing.preparer(resources, workers=2) as submit:
             head = preparing.head_start(read_paths([str(sample)]), submit, batches=2) if started else None
             summary = runner.run([sample], engine, resources, workers=2, head=head)
+        assert not (head and head.batches)  # taken out as stored: no prepared batch held for the run
         results.append((dict(summary.counts), _snapshot_engine(engine)))
     assert results[0] == results[1]
     assert results[1][0]["unchanged"] > 16 and results[1][0]["stored"] > 10
