@@ -141,14 +141,10 @@ def _run(args: argparse.Namespace) -> int:
     on the first batches of the input before this process imports the database layer and opens it
     (pipeline.preparing.HeadStart): the two overlap."""
     from pipeline import preparing
-    from pipeline.feeds import FeedListError, feed_urls
     from pipeline.ingest import read_paths
 
     _require_paths(args.paths + args.feeds)
-    try:
-        urls = feed_urls(args.feed, args.feeds)
-    except FeedListError as error:
-        raise UsageError(str(error)) from None
+    urls = _feed_urls(args)
     if not args.paths and not urls:
         raise UsageError("nothing to read: give files or folders, --feed URL or --feeds FILE")
     workers = max(1, args.workers)
@@ -169,11 +165,27 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_REJECTS if summary.rejects else EXIT_OK
 
 
+def _feed_urls(args: argparse.Namespace) -> list[str]:
+    if not args.feed and not args.feeds:
+        return []  # files only: the feed modules are not imported before the workers start
+    from pipeline.feeds import FeedListError, feed_urls
+
+    try:
+        return feed_urls(args.feed, args.feeds)
+    except FeedListError as error:
+        raise UsageError(str(error)) from None
+
+
 @contextmanager
 def _preparer(resources, workers: int, scheduler: str | None):
     """preparing.preparer, with an unreachable scheduler as a one-line usage error."""
-    from pipeline.distributed import SchedulerUnreachableError
     from pipeline.preparing import preparer
+
+    if not scheduler:
+        with preparer(resources, workers) as submit:
+            yield submit
+        return
+    from pipeline.distributed import SchedulerUnreachableError
 
     with ExitStack() as stack:
         try:
