@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from pipeline import preparing
 from pipeline.models import Article, Reject
 
@@ -65,6 +67,16 @@ def test_preparing_pool_gives_the_results_in_input_order(resources, monkeypatch)
         prepared = submit(articles() * 3)()
     in_process = [preparing.prepare(article, resources) for article in articles() * 3]
     assert prepared == in_process
+
+
+def test_preparing_interrupted_pool_cancels_what_is_queued(resources):
+    """Ctrl-C in the writer: what the workers have not started is dropped at once, whatever becomes
+    of the pool object (shutdown's own cancel_futures was lost when it was collected first)."""
+    with pytest.raises(KeyboardInterrupt), preparing._pool(resources, workers=2) as start:
+        started = [start([article]) for article in articles() * 8]  # a chunk an article
+        raise KeyboardInterrupt
+    # Two workers take a chunk each, and one more waits in the pool's call queue: the rest is dropped.
+    assert sum(future.cancelled() for future in started) >= len(started) - 3
 
 
 def test_preparing_imports_no_database_layer():
