@@ -137,23 +137,21 @@ def _read_gold(path: str) -> list[dict]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    """One run: one-line failures and rejects on stderr, then the summary. With workers, they start
-    on the first batches of the input before this process imports the database layer and opens it
-    (pipeline.preparing.HeadStart): the two overlap."""
-    from pipeline import preparing
+    """One run: one-line failures and rejects on stderr, then the summary. With workers and a new
+    SQLite file, they start on the first batches of the input before this process imports the
+    database layer and opens it (pipeline.preparing.HeadStart): the two overlap."""
+    from pipeline import preparing, settings
     from pipeline.ingest import read_paths
 
     _require_paths(args.paths + args.feeds)
     urls = _feed_urls(args)
     if not args.paths and not urls:
         raise UsageError("nothing to read: give files or folders, --feed URL or --feeds FILE")
-    workers = max(1, args.workers)
-    ahead = preparing.BATCHES_AHEAD if workers > 1 or args.scheduler else 0  # one worker: lazily
+    workers, url = max(1, args.workers), settings.database_url(args.db)
     with _loaded_resources() as resources, _preparer(resources, workers, args.scheduler) as submit:
-        head = preparing.head_start(read_paths(args.paths), submit, ahead)
-        from pipeline import store, tracking
+        head = preparing.head_start(read_paths(args.paths), submit, _batches_ahead(workers, args, url))
+        from pipeline import tracking
 
-        url = store.database_url(args.db)
         engine = _open_database(url)
         with _progress() as progress:
             summary, report = tracking.run_once(args.paths, urls, engine, resources, _fetcher(args, urls),
@@ -163,6 +161,17 @@ def _run(args: argparse.Namespace) -> int:
     print(tracking.summary_line(summary, report, url), file=sys.stderr)
     INTERRUPTS.check()  # a Ctrl-C dropped after the last article: the run is done, the watch ends
     return EXIT_REJECTS if summary.rejects else EXIT_OK
+
+
+def _batches_ahead(workers: int, args: argparse.Namespace, url: str) -> int:
+    """How many batches to hand out before the database is open: none to one worker (it prepares
+    lazily), nor where the database may hold some of the input already (a rerun, a `watch` cycle):
+    the writer could only drop them once it looked, after they were prepared for nothing (measured:
+    a rerun of 1,621 stored articles took 2.6 s instead of 1.1 s)."""
+    from pipeline import preparing, settings
+
+    parallel = workers > 1 or args.scheduler
+    return preparing.BATCHES_AHEAD if parallel and settings.is_new_sqlite_file(url) else 0
 
 
 def _feed_urls(args: argparse.Namespace) -> list[str]:

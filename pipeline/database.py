@@ -1,26 +1,19 @@
-"""Connecting: the database URL, engines (SQLite with WAL), Alembic migrations, safe messages."""
+"""Connecting: engines (SQLite with WAL), Alembic migrations, safe messages."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 
-DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'data' / 'tension.db'}"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration in migrations/versions (a test holds it to Alembic's own view).
 HEAD = "0003"
 SQLITE_CACHE_KIB = 16 * 1024
 SQLITE_CHECKPOINT_PAGES = 10_000
 PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
-
-
-def database_url(cli_url: str | None = None) -> str:
-    """--db, else TENSION_DB_URL, else the SQLite file data/tension.db."""
-    return cli_url or os.environ.get("TENSION_DB_URL") or DEFAULT_URL
 
 
 def make_engine(url: str) -> Engine:

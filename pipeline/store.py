@@ -16,12 +16,11 @@ from sqlalchemy.engine import Engine
 from pipeline.aggregate import STATEMENT_FIELDS
 from pipeline.bulk import in_column, insert_rows, insert_values
 
-# Connecting lives in pipeline.database; store re-exports it so callers need one module.
+# Connecting lives in pipeline.database and pipeline.settings; store re-exports it so callers need
+# one module.
 from pipeline.database import (  # noqa: F401
-    DEFAULT_URL,
     HEAD,
     alembic_config,
-    database_url,
     make_engine,
     revision,
     safe_url,
@@ -40,6 +39,7 @@ from pipeline.schema import (  # noqa: F401 - the tables, re-exported for the re
     runs,
     statements,
 )
+from pipeline.settings import DEFAULT_URL, database_url  # noqa: F401
 
 # --- writes ---------------------------------------------------------------------------------------
 

@@ -145,3 +145,21 @@ def test_cli_resources_are_frozen_during_a_command_and_collectable_after(tmp_pat
         assert during and min(during) > before, argv  # frozen while the articles were scored
         assert gc.get_freeze_count() == before, argv  # and no longer after
     capsys.readouterr()
+
+
+def test_cli_run_hands_out_work_ahead_only_into_a_new_sqlite_file(tmp_path, capsys, monkeypatch):
+    """Work handed to the workers before the database is open is wasted on articles stored already:
+    a rerun, or a `watch` cycle, into the same database starts none."""
+    from pipeline import preparing
+
+    ahead = []
+    head_start = preparing.head_start
+    monkeypatch.setattr(preparing, "head_start", lambda items, submit, batches: ahead.append(batches)
+                        or head_start(items, submit, batches))
+    wire = str(REPO / "data" / "sample" / "wire.jsonl")
+    new, other = f"sqlite:///{tmp_path / 'new.db'}", f"sqlite:///{tmp_path / 'other.db'}"
+    for argv in (["--db", new, "--workers", "2"], ["--db", new, "--workers", "2"],
+                 ["--db", other, "--workers", "1"]):
+        assert main(["run", wire, *argv]) in (0, 1)
+    assert ahead == [preparing.BATCHES_AHEAD, 0, 0]
+    capsys.readouterr()
