@@ -15,6 +15,7 @@ its first task, rather than receiving them with every task.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -63,10 +64,30 @@ def dask_preparer(address: str, timeout: float = CONNECT_TIMEOUT) -> Iterator[Ca
         futures = client.map(prepare_chunk, chunks, pure=False)  # pure=False: no hashing of texts
         return lambda: [prepared for chunk in client.gather(futures) for prepared in chunk]
 
+    _quiet_abandoned_gathers()
     try:
         yield submit
     finally:
         client.close()
+
+
+class _AbandonedGather(logging.Filter):
+    """Drops asyncio's "Task exception was never retrieved" for the helper tasks of a gather that
+    Ctrl-C abandoned: closing the client ends them with distributed's AllExit, which nobody awaits
+    any more, and asyncio would print each one's traceback under the one-line "interrupted"."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from distributed.client import AllExit
+
+        return not (record.exc_info and isinstance(record.exc_info[1], AllExit))
+
+
+def _quiet_abandoned_gathers() -> None:
+    """Installed once a process, and left installed: asyncio reports those tasks when they are
+    collected, which can be after the client is closed, as the interpreter exits."""
+    asyncio_log = logging.getLogger("asyncio")
+    if not any(isinstance(found, _AbandonedGather) for found in asyncio_log.filters):
+        asyncio_log.addFilter(_AbandonedGather())
 
 
 def probe(address: str, timeout: float) -> None:

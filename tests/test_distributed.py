@@ -1,6 +1,7 @@
 """`run --scheduler`: scoring on a real Dask cluster, started with the `dask` command as a user would,
 stores the rows of a local run; an unreachable scheduler is one line and exit 2."""
 
+import json
 import os
 import signal
 import socket
@@ -89,6 +90,26 @@ def test_distributed_results_come_back_in_input_order(cluster, resources):
     with dask_preparer(cluster) as submit:
         prepared = submit(articles)()
     assert [item.article.id for item in prepared] == [str(i) for i in range(150)]
+
+
+def test_distributed_ctrl_c_while_gathering_is_one_line_and_exit_130(cluster, tmp_path):
+    """Ctrl-C while the client waits for the cluster: "interrupted" alone, without the tracebacks
+    asyncio prints for the abandoned gather's tasks."""
+    paragraph = ("Seoul warned Pyongyang on {day} that any further launch would meet a firm response. "
+                 "Tokyo protested to Beijing over vessel {n} near the islands. ")
+    stories = tmp_path / "stories.jsonl"
+    stories.write_text("".join(json.dumps({"id": str(n), "text": paragraph.format(n=n, day=n % 28) * 12})
+                               + "\n" for n in range(6000)))
+    database = tmp_path / "x.db"
+    run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(stories), "--db", f"sqlite:///{database}",
+                            "--scheduler", cluster], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not database.exists() and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # the first batches are being gathered
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=60)
+    assert (run.returncode, err) == (130, "interrupted\n")
 
 
 def test_distributed_unreachable_scheduler_is_one_line_exit_2(tmp_path, capsys):
