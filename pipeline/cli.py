@@ -164,10 +164,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _batches_ahead(workers: int, args: argparse.Namespace, url: str) -> int:
-    """How many batches to hand out before the database is open: none to one worker (it prepares
-    lazily), nor where the database may hold some of the input already (a rerun, a `watch` cycle):
-    the writer could only drop them once it looked, after they were prepared for nothing (measured:
-    a rerun of 1,621 stored articles took 2.6 s instead of 1.1 s)."""
+    """Batches handed out before the database is open: none to one worker (it prepares lazily), nor
+    where the database may hold the input (a rerun, a `watch` cycle): they were prepared for nothing,
+    and a rerun of 1,621 stored articles took 2.6 s instead of 1.1 s (measured)."""
     from pipeline import preparing, settings
 
     parallel = workers > 1 or args.scheduler
