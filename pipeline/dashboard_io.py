@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import queries, store
+from pipeline import queries, settings, store
 from pipeline.dashboard import (
     CACHE_SECONDS,
     CATEGORIES,
@@ -36,7 +36,8 @@ def engine_for(url: str):
 
 def database_state(url: str) -> str:
     """"ok", "empty" (no schema or no data yet) or "unreachable: <one-line reason>"."""
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+    path = settings.sqlite_file(url)
+    if path is not None and not Path(path).exists():
         return "empty"  # do not create the file by looking at it
     try:
         from sqlalchemy import inspect

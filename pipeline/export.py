@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
-from pipeline import queries, store
+from pipeline import queries, settings, store
 
 WHATS = ("dyads", "statements", "quotes")
 FORMATS = ("csv", "json", "parquet")
@@ -134,10 +134,10 @@ def _inert(frame: pd.DataFrame) -> pd.DataFrame:
 def _read(url: str, request: Request) -> pd.DataFrame:
     shown = store.safe_url(url)
     try:
-        parsed = make_url(url)
+        make_url(url)  # a malformed URL is named as such before anything connects
     except (ArgumentError, ValueError) as error:  # ValueError: a port that is not a number
         raise ExportError(f"cannot reach database {shown}: not a database URL ({error})") from None
-    missing = _missing_sqlite_file(parsed)
+    missing = _missing_sqlite_file(url)
     if missing:
         raise ExportError(f"cannot reach database {shown}: no such file {missing}")
     try:
@@ -150,13 +150,10 @@ def _read(url: str, request: Request) -> pd.DataFrame:
         raise ExportError(store.unreachable(url, error)) from None
 
 
-def _missing_sqlite_file(parsed: URL) -> str | None:
+def _missing_sqlite_file(url: str) -> str | None:
     """The path of a SQLite URL whose file does not exist (SQLite would create it empty)."""
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    if parsed.database.startswith("file:"):
-        return None
-    return None if Path(parsed.database).exists() else parsed.database
+    path = settings.sqlite_file(url)
+    return None if path is None or Path(path).exists() else path
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

@@ -4,14 +4,33 @@ before it imports SQLAlchemy whether to start work ahead of opening the database
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
+# sqlite[+driver]://[/path][?query], the forms SQLAlchemy reads; the path is relative to the working
+# folder unless it starts with a further "/".
+SQLITE_URL = re.compile(r"sqlite(?:\+\w+)?://(?:/(?P<path>[^?]*))?(?:\?.*)?$")
 DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'data' / 'tension.db'}"
 
 
 def database_url(cli_url: str | None = None) -> str:
     """--db, else TENSION_DB_URL, else the SQLite file data/tension.db."""
     return cli_url or os.environ.get("TENSION_DB_URL") or DEFAULT_URL
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file a SQLite URL names; None for another database, an in-memory one, or a URI filename
+    ("file:...", which SQLite resolves itself). One reading of the URL for every caller that must
+    not let SQLite create a file by connecting to it.
+
+    >>> sqlite_file("sqlite:////data/t.db"), sqlite_file("sqlite+pysqlite:///t.db?timeout=5")
+    ('/data/t.db', 't.db')
+    >>> sqlite_file("sqlite://"), sqlite_file("sqlite:///:memory:"), sqlite_file("postgresql://db/t")
+    (None, None, None)
+    """
+    found = SQLITE_URL.match(url)
+    path = found["path"] if found else None
+    return None if not path or path == ":memory:" or path.startswith("file:") else path
 
 
 def is_new_sqlite_file(url: str) -> bool:
@@ -23,7 +42,7 @@ def is_new_sqlite_file(url: str) -> bool:
     >>> is_new_sqlite_file("postgresql://db/tension"), is_new_sqlite_file(f"sqlite:///{__file__}")
     (False, False)
     """
-    if not url.startswith("sqlite:"):
+    if not SQLITE_URL.match(url):
         return False
-    path = url.removeprefix("sqlite:").removeprefix("//").removeprefix("/").split("?", 1)[0]
-    return path in ("", ":memory:") or not Path(path).exists()
+    path = sqlite_file(url)
+    return path is None or not Path(path).exists()
