@@ -242,20 +242,21 @@ def _open_database(url: str):
     return engine
 
 
+@contextmanager
 def _progress():
-    """A progress bar with counts and rate on an interactive terminal; silent otherwise."""
+    """A per-article callback: a pending Ctrl-C ends the run there, and on an interactive terminal
+    a progress bar shows counts and rate. Elsewhere (a pipe, cron, `bench`) tqdm is not imported."""
+    if not sys.stderr.isatty():
+        yield lambda counts: INTERRUPTS.check()
+        return
     from tqdm import tqdm
 
-    @contextmanager
-    def bar():
-        with tqdm(unit=" articles", disable=not sys.stderr.isatty(), file=sys.stderr) as progress:
-            def update(counts):
-                INTERRUPTS.check()
-                progress.update(1)
-                progress.set_postfix(stored=counts["stored"], skipped=counts["unchanged"], refresh=False)
-            yield update
-
-    return bar()
+    with tqdm(unit=" articles", file=sys.stderr) as progress:
+        def update(counts):
+            INTERRUPTS.check()
+            if progress.update(1):  # the counts are formatted only when the bar is redrawn
+                progress.set_postfix(stored=counts["stored"], skipped=counts["unchanged"])
+        yield update
 
 
 def _bench(args: argparse.Namespace) -> int:

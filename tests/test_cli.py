@@ -163,3 +163,43 @@ def test_cli_run_hands_out_work_ahead_only_into_a_new_sqlite_file(tmp_path, caps
         assert main(["run", wire, *argv]) in (0, 1)
     assert ahead == [preparing.BATCHES_AHEAD, 0, 0]
     capsys.readouterr()
+
+
+def test_cli_run_shows_a_progress_bar_on_a_terminal_and_imports_no_tqdm_elsewhere(tmp_path):
+    """On a terminal the run draws a bar with its counts; piped (cron, `bench`) it is silent and
+    tqdm is not even imported."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    wire = str(REPO / "data" / "sample" / "wire.jsonl")
+    program = ("import sys; from pipeline.cli import main; code = main(sys.argv[1:]); "
+               "print('tqdm' in sys.modules); sys.exit(code)")
+    outputs = []
+    for name, on_terminal in (("piped.db", False), ("terminal.db", True)):
+        argv = [sys.executable, "-c", program, "run", wire, "--db", f"sqlite:///{tmp_path / name}",
+                "--workers", "1"]
+        main_end, terminal_end = pty.openpty()
+        # A new pseudo-terminal is 0 columns wide, in which tqdm draws an empty bar.
+        fcntl.ioctl(terminal_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+        stderr = terminal_end if on_terminal else subprocess.PIPE
+        child = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.PIPE, stderr=stderr)
+        os.close(terminal_end)
+        shown = b""
+        while on_terminal:
+            try:
+                chunk = os.read(main_end, 65536)
+            except OSError:  # EIO: the child closed its end
+                break
+            if not chunk:
+                break
+            shown += chunk
+        out, err = child.communicate(timeout=120)
+        os.close(main_end)
+        assert child.returncode in (0, 1), err
+        outputs.append((out.decode().strip(), (shown or err).decode("utf-8", "replace")))
+    (piped_imports, piped_err), (terminal_imports, terminal_err) = outputs
+    assert piped_imports == "False" and "\r" not in piped_err and "stored=" not in piped_err
+    assert terminal_imports == "True" and " articles" in terminal_err and "stored=" in terminal_err
