@@ -251,12 +251,19 @@ def _progress():
         return
     from tqdm import tqdm
 
+    def shown(counts: Counter) -> dict:
+        return {"stored": counts["stored"], "skipped": counts["unchanged"]}
+
+    seen: dict[str, Counter] = {}  # the run's counts (one Counter, updated as it goes)
     with tqdm(unit=" articles", file=sys.stderr) as progress:
-        def update(counts):
+        def update(counts: Counter) -> None:
             INTERRUPTS.check()
+            seen["counts"] = counts
             if progress.update(1):  # the counts are formatted only when the bar is redrawn
-                progress.set_postfix(stored=counts["stored"], skipped=counts["unchanged"])
+                progress.set_postfix(shown(counts))
         yield update
+        if seen:  # and in the last bar, drawn as it closes
+            progress.set_postfix(shown(seen["counts"]), refresh=False)
 
 
 def _bench(args: argparse.Namespace) -> int:
