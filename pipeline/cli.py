@@ -150,13 +150,13 @@ def _run(args: argparse.Namespace) -> int:
     workers, url = max(1, args.workers), settings.database_url(args.db)
     with _loaded_resources() as resources, _preparer(resources, workers, args.scheduler) as submit:
         ahead = _batches_ahead(workers > 1 or bool(args.scheduler), url)
-        head = preparing.head_start(read_paths(args.paths), submit, ahead)
+        head = preparing.head_start(read_paths(args.paths), submit, ahead, args.batch_size)
         from pipeline import tracking
 
         engine = _open_database(url)
         with _progress() as progress:
             summary, report = tracking.run_once(args.paths, urls, engine, resources, _fetcher(args, urls),
-                                                on_article=progress, head=head)
+                                                on_article=progress, head=head, batch_size=args.batch_size)
     for message in report.failures + summary.messages:
         print(message, file=sys.stderr)
     print(tracking.summary_line(summary, report, url), file=sys.stderr)

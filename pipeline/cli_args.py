@@ -6,6 +6,7 @@ import argparse
 import os
 
 from pipeline import __version__
+from pipeline.settings import BATCH_SIZE
 
 
 def build_parser(description: str) -> argparse.ArgumentParser:
@@ -55,6 +56,17 @@ def build_parser(description: str) -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    """A whole number of at least 1, or argparse's one-line usage error."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return number
+
+
 def _inputs(command: argparse.ArgumentParser) -> None:
     command.add_argument("paths", nargs="*", metavar="PATH", help="files or folders of articles")
     command.add_argument("--feed", action="append", default=[], metavar="URL",
@@ -65,6 +77,9 @@ def _inputs(command: argparse.ArgumentParser) -> None:
                          help="SQLAlchemy URL (default: $TENSION_DB_URL, else data/tension.db)")
     command.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
                          help="processes that clean and score (default: this machine's cores); one writes")
+    command.add_argument("--batch-size", type=_positive, default=BATCH_SIZE, metavar="N",
+                         help=f"articles stored in one transaction ({BATCH_SIZE}); fewer use less memory,"
+                              " more take less time on a large database")
     command.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                          help="score on this Dask distributed cluster instead of local processes")
     command.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS", help="per request (15)")

@@ -27,15 +27,9 @@ from pipeline.clean import clean_article
 from pipeline.formats import cue_row
 from pipeline.models import Article, Reject, Statement
 from pipeline.score import Resources, score_article
+from pipeline.settings import BATCH_SIZE
 from pipeline.stages import OFF
 
-# Articles read ahead, prepared and stored at once (one transaction): bounds memory whatever the size
-# of the input. Each batch looks up and inserts twelve LSH buckets an article, random keys in an
-# index that outgrows SQLite's page cache, in one sorted sweep: a larger batch reads each index page
-# for more articles. On the 156,461-document benchmark corpus the writer spent half its time in
-# those reads, and 2,048 took the run from 110 s to 67 s against 512, for 45 MB more memory (127 to
-# 172 MB; measured, 2026-12-07); 5,000 stories take as long either way.
-BATCH_SIZE = 2048
 # Batches handed to the workers before the writer waits for the oldest: the workers never wait for
 # the writer to hand them more (with one, they idled while it stored a batch).
 BATCHES_AHEAD = 2
@@ -201,12 +195,13 @@ class HeadStart:
     rest: Iterable = ()
 
 
-def head_start(items: Iterable, submit: Submit, batches: int = BATCHES_AHEAD) -> HeadStart:
-    """Read `batches` batches of `items` (articles and rejects) and submit their articles: as many
-    as a run keeps in flight, so that starting early holds no more in memory."""
+def head_start(items: Iterable, submit: Submit, batches: int = BATCHES_AHEAD,
+               size: int = BATCH_SIZE) -> HeadStart:
+    """Read `batches` batches of `size` `items` (articles and rejects) and submit their articles:
+    as many as a run keeps in flight, so that starting early holds no more in memory."""
     items = iter(items)
     started: deque = deque()
-    for batch in islice(batches_of(items, BATCH_SIZE), batches):
+    for batch in islice(batches_of(items, size), batches):
         started.append((batch, submit([item for item in batch if not isinstance(item, Reject)])))
     return HeadStart(submit, started, items)
 

@@ -44,7 +44,7 @@ def run(paths: Iterable[str], engine, resources: Resources,
         on_article: Callable[[Counter], None] | None = None, workers: int = 1,
         scheduler: str | None = None, sources: Iterable[Article | Reject] = (),
         inputs: list[str] | None = None, failures: list[str] | None = None, clock=OFF,
-        head: HeadStart | None = None) -> RunSummary:
+        head: HeadStart | None = None, batch_size: int = BATCH_SIZE) -> RunSummary:
     """Process every input under `paths`, then the articles of `sources` (e.g. fetched from feeds),
     into the database behind `engine`. `inputs` names what was read, for the run's record (default:
     the paths); `failures` (filled by `sources` as they are read) is recorded with it.
@@ -53,10 +53,11 @@ def run(paths: Iterable[str], engine, resources: Resources,
     this one alone writes, in input order: the stored rows are those of one worker. With a Dask
     `scheduler` address they run on that cluster instead, and this process still writes. A
     `clock` (pipeline.stages) times each stage of a one-worker run. A `head` start (the command
-    line's) is the input of `paths` already being prepared by workers the caller started.
+    line's) is the input of `paths` already being prepared by workers the caller started, in
+    batches of `batch_size` articles (each stored in one transaction).
     """
     paths = [str(p) for p in paths]
-    record = _RunRecord(inputs if inputs is not None else paths, failures, on_article, clock)
+    record = _RunRecord(inputs if inputs is not None else paths, failures, on_article, clock, batch_size)
     if head is not None:
         return _write(chain(head.rest, sources), head, engine, record)
     with preparer(resources, workers, scheduler, clock) as submit:  # a cluster is reached first
@@ -69,6 +70,7 @@ class _RunRecord:
     failures: list[str] | None
     on_article: Callable[[Counter], None] | None
     clock: object
+    batch_size: int
 
 
 def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord) -> RunSummary:
@@ -81,7 +83,7 @@ def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord) -> RunS
         batch, ready = head.batches.popleft()
         pending = _pending(batch, engine)
         waiting.append((pending, only_new(ready, batch, pending.new)))
-    for batch in batches_of(items, BATCH_SIZE):
+    for batch in batches_of(items, record.batch_size):
         clock.lap("read")
         pending = _pending(batch, engine)
         new = [item for item, is_new in zip(batch, pending.new, strict=True) if is_new]

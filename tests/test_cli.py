@@ -155,8 +155,8 @@ def test_cli_run_hands_out_work_ahead_only_into_a_new_sqlite_file(tmp_path, caps
 
     ahead = []
     head_start = preparing.head_start
-    monkeypatch.setattr(preparing, "head_start", lambda items, submit, batches: ahead.append(batches)
-                        or head_start(items, submit, batches))
+    monkeypatch.setattr(preparing, "head_start", lambda items, submit, batches, size: ahead.append(batches)
+                        or head_start(items, submit, batches, size))
     wire = str(REPO / "data" / "sample" / "wire.jsonl")
     new, other = f"sqlite:///{tmp_path / 'new.db'}", f"sqlite:///{tmp_path / 'other.db'}"
     for argv in (["--db", new, "--workers", "2"], ["--db", new, "--workers", "2"],
@@ -206,3 +206,13 @@ def test_cli_run_shows_a_progress_bar_on_a_terminal_and_imports_no_tqdm_elsewher
     stored = re.search(r": (\d+) stored", terminal_err).group(1)
     assert terminal_imports == "True" and " articles" in terminal_err
     assert f"stored={stored}" in terminal_err  # the last bar shows the final counts
+
+
+@pytest.mark.parametrize("bad", ["0", "-3", "many"])
+def test_cli_run_batch_size_must_be_a_whole_number_of_at_least_one(tmp_path, capsys, bad):
+    wire = str(REPO / "data" / "sample" / "wire.jsonl")
+    with pytest.raises(SystemExit) as exit:
+        main(["run", wire, "--batch-size", bad, "--db", f"sqlite:///{tmp_path / 'x.db'}"])
+    assert exit.value.code == 2
+    assert f"--batch-size: '{bad}' is not a whole number of at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "x.db").exists()

@@ -35,12 +35,11 @@ def recording(resources, submitted):
     return submit
 
 
-def test_preparing_head_start_submits_the_first_batches_and_leaves_the_rest(resources, monkeypatch):
-    monkeypatch.setattr(preparing, "BATCH_SIZE", 2)
+def test_preparing_head_start_submits_the_first_batches_and_leaves_the_rest(resources):
     items = articles()
     items.insert(1, Reject("wire.jsonl", 2, "bad-json", "wire.jsonl:2: not JSON"))
     submitted = []
-    head = preparing.head_start(items, recording(resources, submitted), batches=2)
+    head = preparing.head_start(items, recording(resources, submitted), batches=2, size=2)
     assert [batch for batch, _ in head.batches] == [items[0:2], items[2:4]]
     assert submitted == [["0"], ["1", "2"]]  # the reject is not sent to the workers
     assert list(head.rest) == items[4:]  # read on by the writer, from where the head start stopped

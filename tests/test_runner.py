@@ -196,24 +196,39 @@ def test_runner_two_workers_store_the_rows_of_one(tmp_path, resources):
     assert snapshots[0][0]["stored"] > 60
 
 
-def test_runner_head_started_batches_drop_what_is_stored(tmp_path, resources, monkeypatch):
+def test_runner_head_started_batches_drop_what_is_stored(tmp_path, resources):
     """The command line hands the first batches to the workers before it opens the database: their
     articles already stored are prepared but not stored again, and the rows are a plain run's."""
-    monkeypatch.setattr(preparing, "BATCH_SIZE", 16)  # a head start of two batches, then the rest
-    monkeypatch.setattr(runner, "BATCH_SIZE", 16)
     sample = REPO / "data" / "sample"
     results = []
     for started in (False, True):
         engine = engine_for(f"sqlite:///{tmp_path / f'started-{started}.db'}")
         runner.run([sample / "wire.jsonl"], engine, resources)  # part of the input is stored already
         with preparing.preparer(resources, workers=2) as submit:
-            head = preparing.head_start(read_paths([str(sample)]), submit, batches=2) if started else None
-            summary = runner.run([sample], engine, resources, workers=2, head=head)
+            # a head start of two batches of 16, then the rest
+            head = preparing.head_start(read_paths([str(sample)]), submit, 2, 16) if started else None
+            summary = runner.run([sample], engine, resources, workers=2, head=head, batch_size=16)
         assert not (head and head.batches)  # taken out as stored: no prepared batch held for the run
         results.append((dict(summary.counts), _snapshot_engine(engine)))
     assert results[0] == results[1]
     assert results[1][0]["unchanged"] > 16 and results[1][0]["stored"] > 10
 
+
+def test_runner_batch_size_sets_the_articles_a_transaction_stores_not_the_rows(tmp_path, resources,
+                                                                                monkeypatch):
+    sample = REPO / "data" / "sample"
+    stored_at_once = []
+    save_batch = store.save_batch
+    monkeypatch.setattr(store, "save_batch", lambda engine, articles, *rest:
+                        stored_at_once.append(len(articles)) or save_batch(engine, articles, *rest))
+    snapshots = []
+    for size, workers in ((runner.BATCH_SIZE, 1), (16, 1), (16, 2)):
+        stored_at_once.clear()
+        engine = engine_for(f"sqlite:///{tmp_path / f'{size}-{workers}.db'}")
+        runner.run([sample], engine, resources, workers=workers, batch_size=size)
+        assert max(stored_at_once) <= size and (size > 16 or len(stored_at_once) > 2)
+        snapshots.append(_snapshot_engine(engine))
+    assert snapshots[0] == snapshots[1] == snapshots[2]
 
 def test_runner_cli_with_workers_stores_the_rows_of_one_worker(tmp_path, resources, capsys):
     sample = REPO / "data" / "sample"
@@ -245,7 +260,7 @@ def test_runner_demo_corpus_twice_gives_identical_rows(db_url, resources):
 def test_runner_killed_run_then_rerun_equals_one_clean_run(tmp_path):
     demo = shared(SHARED_DATA / "news" / "demo_articles.jsonl.gz")
     killed, clean = f"sqlite:///{tmp_path / 'killed.db'}", f"sqlite:///{tmp_path / 'clean.db'}"
-    command = [sys.executable, "-m", "pipeline", "run", str(demo), "--db"]
+    command = [sys.executable, "-m", "pipeline", "run", str(demo), "--batch-size", "256", "--db"]
     child = subprocess.Popen([*command, killed], cwd=REPO, stderr=subprocess.DEVNULL)
     engine = store.make_engine(killed)
     deadline = time.monotonic() + 120
