@@ -15,11 +15,12 @@ DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'data' / 'te
 # Articles a run reads ahead, prepares and stores at once (one transaction), unless `--batch-size`
 # says otherwise: bounds memory whatever the size of the input. Each batch looks up and inserts
 # twelve LSH buckets an article, random keys in an index that outgrows SQLite's page cache, in one
-# sorted sweep: a larger batch reads each index page for more articles. On the 156,461-document
-# benchmark corpus the writer spent half its time in those reads, and 2,048 took the run from 110 s
-# to 67 s against 512, for 45 MB more memory (127 to 172 MB; measured, 2026-12-07); 5,000 stories
-# take as long either way.
-BATCH_SIZE = 2048
+# sorted sweep: a larger batch reads each index page for more articles. The 156,461-document
+# benchmark corpus into SQLite with two workers (2026-12-07, one hour, the machine's speed varying
+# by a tenth): 512 took 92 s (26 s of it the kernel's, reading pages) and peaked at 134 MB; 1,024
+# took 73-88 s (17-20 s) at 142-145 MB; 2,048 took 72-79 s (13.5 s) at 177-179 MB. 5,000 stories
+# take as long with any of them.
+BATCH_SIZE = 1024
 
 
 def database_url(cli_url: str | None = None) -> str:
