@@ -156,7 +156,7 @@ def _run(args: argparse.Namespace) -> int:
         engine = _open_database(url)
         with _progress() as progress:
             summary, report = tracking.run_once(args.paths, urls, engine, resources, _fetcher(args, urls),
-                                                on_article=progress, head=head, batch_size=args.batch_size)
+                                                on_article=progress, head=head)
     for message in report.failures + summary.messages:
         print(message, file=sys.stderr)
     print(tracking.summary_line(summary, report, url), file=sys.stderr)
@@ -251,19 +251,20 @@ def _progress():
         return
     from tqdm import tqdm
 
-    def shown(counts: Counter) -> dict:
+    def postfix(counts: Counter) -> dict:
         return {"stored": counts["stored"], "skipped": counts["unchanged"]}
 
-    seen: dict[str, Counter] = {}  # the run's counts (one Counter, updated as it goes)
+    last_counts: Counter | None = None
     with tqdm(unit=" articles", file=sys.stderr) as progress:
         def update(counts: Counter) -> None:
+            nonlocal last_counts
             INTERRUPTS.check()
-            seen["counts"] = counts
-            if progress.update(1):  # the counts are formatted only when the bar is redrawn
-                progress.set_postfix(shown(counts))
+            last_counts = counts
+            if progress.update(1):  # redrawn: the counts are formatted for the next redraw, not each article
+                progress.set_postfix(postfix(counts), refresh=False)
         yield update
-        if seen:  # and in the last bar, drawn as it closes
-            progress.set_postfix(shown(seen["counts"]), refresh=False)
+        if last_counts is not None:  # the last bar, drawn as it closes, shows the final counts
+            progress.set_postfix(postfix(last_counts), refresh=False)
 
 
 def _bench(args: argparse.Namespace) -> int:

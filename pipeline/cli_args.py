@@ -56,7 +56,7 @@ def build_parser(description: str) -> argparse.ArgumentParser:
     return parser
 
 
-def _positive(text: str) -> int:
+def _at_least_one(text: str) -> int:
     """A whole number of at least 1, or argparse's one-line usage error."""
     try:
         number = int(text)
@@ -77,9 +77,9 @@ def _inputs(command: argparse.ArgumentParser) -> None:
                          help="SQLAlchemy URL (default: $TENSION_DB_URL, else data/tension.db)")
     command.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
                          help="processes that clean and score (default: this machine's cores); one writes")
-    command.add_argument("--batch-size", type=_positive, default=BATCH_SIZE, metavar="N",
+    command.add_argument("--batch-size", type=_at_least_one, default=BATCH_SIZE, metavar="N",
                          help=f"articles stored in one transaction ({BATCH_SIZE}); fewer use less memory,"
-                              " more take less time on a large database")
+                              " more read the near-duplicate index less often (README: Speed)")
     command.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                          help="score on this Dask distributed cluster instead of local processes")
     command.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS", help="per request (15)")

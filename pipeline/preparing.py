@@ -188,11 +188,13 @@ class HeadStart:
     submitted before the database was open (`batches`, with `rest` the input after them). Those are
     prepared whole, since which of their articles are stored is not known yet: the writer drops the
     results of those that are (work wasted only on a rerun's first batches). The writer takes the
-    batches out as it goes, so that none is held after it is stored."""
+    batches out as it goes, so that none is held after it is stored, and reads the rest in batches
+    of the same `size`."""
 
     submit: Submit
     batches: deque[tuple[list, Callable[[], list]]] = field(default_factory=deque)  # (batch, wait)
     rest: Iterable = ()
+    size: int = BATCH_SIZE
 
 
 def head_start(items: Iterable, submit: Submit, batches: int = BATCHES_AHEAD,
@@ -203,7 +205,7 @@ def head_start(items: Iterable, submit: Submit, batches: int = BATCHES_AHEAD,
     started: deque = deque()
     for batch in islice(batches_of(items, size), batches):
         started.append((batch, submit([item for item in batch if not isinstance(item, Reject)])))
-    return HeadStart(submit, started, items)
+    return HeadStart(submit, started, items, size)
 
 
 def only_new(ready: Callable[[], list], batch: list, new: list[bool]) -> Callable[[], list]:

@@ -19,7 +19,6 @@ from pipeline import __version__, daily, dedupe, store
 from pipeline.ingest import read_paths
 from pipeline.models import Article, Reject
 from pipeline.preparing import (
-    BATCH_SIZE,
     BATCHES_AHEAD,
     HeadStart,
     Prepared,
@@ -29,6 +28,7 @@ from pipeline.preparing import (
     preparer,
 )
 from pipeline.score import Resources
+from pipeline.settings import BATCH_SIZE
 from pipeline.stages import OFF
 
 
@@ -54,14 +54,16 @@ def run(paths: Iterable[str], engine, resources: Resources,
     `scheduler` address they run on that cluster instead, and this process still writes. A
     `clock` (pipeline.stages) times each stage of a one-worker run. A `head` start (the command
     line's) is the input of `paths` already being prepared by workers the caller started, in
-    batches of `batch_size` articles (each stored in one transaction).
+    batches of its own size; without one, the input is read in batches of `batch_size` articles.
+    Each batch is stored in one transaction.
     """
     paths = [str(p) for p in paths]
-    record = _RunRecord(inputs if inputs is not None else paths, failures, on_article, clock, batch_size)
+    record = _RunRecord(inputs if inputs is not None else paths, failures, on_article, clock)
     if head is not None:
         return _write(chain(head.rest, sources), head, engine, record)
     with preparer(resources, workers, scheduler, clock) as submit:  # a cluster is reached first
-        return _write(chain(read_paths(paths), sources), HeadStart(submit), engine, record)
+        head = HeadStart(submit, size=batch_size)
+        return _write(chain(read_paths(paths), sources), head, engine, record)
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,6 @@ class _RunRecord:
     failures: list[str] | None
     on_article: Callable[[Counter], None] | None
     clock: object
-    batch_size: int
 
 
 def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord) -> RunSummary:
@@ -83,7 +84,7 @@ def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord) -> RunS
         batch, ready = head.batches.popleft()
         pending = _pending(batch, engine)
         waiting.append((pending, only_new(ready, batch, pending.new)))
-    for batch in batches_of(items, record.batch_size):
+    for batch in batches_of(items, head.size):
         clock.lap("read")
         pending = _pending(batch, engine)
         new = [item for item, is_new in zip(batch, pending.new, strict=True) if is_new]

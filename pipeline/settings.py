@@ -15,11 +15,8 @@ DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'data' / 'te
 # Articles a run reads ahead, prepares and stores at once (one transaction), unless `--batch-size`
 # says otherwise: bounds memory whatever the size of the input. Each batch looks up and inserts
 # twelve LSH buckets an article, random keys in an index that outgrows SQLite's page cache, in one
-# sorted sweep: a larger batch reads each index page for more articles. The 156,461-document
-# benchmark corpus into SQLite with two workers (2026-12-07, one hour, the machine's speed varying
-# by a tenth): 512 took 92 s (26 s of it the kernel's, reading pages) and peaked at 134 MB; 1,024
-# took 73-88 s (17-20 s) at 142-145 MB; 2,048 took 72-79 s (13.5 s) at 177-179 MB. 5,000 stories
-# take as long with any of them.
+# sorted sweep: a larger batch reads each index page for more articles. 1,024 against 512 took up to
+# a fifth off the whole benchmark corpus for 8-11 MB; 2,048 was no faster (README, Speed).
 BATCH_SIZE = 1024
 
 

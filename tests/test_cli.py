@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -169,27 +170,44 @@ def test_cli_run_hands_out_work_ahead_only_into_a_new_sqlite_file(tmp_path, caps
 def test_cli_run_shows_a_progress_bar_on_a_terminal_and_imports_no_tqdm_elsewhere(tmp_path):
     """On a terminal the run draws a bar with its counts; piped (cron, `bench`) it is silent and
     tqdm is not even imported."""
-    import fcntl
-    import os
-    import pty
-    import struct
-    import termios
-
     wire = str(REPO / "data" / "sample" / "wire.jsonl")
     program = ("import sys; from pipeline.cli import main; code = main(sys.argv[1:]); "
                "print('tqdm' in sys.modules); sys.exit(code)")
-    outputs = []
-    for name, on_terminal in (("piped.db", False), ("terminal.db", True)):
-        argv = [sys.executable, "-c", program, "run", wire, "--db", f"sqlite:///{tmp_path / name}",
+    outputs = {}
+    for name, on_terminal in (("piped", False), ("terminal", True)):
+        argv = [sys.executable, "-c", program, "run", wire, "--db", f"sqlite:///{tmp_path / name}.db",
                 "--workers", "1"]
-        main_end, terminal_end = pty.openpty()
-        # A new pseudo-terminal is 0 columns wide, in which tqdm draws an empty bar.
-        fcntl.ioctl(terminal_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-        stderr = terminal_end if on_terminal else subprocess.PIPE
-        child = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.PIPE, stderr=stderr)
-        os.close(terminal_end)
-        shown = b""
-        while on_terminal:
+        outputs[name] = _output_and_stderr(argv, on_terminal)
+    (piped_imports, piped_err), (terminal_imports, terminal_err) = outputs["piped"], outputs["terminal"]
+    assert piped_imports == "False" and "\r" not in piped_err and "stored=" not in piped_err
+    stored = re.search(r": (\d+) stored", terminal_err).group(1)
+    assert terminal_imports == "True" and " articles" in terminal_err
+    assert f"stored={stored}" in terminal_err  # the last bar shows the final counts
+
+
+def _output_and_stderr(argv: list[str], on_terminal: bool, timeout: float = 120) -> tuple[str, str]:
+    """A command's standard output, and its standard error read from a pipe or a pseudo-terminal."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import struct
+    import termios
+
+    if not on_terminal:
+        done = subprocess.run(argv, cwd=REPO, capture_output=True, timeout=timeout)
+        assert done.returncode in (0, 1), done.stderr
+        return done.stdout.decode().strip(), done.stderr.decode()
+    main_end, terminal_end = pty.openpty()
+    # A new pseudo-terminal is 0 columns wide, in which tqdm draws an empty bar.
+    fcntl.ioctl(terminal_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    child = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.PIPE, stderr=terminal_end)
+    os.close(terminal_end)
+    shown, deadline = b"", time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if not select.select([main_end], [], [], 1.0)[0]:
+                continue
             try:
                 chunk = os.read(main_end, 65536)
             except OSError:  # EIO: the child closed its end
@@ -197,22 +215,61 @@ def test_cli_run_shows_a_progress_bar_on_a_terminal_and_imports_no_tqdm_elsewher
             if not chunk:
                 break
             shown += chunk
-        out, err = child.communicate(timeout=120)
+        out, _ = child.communicate(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        child.kill()
         os.close(main_end)
-        assert child.returncode in (0, 1), err
-        outputs.append((out.decode().strip(), (shown or err).decode("utf-8", "replace")))
-    (piped_imports, piped_err), (terminal_imports, terminal_err) = outputs
-    assert piped_imports == "False" and "\r" not in piped_err and "stored=" not in piped_err
-    stored = re.search(r": (\d+) stored", terminal_err).group(1)
-    assert terminal_imports == "True" and " articles" in terminal_err
-    assert f"stored={stored}" in terminal_err  # the last bar shows the final counts
+    assert child.returncode in (0, 1), shown
+    return out.decode().strip(), shown.decode("utf-8", "replace")
+
+
+def test_cli_progress_ends_the_run_at_a_pending_ctrl_c_on_a_terminal_or_not(monkeypatch):
+    """The per-article callback raises a Ctrl-C that Python dropped, with a bar or without."""
+    import os
+    import pty
+    from collections import Counter
+
+    from pipeline import cli
+    from pipeline.interrupts import INTERRUPTS
+
+    main_end, terminal_end = pty.openpty()
+    terminal = os.fdopen(terminal_end, "w")
+    try:
+        for stderr in (sys.stderr, terminal):  # pytest's capture is no terminal
+            monkeypatch.setattr(sys, "stderr", stderr)
+            with cli._progress() as update:
+                update(Counter(stored=1))  # nothing pending: the run goes on
+                monkeypatch.setattr(INTERRUPTS, "pending", True)
+                with pytest.raises(KeyboardInterrupt):
+                    update(Counter(stored=2))
+                monkeypatch.setattr(INTERRUPTS, "pending", False)
+    finally:
+        terminal.close()
+        os.close(main_end)
+
+
+def test_cli_run_batch_size_holds_for_the_head_start_and_the_rest(tmp_path, capsys, monkeypatch):
+    from pipeline import store
+
+    stored_at_once = []
+    save_batch = store.save_batch
+    monkeypatch.setattr(store, "save_batch", lambda engine, articles, *rest:
+                        stored_at_once.append(len(articles)) or save_batch(engine, articles, *rest))
+    wire = str(REPO / "data" / "sample" / "wire.jsonl")
+    # two workers into a new file: two batches handed out before the database opens, then the rest
+    for workers in ("2", "1"):
+        stored_at_once.clear()
+        url = f"sqlite:///{tmp_path / f'{workers}.db'}"
+        assert main(["run", wire, "--db", url, "--workers", workers, "--batch-size", "8"]) in (0, 1)
+        assert len(stored_at_once) > 3 and max(stored_at_once) <= 8, workers
+    capsys.readouterr()
 
 
 @pytest.mark.parametrize("bad", ["0", "-3", "many"])
 def test_cli_run_batch_size_must_be_a_whole_number_of_at_least_one(tmp_path, capsys, bad):
     wire = str(REPO / "data" / "sample" / "wire.jsonl")
-    with pytest.raises(SystemExit) as exit:
+    with pytest.raises(SystemExit) as exited:
         main(["run", wire, "--batch-size", bad, "--db", f"sqlite:///{tmp_path / 'x.db'}"])
-    assert exit.value.code == 2
+    assert exited.value.code == 2
     assert f"--batch-size: '{bad}' is not a whole number of at least 1" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
