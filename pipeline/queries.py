@@ -37,7 +37,7 @@ from pipeline.frames import (  # noqa: F401 - the columns each query returns, re
     STATEMENT_COLUMNS,
     Bind,
 )
-from pipeline.store import articles, dyad_daily, runs, statements
+from pipeline.store import articles, dyad_daily, is_story, runs, statements
 
 Pair = tuple[str, str]
 DayLike = dt.date | str | None
@@ -102,7 +102,7 @@ def headline_figures(bind: Bind, start: DayLike, end: DayLike) -> pd.DataFrame:
     `pairs` (distinct source, target) and `anomalies` (anomalous pair-days) in [start, end]."""
     a, d = articles.c, dyad_daily.c
     stories = select(func.count()).select_from(articles).where(
-        _is_story(), _in_range(a.day, start, end))
+        is_story(), _in_range(a.day, start, end))
     copies = select(func.count()).select_from(articles).where(
         a.duplicate_of.is_not(None), _in_range(a.day, start, end))
     # Statements of stories = all statements of the range (an index count) minus those of copies
@@ -139,7 +139,7 @@ def key_quotes(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] |
                      excerpt.label("excerpt"), s.quote, s.sentence, a.source.label("outlet"), a.url,
                      a.title, s.article_id, s.id.label("statement_id"), copy_rank.label("copy_rank"))
               .select_from(statements.join(articles, a.id == s.article_id))
-              .where(_is_story(), s.hostility >= min_hostility,
+              .where(is_story(), s.hostility >= min_hostility,
                      _in_range(s.day, start, end), _of_pairs(s.source, s.target, pairs),
                      s.category.in_([categories] if isinstance(categories, str) else list(categories))
                      if categories is not None else true())
@@ -218,15 +218,8 @@ def articles_per_source(bind: Bind, limit: int = 25) -> pd.DataFrame:
     a = articles.c
     source = func.coalesce(a.source, "(unknown)").label("source")
     query = (select(source, func.count().label("articles"), func.max(a.day).label("last_day"))
-             .where(_is_story()).group_by(source).order_by(func.count().desc(), source).limit(limit))
+             .where(is_story()).group_by(source).order_by(func.count().desc(), source).limit(limit))
     return frames.frame(bind, query, {"source": "str", "articles": "int64", "last_day": frames.DAY})
-
-
-def _is_story():
-    """The article is no syndicated copy. Not `duplicate_of IS NULL`: SQLite would answer that by
-    walking ix_articles_duplicate_of through the ~90% of articles that are NULL instead of the
-    day index of the statements, 2-3x slower (article ids are hex digests, never '')."""
-    return func.coalesce(articles.c.duplicate_of, "") == ""
 
 
 def _weighted_mean(daily_mean):

@@ -34,6 +34,7 @@ from pipeline.schema import (  # noqa: F401 - the tables, re-exported for the re
     dirty_days,
     dyad_daily,
     feed_cache,
+    is_story,
     lsh_buckets,
     metadata,
     runs,
@@ -161,7 +162,7 @@ def originals_in_buckets(engine: Engine, wanted: set[int]) -> list:
     with engine.connect() as conn:
         keys = in_column(conn, lsh_buckets.c.bucket, lsh_buckets.c.article_key, sorted(wanted))
         query = select(articles.c.id, articles.c.day, articles.c.minhash).where(
-            articles.c.lsh_key.in_(keys), articles.c.duplicate_of.is_(None))
+            articles.c.lsh_key.in_(keys), is_story())
         return conn.execute(query).all() if keys else []
 
 
@@ -222,7 +223,7 @@ def statements_between(engine: Engine, start: date, end: date):
     query = (
         select(*(statements.c[name] for name in STATEMENT_FIELDS))
         .join(articles, articles.c.id == statements.c.article_id)
-        .where(statements.c.day.between(start, end), articles.c.duplicate_of.is_(None))
+        .where(statements.c.day.between(start, end), is_story())
     )
     with engine.connect() as conn:
         return [tuple(row) for row in conn.execute(query)]  # tuples: a third of the memory of mappings
@@ -232,7 +233,7 @@ def stories_per_day(engine: Engine, start: date, end: date) -> dict[date, int]:
     """How many original stories were stored for each day in [start, end] (the index's volume)."""
     query = (
         select(articles.c.day, func.count())
-        .where(articles.c.day.between(start, end), articles.c.duplicate_of.is_(None))
+        .where(articles.c.day.between(start, end), is_story())
         .group_by(articles.c.day)
     )
     with engine.connect() as conn:
