@@ -43,6 +43,18 @@ def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'tension.db'}"
 
 
+@pytest.fixture
+def stored_at_once(monkeypatch) -> list[int]:
+    """The number of articles each `store.save_batch` call (one transaction) is given, in order."""
+    from pipeline import store
+
+    counts: list[int] = []
+    save_batch = store.save_batch
+    monkeypatch.setattr(store, "save_batch", lambda engine, articles, *rest:
+                        counts.append(len(articles)) or save_batch(engine, articles, *rest))
+    return counts
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request):
     """The URL of a fresh, empty database; a test using it runs once per backend

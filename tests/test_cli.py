@@ -248,13 +248,7 @@ def test_cli_progress_ends_the_run_at_a_pending_ctrl_c_on_a_terminal_or_not(monk
         os.close(main_end)
 
 
-def test_cli_run_batch_size_holds_for_the_head_start_and_the_rest(tmp_path, capsys, monkeypatch):
-    from pipeline import store
-
-    stored_at_once = []
-    save_batch = store.save_batch
-    monkeypatch.setattr(store, "save_batch", lambda engine, articles, *rest:
-                        stored_at_once.append(len(articles)) or save_batch(engine, articles, *rest))
+def test_cli_run_batch_size_holds_for_the_head_start_and_the_rest(tmp_path, capsys, stored_at_once):
     wire = str(REPO / "data" / "sample" / "wire.jsonl")
     # two workers into a new file: two batches handed out before the database opens, then the rest
     for workers in ("2", "1"):

@@ -215,14 +215,10 @@ def test_runner_head_started_batches_drop_what_is_stored(tmp_path, resources):
 
 
 def test_runner_batch_size_sets_the_articles_a_transaction_stores_not_the_rows(tmp_path, resources,
-                                                                                monkeypatch):
+                                                                                stored_at_once):
     sample = REPO / "data" / "sample"
     whole = engine_for(f"sqlite:///{tmp_path / 'whole.db'}")
     runner.run([sample], whole, resources)  # one batch: the sample is smaller than the default
-    stored_at_once = []
-    save_batch = store.save_batch
-    monkeypatch.setattr(store, "save_batch", lambda engine, articles, *rest:
-                        stored_at_once.append(len(articles)) or save_batch(engine, articles, *rest))
     for workers in (1, 2):
         stored_at_once.clear()
         engine = engine_for(f"sqlite:///{tmp_path / f'small-{workers}.db'}")
