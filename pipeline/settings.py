@@ -15,9 +15,8 @@ DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'data' / 'te
 # Articles a run reads ahead, prepares and stores at once (one transaction), unless `--batch-size`
 # says otherwise: bounds memory whatever the size of the input. Each batch looks up and inserts
 # twelve LSH buckets an article, random keys in an index that outgrows SQLite's page cache, in one
-# sorted sweep: a larger batch reads each index page for more articles. 1,024 against 512 took 5-10%
-# off the whole benchmark corpus for 7-13 MB more; 2,048 was no faster than 1,024 when measured
-# (before a mend to the writer's reads) and took 35 MB more (README, Speed).
+# sorted sweep: a larger batch reads each index page for more articles, for more memory. 1,024 was
+# measured against 512 and 2,048 on the whole benchmark corpus (the figures are in README, Speed).
 BATCH_SIZE = 1024
 
 
