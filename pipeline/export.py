@@ -1,11 +1,15 @@
 """Export the stored data as CSV, JSON or Parquet: `python -m pipeline export --what ...`.
 
-Three things can be exported, each the DataFrame of one query of `pipeline.queries`:
+Three things can be exported, each the rows of one query of `pipeline.queries`:
 
 * `dyads`: the daily dyad index rows (`dyad_series`);
 * `statements`: every statement column plus its article's date, url, title and outlet, syndicated
   copies marked (`duplicate`, `duplicate_of`) rather than dropped (`statement_rows`);
 * `quotes`: the most hostile statements, copies folded (`key_quotes`).
+
+Dyads and statements are read and written queries.CHUNK_ROWS rows at a time, so an export of a
+whole database needs no more memory than one of a day. A file is written beside --out and takes its
+place once complete.
 
 Days are written as YYYY-MM-DD (a date column in Parquet). `cues` stay nested in JSON and are JSON
 text in CSV and Parquet. JSON is one array of row objects.
@@ -15,13 +19,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
@@ -77,46 +87,124 @@ def parse_pair(text: str) -> tuple[str, str]:
     return match.group(1).upper(), match.group(2).upper()
 
 
-def frame_for(bind, request: Request) -> pd.DataFrame:
-    """The DataFrame an export of `request` writes."""
+def frames_for(bind, request: Request, rows: int = queries.CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """The rows an export of `request` writes, as DataFrames of at most `rows` rows (quotes, a few
+    by definition, as one)."""
     if request.what == "dyads":
-        return queries.dyad_series(bind, request.start, request.end, request.pairs)
+        return queries.dyad_series_chunks(bind, request.start, request.end, request.pairs, rows)
     if request.what == "statements":
-        return queries.statement_rows(bind, request.start, request.end, request.pairs)
+        return queries.statement_row_chunks(bind, request.start, request.end, request.pairs, rows)
     if request.what == "quotes":
-        return queries.key_quotes(bind, request.start, request.end, request.pairs, limit=request.limit)
+        quotes = queries.key_quotes(bind, request.start, request.end, request.pairs, limit=request.limit)
+        return iter([quotes])
     raise ExportError(f"cannot export {request.what!r}: choose one of {', '.join(WHATS)}")
 
 
 def export(url: str, request: Request, form: str, out: str | None = None) -> int:
     """Write the rows of `request` from the database at `url` to `out` (stdout when None, except
-    for Parquet); return how many rows were written."""
+    for Parquet); return how many rows were written. Rows are read and written a chunk at a time,
+    so memory does not grow with the export; a file appears whole, or not at all."""
     if form not in FORMATS:
         raise ExportError(f"unknown format {form!r}: choose one of {', '.join(FORMATS)}")
     if form == "parquet" and not out:
         raise ExportError("parquet is binary: give --out FILE")
     if request.start and request.end and request.start > request.end:
         raise ExportError(f"--from {request.start} is after --to {request.end}")
-    frame = _read(url, request)
+    engine = _engine(url)
     try:
-        write(frame, form, out)
+        return write(frames_for(engine, request), form, out)
+    except (OperationalError, ProgrammingError, ArgumentError) as error:
+        raise ExportError(store.unreachable(url, error)) from None
     except OSError as error:
-        raise ExportError(f"{out}: cannot write ({error.strerror or error})") from None
-    return len(frame)
+        raise ExportError(f"{out or 'stdout'}: cannot write ({error.strerror or error})") from None
+    finally:
+        engine.dispose()
 
 
-def write(frame: pd.DataFrame, form: str, out: str | None) -> None:
-    """`frame` as CSV, JSON or Parquet, to the file `out` or to stdout."""
-    frame = _portable(frame, form)
-    if form == "parquet":
-        frame.to_parquet(out, index=False)
+def write(frames: Iterable[pd.DataFrame], form: str, out: str | None) -> int:
+    """DataFrames of one result, in order, as one CSV, JSON or Parquet file at `out` (or stdout);
+    returns the rows written."""
+    writer = {"csv": _CsvWriter, "json": _JsonWriter, "parquet": _ParquetWriter}[form]()
+    with _opened(out, binary=form == "parquet") as handle:
+        try:
+            for frame in frames:
+                writer.add(handle, _portable(frame, form))
+        finally:
+            writer.close(handle)  # also on failure, before the file it writes to is closed
+    return writer.rows
+
+
+class _CsvWriter:
+    """The header once, then each frame's rows."""
+
+    def __init__(self) -> None:
+        self.rows, self.started = 0, False
+
+    def add(self, handle: IO, frame: pd.DataFrame) -> None:
+        _inert(frame).to_csv(handle, index=False, header=not self.started, lineterminator="\n")
+        self.rows, self.started = self.rows + len(frame), True
+
+    def close(self, handle: IO) -> None:
+        pass
+
+
+class _JsonWriter:
+    """One array of row objects, written row by row: the same text as json.dumps of the whole list."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+
+    def add(self, handle: IO, frame: pd.DataFrame) -> None:
+        for record in _records(frame):
+            handle.write(", " if self.rows else "[")
+            handle.write(json.dumps(record, ensure_ascii=False, allow_nan=False))
+            self.rows += 1
+
+    def close(self, handle: IO) -> None:
+        handle.write("]\n" if self.rows else "[]\n")
+
+
+class _ParquetWriter:
+    """One row group a frame. The schema is the first frame's, but `day` is a date column whatever
+    that frame holds: from a frame without any day, pyarrow would guess another type and refuse
+    the days of the next."""
+
+    def __init__(self) -> None:
+        self.rows, self.writer = 0, None
+
+    def add(self, handle: IO, frame: pd.DataFrame) -> None:
+        if self.writer is None:
+            schema = pa.Table.from_pandas(frame, preserve_index=False).schema
+            if "day" in schema.names:
+                schema = schema.set(schema.get_field_index("day"), pa.field("day", pa.date32()))
+            self.writer = pq.ParquetWriter(handle, schema)
+        self.writer.write_table(pa.Table.from_pandas(frame, schema=self.writer.schema, preserve_index=False))
+        self.rows += len(frame)
+
+    def close(self, handle: IO) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+@contextmanager
+def _opened(out: str | None, binary: bool) -> Iterator[IO]:
+    """stdout, or a temporary file beside `out` that replaces it once complete: an export that
+    fails half-way (a full disk, a lost database) leaves no truncated file that looks whole."""
+    if out is None:
+        yield sys.stdout
         return
-    text = (_inert(frame).to_csv(index=False, lineterminator="\n") if form == "csv"
-            else json.dumps(_records(frame), ensure_ascii=False, allow_nan=False) + "\n")
-    if out:
-        Path(out).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    target, partial = Path(out), None
+    options = {} if binary else {"encoding": "utf-8", "newline": ""}
+    try:
+        with tempfile.NamedTemporaryFile("wb" if binary else "w", dir=target.parent, delete=False,
+                                         prefix=f".{target.name}.", suffix=".partial", **options) as handle:
+            partial = handle.name
+            yield handle
+        os.replace(partial, target)
+    except BaseException:
+        if partial:
+            Path(partial).unlink(missing_ok=True)
+        raise
 
 
 def _inert(frame: pd.DataFrame) -> pd.DataFrame:
@@ -131,7 +219,9 @@ def _inert(frame: pd.DataFrame) -> pd.DataFrame:
     return inert
 
 
-def _read(url: str, request: Request) -> pd.DataFrame:
+def _engine(url: str):
+    """An engine on `url`, or ExportError naming why it cannot be: a malformed URL, a SQLite file
+    that does not exist (SQLite would create it empty), a missing driver."""
     shown = store.safe_url(url)
     try:
         make_url(url)  # a malformed URL is named as such before anything connects
@@ -141,12 +231,8 @@ def _read(url: str, request: Request) -> pd.DataFrame:
     if missing:
         raise ExportError(f"cannot reach database {shown}: no such file {missing}")
     try:
-        engine = store.make_engine(url)
-        try:
-            return frame_for(engine, request)
-        finally:
-            engine.dispose()
-    except (OperationalError, ProgrammingError, ArgumentError, ImportError) as error:
+        return store.make_engine(url)
+    except (ArgumentError, ImportError) as error:
         raise ExportError(store.unreachable(url, error)) from None
 
 

@@ -68,16 +68,32 @@ def frame(bind: Bind, query, columns: dict[str, str]) -> pd.DataFrame:
     with connection(bind) as conn:
         result = conn.execute(query)
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
-    return typed(frame, columns)
+        return typed(frame, columns, zoned=_keeps_zones(conn))
 
 
-def typed(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """The same dtypes whatever the backend returned and whether or not there are rows."""
+def chunks(bind: Bind, query, columns: dict[str, str], rows: int) -> Iterator[pd.DataFrame]:
+    """The result of `query` as typed DataFrames of at most `rows` rows, read from the database as
+    they are used (a server-side cursor on PostgreSQL): memory bounded by `rows` whatever the size
+    of the result. Every chunk has the same dtypes; an empty result is one empty frame, so that a
+    writer still learns the columns."""
+    with connection(bind) as conn:
+        result = conn.execute(query.execution_options(stream_results=True, yield_per=rows))
+        keys, zoned, empty = list(result.keys()), _keeps_zones(conn), True
+        for part in result.partitions():
+            empty = False
+            yield typed(pd.DataFrame(part, columns=keys, dtype=object), columns, zoned=zoned)
+        if empty:
+            yield typed(pd.DataFrame([], columns=keys, dtype=object), columns, zoned=zoned)
+
+
+def typed(frame: pd.DataFrame, columns: dict[str, str], zoned: bool = False) -> pd.DataFrame:
+    """The same dtypes whatever the backend returned and whether or not there are rows; `zoned`
+    when the backend returns aware times (see _timestamps)."""
     for name, dtype in columns.items():
         if dtype == DAY:
             frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ns]")
         elif dtype == TIME:
-            frame[name] = _timestamps(frame[name])
+            frame[name] = _timestamps(frame[name], zoned)
         elif name == "cues":
             frame[name] = frame[name].map(lambda cues: json.loads(cues) if isinstance(cues, str) else cues)
         else:
@@ -85,9 +101,18 @@ def typed(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     return frame
 
 
-def _timestamps(values: pd.Series) -> pd.Series:
-    """SQLite gives naive wall-clock times, PostgreSQL aware ones; mixed offsets go to UTC."""
+def _keeps_zones(conn: Connection) -> bool:
+    """SQLite keeps no zone (times come back naive); PostgreSQL's timestamptz comes back aware."""
+    return conn.dialect.name != "sqlite"
+
+
+def _timestamps(values: pd.Series, zoned: bool) -> pd.Series:
+    """Times in microseconds, in UTC where the backend keeps zones. Neither the unit nor the zone
+    depends on the values, so that every chunk of one result has one dtype (pandas infers seconds
+    for a column of nothing but NULLs, and no zone). Mixed offsets (a naive SQLite file written
+    with zones by other software) go to UTC."""
     try:
-        return pd.to_datetime(values)
+        stamps = pd.to_datetime(values, utc=zoned)
     except (ValueError, TypeError):
-        return pd.to_datetime(values, utc=True)
+        stamps = pd.to_datetime(values, utc=True)
+    return stamps.dt.as_unit("us")

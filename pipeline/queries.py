@@ -20,7 +20,7 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pandas as pd
 from sqlalchemy import and_, case, false, func, or_, select, true
@@ -41,16 +41,29 @@ from pipeline.store import articles, dyad_daily, is_story, runs, statements
 
 Pair = tuple[str, str]
 DayLike = dt.date | str | None
+# Rows an export holds at a time (the *_chunks readers): about 75 MB of statements as DataFrames.
+CHUNK_ROWS = 2000
+STATEMENT_ROW_COLUMNS = {**STATEMENT_COLUMNS, "published_at": frames.TIME, "url": "str", "title": "str",
+                         "outlet": "str", "duplicate_of": "str", "duplicate": "bool"}
 
 def dyad_series(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] | None = None,
                 directed_only: bool = False) -> pd.DataFrame:
     """`dyad_daily` rows of `pairs` (all pairs when None) in [start, end], ordered by day."""
+    return frames.frame(bind, _dyad_series(start, end, pairs, directed_only), DYAD_COLUMNS)
+
+
+def dyad_series_chunks(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] | None = None,
+                       rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """dyad_series in DataFrames of at most `rows` rows, read as they are used (for export)."""
+    return frames.chunks(bind, _dyad_series(start, end, pairs), DYAD_COLUMNS, rows)
+
+
+def _dyad_series(start: DayLike, end: DayLike, pairs: Iterable[Pair] | None, directed_only: bool = False):
     d = dyad_daily.c
-    query = (select(dyad_daily)
-             .where(_in_range(d.day, start, end), _of_pairs(d.source, d.target, pairs),
-                    d.directed.is_(True) if directed_only else true())
-             .order_by(d.day, d.source, d.target, d.directed))
-    return frames.frame(bind, query, DYAD_COLUMNS)
+    return (select(dyad_daily)
+            .where(_in_range(d.day, start, end), _of_pairs(d.source, d.target, pairs),
+                   d.directed.is_(True) if directed_only else true())
+            .order_by(d.day, d.source, d.target, d.directed))
 
 
 def top_dyads(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
@@ -169,15 +182,22 @@ def statement_rows(bind: Bind, start: DayLike, end: DayLike,
                    pairs: Iterable[Pair] | None = None) -> pd.DataFrame:
     """Every statement column plus its article's url, title, outlet and publication time, with
     duplicates marked (`duplicate`, `duplicate_of`), not dropped; ordered by day and text order."""
+    return frames.frame(bind, _statement_rows(start, end, pairs), STATEMENT_ROW_COLUMNS)
+
+
+def statement_row_chunks(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] | None = None,
+                         rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """statement_rows in DataFrames of at most `rows` rows, read as they are used (for export)."""
+    return frames.chunks(bind, _statement_rows(start, end, pairs), STATEMENT_ROW_COLUMNS, rows)
+
+
+def _statement_rows(start: DayLike, end: DayLike, pairs: Iterable[Pair] | None):
     s, a = statements.c, articles.c
-    query = (select(statements, a.published_at, a.url, a.title, a.source.label("outlet"),
-                    a.duplicate_of, a.duplicate_of.is_not(None).label("duplicate"))
-             .select_from(statements.join(articles, a.id == s.article_id))
-             .where(_in_range(s.day, start, end), _of_pairs(s.source, s.target, pairs))
-             .order_by(s.day, s.article_id, s.start, s.source, s.target))
-    columns = {**STATEMENT_COLUMNS, "published_at": frames.TIME, "url": "str", "title": "str",
-               "outlet": "str", "duplicate_of": "str", "duplicate": "bool"}
-    return frames.frame(bind, query, columns)
+    return (select(statements, a.published_at, a.url, a.title, a.source.label("outlet"),
+                   a.duplicate_of, a.duplicate_of.is_not(None).label("duplicate"))
+            .select_from(statements.join(articles, a.id == s.article_id))
+            .where(_in_range(s.day, start, end), _of_pairs(s.source, s.target, pairs))
+            .order_by(s.day, s.article_id, s.start, s.source, s.target))
 
 
 def tension_matrix(bind: Bind, start: DayLike, end: DayLike, directed_only: bool = False) -> pd.DataFrame:

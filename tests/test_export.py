@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import queries
+from pipeline import export, queries
 from pipeline.cli import main
 from tests.test_queries import END, PRK_USA, START, build_database
 
@@ -176,3 +176,62 @@ def test_export_csv_cells_cannot_run_as_formulas():
 
     frame = pd.DataFrame({"quote": ["=HYPERLINK(\"x\")", "+1", "fine", None], "n": [1, 2, 3, 4]})
     assert _inert(frame)["quote"].tolist()[:3] == ["'=HYPERLINK(\"x\")", "'+1", "fine"]
+
+
+@pytest.fixture
+def any_engine(db_url):
+    """The hand-made database on SQLite and on PostgreSQL, two of its articles with a publication
+    time: chunks of statements with and without times."""
+    from tests.test_queries import with_publication_times
+
+    engine = with_publication_times(build_database(db_url), ["a2", "a4"])
+    yield engine
+    engine.dispose()
+
+
+@pytest.mark.parametrize("form", ["csv", "json", "parquet"])
+def test_export_in_chunks_writes_the_file_of_one_frame(any_engine, form, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    whole, chunked = folder / f"whole.{form}", folder / f"chunked.{form}"
+    rows = export.write([queries.statement_rows(any_engine, None, None)], form, str(whole))
+    # Chunks of one row: on SQLite the first is the statement without a day, the next ones have one.
+    assert export.write(export.frames_for(any_engine, export.Request("statements"), rows=1),
+                        form, str(chunked)) == rows == 8
+    if form == "parquet":
+        written = pd.read_parquet(chunked)
+        pd.testing.assert_frame_equal(written, pd.read_parquet(whole))
+        assert written["day"].map(type).value_counts().to_dict() == {date: 7, type(None): 1}
+    else:
+        assert chunked.read_bytes() == whole.read_bytes()
+    assert sorted(path.name for path in folder.iterdir()) == ["chunked." + form, "whole." + form]
+
+
+@pytest.mark.parametrize("form, text", [("csv", None), ("json", "[]\n"), ("parquet", None)])
+def test_export_of_nothing_is_an_empty_file_with_its_columns(engine, sqlite_url, form, text, tmp_path):
+    out = tmp_path / f"none.{form}"
+    assert run(sqlite_url, "--what", "statements", "--from", "2030-01-01", "--format", form,
+               "--out", str(out)) == 0
+    if form == "json":
+        assert out.read_text(encoding="utf-8") == text
+    else:
+        read = pd.read_parquet(out) if form == "parquet" else pd.read_csv(out)
+        assert read.empty and list(read.columns) == list(queries.STATEMENT_ROW_COLUMNS)
+
+
+def test_export_failing_half_way_leaves_the_old_file_and_no_partial_one(tmp_path):
+    """A database lost during an export: the file at --out is the one from before, and the
+    partial output is removed."""
+    from sqlalchemy.exc import OperationalError
+
+    out = tmp_path / "statements.csv"
+    out.write_text("the last export\n", encoding="utf-8")
+
+    def lost_half_way():
+        yield pd.DataFrame({"id": [1], "sentence": ["Pyongyang warned Washington."]})
+        raise OperationalError("SELECT", {}, Exception("disk I/O error"))
+
+    with pytest.raises(OperationalError):
+        export.write(lost_half_way(), "csv", str(out))
+    assert out.read_text(encoding="utf-8") == "the last export\n"
+    assert [path.name for path in tmp_path.iterdir()] == [out.name]

@@ -203,6 +203,37 @@ def test_queries_statement_rows_mark_duplicates(engine):
     assert set(queries.statement_rows(engine, None, None)["id"]) == set(range(1, 9))
 
 
+def with_publication_times(engine, ids):
+    """Give some articles a publication time, so that a result's times are partly missing."""
+    with engine.begin() as connection:
+        connection.execute(articles.update().where(articles.c.id.in_(ids)).values(published_at=WHEN))
+    return engine
+
+
+def test_queries_statement_row_chunks_are_statement_rows_a_few_at_a_time(engine):
+    with_publication_times(engine, ["a2", "a4"])  # chunks of rows with and without a time
+    whole = queries.statement_rows(engine, None, None)
+    chunks = list(queries.statement_row_chunks(engine, None, None, rows=3))
+    assert [len(chunk) for chunk in chunks] == [3, 3, 2]
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole)
+    for chunk in chunks:  # one dtype a column, whatever its values in each chunk
+        assert chunk.dtypes.to_dict() == whole.dtypes.to_dict()
+    assert str(whole["published_at"].dtype).startswith("datetime64[us")
+
+
+def test_queries_dyad_series_chunks_are_the_series_a_few_at_a_time(engine):
+    whole = queries.dyad_series(engine, None, None, pairs=[PRK_USA, RUS_UKR])
+    chunks = list(queries.dyad_series_chunks(engine, None, None, pairs=[PRK_USA, RUS_UKR], rows=2))
+    assert [len(chunk) for chunk in chunks] == [2, 2, 2]
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole)
+
+
+def test_queries_chunks_of_nothing_are_one_empty_typed_frame(engine):
+    (only,) = queries.statement_row_chunks(engine, date(2030, 1, 1), date(2030, 12, 31), rows=2)
+    assert only.empty and list(only.columns) == list(queries.STATEMENT_ROW_COLUMNS)
+    assert only["day"].dtype == "datetime64[ns]" and only["hostility"].dtype == "float64"
+
+
 def test_queries_tension_matrix_weights_by_statements(engine):
     matrix = queries.tension_matrix(engine, START, END)
     assert pairs_of(matrix) == [CHN_JPN, PRK_USA, RUS_UKR, USA_PRK]
