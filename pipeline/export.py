@@ -22,7 +22,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -193,17 +192,19 @@ def _opened(out: str | None, binary: bool) -> Iterator[IO]:
     if out is None:
         yield sys.stdout
         return
-    target, partial = Path(out), None
+    target = Path(out)
+    # Named for this process, and opened like any new file (a temporary file would be private).
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     options = {} if binary else {"encoding": "utf-8", "newline": ""}
+    opened = False
     try:
-        with tempfile.NamedTemporaryFile("wb" if binary else "w", dir=target.parent, delete=False,
-                                         prefix=f".{target.name}.", suffix=".partial", **options) as handle:
-            partial = handle.name
+        with open(partial, "xb" if binary else "x", **options) as handle:
+            opened = True
             yield handle
         os.replace(partial, target)
     except BaseException:
-        if partial:
-            Path(partial).unlink(missing_ok=True)
+        if opened:
+            partial.unlink(missing_ok=True)
         raise
 
 

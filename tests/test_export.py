@@ -235,3 +235,11 @@ def test_export_failing_half_way_leaves_the_old_file_and_no_partial_one(tmp_path
         export.write(lost_half_way(), "csv", str(out))
     assert out.read_text(encoding="utf-8") == "the last export\n"
     assert [path.name for path in tmp_path.iterdir()] == [out.name]
+
+
+def test_export_file_gets_the_permissions_of_any_new_file(engine, sqlite_url, tmp_path):
+    """Written under another name and renamed, but readable by whom any new file would be."""
+    out, plain = tmp_path / "dyads.csv", tmp_path / "plain.txt"
+    plain.write_text("", encoding="utf-8")
+    assert run(sqlite_url, "--what", "dyads", "--format", "csv", "--out", str(out)) == 0
+    assert out.stat().st_mode == plain.stat().st_mode
