@@ -52,8 +52,7 @@ with right:
     st.dataframe(dash.ranking_table(movers), hide_index=True)
 
 st.subheader("Anomalies flagged")
-series = dash.with_countries(app_io.load_series(url, start, end, f.pairs), f.countries)
-anomalies = series[series["anomaly"]]
+anomalies = dash.with_countries(app_io.load_anomalies(url, start, end, f.pairs), f.countries)
 if anomalies.empty:
     st.info("No pair-day in this period rose above its 28-day baseline by three standard deviations.")
 else:

@@ -107,6 +107,12 @@ def load_series(url: str, start: dt.date, end: dt.date, pairs: tuple[tuple[str, 
 
 
 @_cached
+def load_anomalies(url: str, start: dt.date, end: dt.date,
+                   pairs: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    return queries.anomalous_days(engine_for(url), start, end, pairs=list(pairs) or None)
+
+
+@_cached
 def load_quotes(url: str, start: dt.date, end: dt.date, pairs: tuple[tuple[str, str], ...] = (),
                 categories: tuple[str, ...] = (), min_hostility: float = 0.0,
                 limit: int = 200) -> pd.DataFrame:

@@ -239,6 +239,16 @@ def demo_db_url(tmp_path_factory):
 
 
 @pytest.mark.slow
+def test_app_overview_lists_every_anomaly_it_counts(demo_db_url, monkeypatch):
+    monkeypatch.setenv("TENSION_DB_URL", demo_db_url)
+    app_io.clear_caches()
+    at = app("overview")
+    counted = int(metrics(at)["Anomalies"].replace(",", ""))
+    listed = next(table.value for table in at.dataframe if "day" in table.value.columns)
+    assert counted > 0 and len(listed) == counted
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("page", list(PAGES))
 def test_app_every_page_renders_on_the_demo_corpus(demo_db_url, monkeypatch, downloads, page):
     monkeypatch.setenv("TENSION_DB_URL", demo_db_url)
