@@ -193,6 +193,15 @@ def time_queries(url: str, repeats: int = 5) -> None:
         ("-- also: biggest_movers, one year", lambda: queries.biggest_movers(engine, *year)),
         ("-- also: tension_matrix, one year", lambda: queries.tension_matrix(engine, *year)),
         ("-- also: date_bounds", lambda: queries.date_bounds(engine)),
+        # The overview's first render: its default preset is the whole period.
+        ("whole period: headline_figures", lambda: queries.headline_figures(engine, first, last)),
+        ("whole period: top_dyads", lambda: queries.top_dyads(engine, first, last, limit=50)),
+        ("whole period: biggest_movers", lambda: queries.biggest_movers(engine, first, last, limit=50)),
+        ("whole period: anomalous_days", lambda: queries.anomalous_days(engine, first, last)),
+        ("whole period: tension_matrix", lambda: queries.tension_matrix(engine, first, last)),
+        ("whole period: articles_per_source", lambda: queries.articles_per_source(engine)),
+        ("whole period: key_quotes, 200 (Quotes page)",
+         lambda: queries.key_quotes(engine, first, last, limit=200)),
     ]
     for name, run in cases:
         best, rows = float("inf"), 0
