@@ -25,6 +25,8 @@ PAIR_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#72b7b2", "#eeca3b"
 ANOMALY_COLOUR = "#d62728"
 EXPORT_WIDTH = 720  # "container" has no container outside a browser; exports get this many pixels
 QUOTE_CHARS = 200  # a tooltip is no place for a whole sentence
+INDEX_HEIGHT, VOLUME_HEIGHT = 260, 80  # pixels of the timeline's plots, axes and titles not counted
+MIN_BAR_PIXELS = 2
 RANKED_EXTRAS = ("statements", "articles", "days", "anomalies", "previous", "current", "delta")
 
 
@@ -61,22 +63,31 @@ def timeline_chart(series: pd.DataFrame, quotes: pd.DataFrame | None = None) -> 
              .encode(y=index, color=alt.value(ANOMALY_COLOUR), tooltip=tooltip))
     zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#888", strokeDash=[3, 3]).encode(
         y="zero:Q")
+    subtitle = "dots: day · line: 7-day mean · red ring: anomaly (above 28-day mean + 3 sd)"
     top = alt.layer(zero, points, line, rings).properties(
-        width="container", height=260, title=alt.Title(title, subtitle="dots: day · line: 7-day mean · "
-                                                       "red ring: anomaly (above 28-day mean + 3 sd)"))
+        width="container", height=INDEX_HEIGHT, title=alt.Title(title, subtitle=subtitle))
     volume = base.mark_bar(opacity=0.8, width=alt.RelativeBandSize(0.8)).encode(
-        y=alt.Y("statements:Q", title="Statements", stack=True), tooltip=tooltip,
-    ).properties(width="container", height=80, title="Statements per day")
-    return alt.vconcat(top, volume).resolve_scale(x="shared", color="shared")
+        y=alt.Y("statements:Q", title="Statements", stack=True,
+                axis=alt.Axis(tickMinStep=1, format="d")),  # counts: no tick at half a statement
+        tooltip=tooltip,
+    ).properties(width="container", height=VOLUME_HEIGHT, title="Statements per day")
+    return _thick_bars(alt.vconcat(top, volume).resolve_scale(x="shared", color="shared"))
 
 
 def timeline_panels(series: pd.DataFrame, quotes: pd.DataFrame | None = None) -> list:
     """The two panels of `timeline_chart` as separate charts, for a page: a browser sizes a single
-    view to its column, while a concatenation with "container" widths overflows it."""
-    panels = list(timeline_chart(series, quotes).vconcat)
-    if len(panels) == 2:  # alone, the short volume panel needs room for its title
-        panels[1] = panels[1].properties(height=120)
-    return panels
+    view to its column, while a concatenation with "container" widths overflows it. Each is fitted
+    to its column's width only: Streamlit would fit title, axes and plot into the panel's height,
+    leaving the volume plot a strip a few pixels high."""
+    fit_width = alt.AutoSizeParams(type="fit-x", contains="padding")
+    panels = timeline_chart(series, quotes).vconcat
+    return [_thick_bars(panel.properties(autosize=fit_width)) for panel in panels]
+
+
+def _thick_bars(chart):
+    """A day's bar never thinner than MIN_BAR_PIXELS (over years it would be a fraction of a pixel).
+    Vega-Lite takes this from the top level's config only, not from the mark."""
+    return chart.configure_bar(minBandSize=MIN_BAR_PIXELS)
 
 
 def heatmap_chart(matrix: pd.DataFrame) -> alt.Chart:

@@ -118,6 +118,20 @@ def test_browser_timeline_csv_download(server, browser_page, tmp_path):
     assert len(lines) > 1
 
 
+def test_browser_timeline_plots_get_their_height_besides_titles_and_axes(server, browser_page):
+    """Each direction's index chart, then its volume chart: each drawn taller than its plot alone
+    (fitted into its own height, the volume plot was a strip a few pixels high)."""
+    from pipeline.charts import INDEX_HEIGHT, VOLUME_HEIGHT
+
+    open_page(browser_page, f"{server}/{PAGES['timeline']}")
+    browser_page.wait_for_selector("[data-testid='stVegaLiteChart'] svg", timeout=30_000)
+    drawn = [chart.bounding_box()["height"]
+             for chart in browser_page.locator("[data-testid='stVegaLiteChart'] svg").all()]
+    assert drawn and len(drawn) % 2 == 0, drawn
+    for index, volume in zip(drawn[::2], drawn[1::2], strict=True):
+        assert index >= INDEX_HEIGHT + 60 and volume >= VOLUME_HEIGHT + 50, drawn
+
+
 def test_browser_filters_follow_page_switches(server, browser_page):
     open_page(browser_page, f"{server}/?preset=1y")
     browser_page.locator("[data-testid='stSidebarNav'] a", has_text="Quotes").click()
