@@ -17,6 +17,7 @@ import calendar
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from pipeline.datelines import parse_date_value
@@ -123,8 +124,30 @@ def _parse_feed(page: Page, report: FeedReport) -> list[Item] | None:
 
 
 def _published(entry) -> datetime | None:
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    return datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None  # feedparser: UTC
+    """When the item was published (else updated), in the zone the feed wrote it in: its day is the
+    outlet's day, as for articles read from files. feedparser's parsed times are in UTC, where an
+    evening story west of Greenwich falls on the next day; they serve when the feed's own text
+    cannot be read here, or gives no zone."""
+    for key in ("published", "updated"):
+        if entry.get(key) or entry.get(f"{key}_parsed"):
+            parsed = entry.get(f"{key}_parsed")
+            utc = datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None
+            return _zoned(entry.get(key)) or utc
+    return None
+
+
+def _zoned(text: str | None) -> datetime | None:
+    """An RSS (RFC 822) or Atom (RFC 3339) time with its offset; None without one or unreadable."""
+    if not text:
+        return None
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        try:
+            moment = datetime.fromisoformat(text.strip())
+        except ValueError:
+            return None
+    return moment if moment.tzinfo else None  # "-0000" means "zone unknown"
 
 
 def _item_article(item: Item, fetcher: Fetcher, report: FeedReport) -> Article | None:

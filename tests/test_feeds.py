@@ -212,3 +212,33 @@ def test_feeds_link_in_two_feeds_is_fetched_once(wire, tmp_path):
     db = f"sqlite:///{tmp_path / 'feeds.db'}"
     assert run("--feed", wire.url("/feed.xml"), "--feed", wire.url("/copy.xml"), db=db) == 0
     assert wire.hits["/news/1"] == 1 and stored(db) == 4
+
+
+def test_feeds_item_dated_by_the_feed_gets_the_outlets_day_not_utcs(tmp_path):
+    """An evening story in New York (RSS, RFC 822) and one in Los Angeles (Atom, RFC 3339), whose
+    pages give no date: their day is the one the feed wrote, though it is already the next in UTC."""
+    routes = {"/robots.txt": Route("", content_type="text/plain")}
+    late = [("/east", "Mon, 01 Jul 2024 23:30:00 -0500", STORIES[0]),
+            ("/west", "2024-07-01T22:00:00-07:00", STORIES[2])]
+    with canned_web(routes) as web:
+        for path, _, (title, text) in late:
+            routes[path] = Route(f"<html><head><title>{title}</title></head><body><article><p>{text}</p>"
+                                 f"<p>{text}</p></article></body></html>")
+        (east, rfc822, _), (west, rfc3339, _) = late
+        routes["/rss"] = Route(
+            f"<rss version='2.0'><channel><title>East Wire</title><item><title>{STORIES[0][0]}</title>"
+            f"<link>{web.url(east)}</link><pubDate>{rfc822}</pubDate></item></channel></rss>",
+            content_type="application/rss+xml")
+        routes["/atom"] = Route(
+            "<feed xmlns='http://www.w3.org/2005/Atom'><title>West Wire</title><id>urn:west</id>"
+            f"<updated>{rfc3339}</updated><entry><title>{STORIES[2][0]}</title><id>urn:w1</id>"
+            f"<link rel='alternate' href='{web.url(west)}'/><updated>{rfc3339}</updated></entry></feed>",
+            content_type="application/atom+xml")
+        db = f"sqlite:///{tmp_path / 'feeds.db'}"
+        assert run("--feed", web.url("/rss"), "--feed", web.url("/atom"), db=db) == 0
+    with store.make_engine(db).connect() as conn:
+        a = store.articles.c
+        rows = conn.execute(select(a.source, a.day, a.published_at).order_by(a.source)).all()
+    assert [(row.source, row.day.isoformat()) for row in rows] == [
+        ("East Wire", "2024-07-01"), ("West Wire", "2024-07-01")]
+    assert [row.published_at.isoformat() for row in rows] == ["2024-07-02T04:30:00", "2024-07-02T05:00:00"]
