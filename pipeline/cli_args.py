@@ -38,7 +38,7 @@ def build_parser(description: str) -> argparse.ArgumentParser:
                         help="directed pair A -> B, such as PRK-USA (repeatable; default: all)")
     export.add_argument("--format", choices=("csv", "json", "parquet"), required=True)
     export.add_argument("--out", metavar="FILE", help="output file (default: stdout; parquet needs one)")
-    export.add_argument("--limit", type=int, default=50, help="quotes only: how many (default 50)")
+    export.add_argument("--limit", type=_at_least_one, default=50, help="quotes only: how many (default 50)")
     export.add_argument("--db", metavar="URL",
                         help="SQLAlchemy URL (default: $TENSION_DB_URL, else data/tension.db)")
     export.set_defaults(command="export")

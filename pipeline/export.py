@@ -21,9 +21,10 @@ import datetime as dt
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -114,6 +115,8 @@ def export(url: str, request: Request, form: str, out: str | None = None) -> int
         return write(frames_for(engine, request), form, out)
     except (OperationalError, ProgrammingError, ArgumentError) as error:
         raise ExportError(store.unreachable(url, error)) from None
+    except BrokenPipeError:
+        raise  # `export ... | head`: the reader had enough (the command line exits 0)
     except OSError as error:
         raise ExportError(f"{out or 'stdout'}: cannot write ({error.strerror or error})") from None
     finally:
@@ -128,8 +131,10 @@ def write(frames: Iterable[pd.DataFrame], form: str, out: str | None) -> int:
         try:
             for frame in frames:
                 writer.add(handle, _portable(frame, form))
-        finally:
-            writer.close(handle)  # also on failure, before the file it writes to is closed
+        except BaseException:
+            writer.abandon()  # before the file it writes to is closed; no closing "]" to stdout
+            raise
+        writer.close(handle)
     return writer.rows
 
 
@@ -144,6 +149,9 @@ class _CsvWriter:
         self.rows, self.started = self.rows + len(frame), True
 
     def close(self, handle: IO) -> None:
+        pass
+
+    def abandon(self) -> None:
         pass
 
 
@@ -161,6 +169,9 @@ class _JsonWriter:
 
     def close(self, handle: IO) -> None:
         handle.write("]\n" if self.rows else "[]\n")
+
+    def abandon(self) -> None:
+        pass
 
 
 class _ParquetWriter:
@@ -184,28 +195,50 @@ class _ParquetWriter:
         if self.writer is not None:
             self.writer.close()
 
+    def abandon(self) -> None:
+        if self.writer is not None:
+            with suppress(Exception):  # the error that stopped the export is the one to report
+                self.writer.close()
+
 
 @contextmanager
 def _opened(out: str | None, binary: bool) -> Iterator[IO]:
-    """stdout, or a temporary file beside `out` that replaces it once complete: an export that
-    fails half-way (a full disk, a lost database) leaves no truncated file that looks whole."""
+    """stdout, or the file `out`. A regular file (or a new one) is written beside it and takes its
+    place once complete, with the old one's permissions: an export that fails half-way (a full disk,
+    a lost database) leaves no truncated file that looks whole. Anything else, a device or a pipe
+    (/dev/stdout, >(gzip > x.gz)), is written in place, as is a file whose folder cannot be written."""
+    options = {} if binary else {"encoding": "utf-8", "newline": ""}
     if out is None:
         yield sys.stdout
         return
-    target = Path(out)
-    # Named for this process, and opened like any new file (a temporary file would be private).
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    options = {} if binary else {"encoding": "utf-8", "newline": ""}
-    opened = False
     try:
-        with open(partial, "xb" if binary else "x", **options) as handle:
-            opened = True
+        mode = os.stat(out).st_mode
+    except FileNotFoundError:
+        mode = None
+    target = Path(out).resolve()  # through a symbolic link: the link stays, its target is replaced
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    handle = _new_file(partial, binary, options) if mode is None or stat.S_ISREG(mode) else None
+    if handle is None:
+        with open(out, "wb" if binary else "w", **options) as direct:
+            yield direct
+        return
+    try:
+        with handle:
             yield handle
+        if mode is not None:
+            os.chmod(partial, stat.S_IMODE(mode))
         os.replace(partial, target)
     except BaseException:
-        if opened:
-            partial.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
+
+
+def _new_file(path: Path, binary: bool, options: dict) -> IO | None:
+    """`path` created and opened for writing; None where its folder cannot be written."""
+    try:
+        return open(path, "xb" if binary else "x", **options)  # noqa: SIM115 - the caller closes it
+    except PermissionError:
+        return None
 
 
 def _inert(frame: pd.DataFrame) -> pd.DataFrame:

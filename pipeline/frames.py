@@ -107,12 +107,9 @@ def _keeps_zones(conn: Connection) -> bool:
 
 
 def _timestamps(values: pd.Series, zoned: bool) -> pd.Series:
-    """Times in microseconds, in UTC where the backend keeps zones. Neither the unit nor the zone
+    """Times in microseconds: in UTC where the backend keeps zones, else naive (SQLite's own, and
+    any with an offset, written there by other software, in UTC). Neither the unit nor the zone
     depends on the values, so that every chunk of one result has one dtype (pandas infers seconds
-    for a column of nothing but NULLs, and no zone). Mixed offsets (a naive SQLite file written
-    with zones by other software) go to UTC."""
-    try:
-        stamps = pd.to_datetime(values, utc=zoned)
-    except (ValueError, TypeError):
-        stamps = pd.to_datetime(values, utc=True)
-    return stamps.dt.as_unit("us")
+    for a column of nothing but NULLs, and no zone)."""
+    stamps = pd.to_datetime(values, utc=True).dt.as_unit("us")
+    return stamps if zoned else stamps.dt.tz_localize(None)

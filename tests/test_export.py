@@ -243,3 +243,66 @@ def test_export_file_gets_the_permissions_of_any_new_file(engine, sqlite_url, tm
     plain.write_text("", encoding="utf-8")
     assert run(sqlite_url, "--what", "dyads", "--format", "csv", "--out", str(out)) == 0
     assert out.stat().st_mode == plain.stat().st_mode
+
+
+def test_export_through_a_link_into_a_pipe_and_over_a_private_file(engine, sqlite_url, tmp_path):
+    """Only a regular file is replaced: a symbolic link stays a link (its target gets the rows), a
+    FIFO is written into, and a private file stays private."""
+    import os
+    import stat
+    import threading
+
+    real, link, private, fifo = (tmp_path / name for name in ("real.csv", "link.csv", "private.csv", "fifo"))
+    real.write_text("old\n", encoding="utf-8")
+    link.symlink_to(real)
+    private.write_text("old\n", encoding="utf-8")
+    private.chmod(0o600)
+    os.mkfifo(fifo)
+    piped: list[bytes] = []
+    # A daemon, and waited for a while only: an export that replaced the FIFO never writes to it.
+    reader = threading.Thread(target=lambda: piped.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    for out in (link, private, fifo):
+        assert run(sqlite_url, "--what", "dyads", "--format", "csv", "--out", str(out)) == 0
+    reader.join(timeout=10)
+    assert link.is_symlink() and real.read_text(encoding="utf-8").startswith("day,source,target")
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600 and private.read_text(encoding="utf-8") != "old\n"
+    assert piped and piped[0] == real.read_bytes()
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert sorted(path.name for path in tmp_path.iterdir() if "partial" in path.name) == []
+
+
+def test_export_into_a_closed_pipe_ends_quietly(engine, sqlite_url, tmp_path):
+    """`export ... | head -n 1`: once the reader has had enough, the export stops with 0, no error."""
+    from tests.test_queries import statement
+
+    with engine.begin() as connection:
+        connection.execute(queries.statements.insert(), [
+            statement(1000 + n, "a1", date(2024, 1, 1), PRK_USA, 0.5, "THREATEN", start=1000 + n)
+            for n in range(3000)])  # about 1 MB of CSV: more than a pipe holds
+    child = subprocess.Popen([sys.executable, "-m", "pipeline", "export", "--what", "statements",
+                              "--format", "csv", "--db", sqlite_url],
+                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout.readline().startswith(b"id,article_id,day")
+    child.stdout.close()
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=60) == 0 and "error" not in err and "Traceback" not in err, err
+
+
+def test_export_json_to_stdout_failing_half_way_is_no_whole_array(capsys):
+    from sqlalchemy.exc import OperationalError
+
+    def lost_half_way():
+        yield pd.DataFrame({"id": [1], "sentence": ["Pyongyang warned Washington."]})
+        raise OperationalError("SELECT", {}, Exception("disk I/O error"))
+
+    with pytest.raises(OperationalError):
+        export.write(lost_half_way(), "json", None)
+    written = capsys.readouterr().out
+    assert written.startswith('[{"id": 1') and not written.rstrip().endswith("]")
+
+
+def test_export_limit_below_one_is_a_usage_error(engine, sqlite_url, capsys):
+    with pytest.raises(SystemExit) as ended:  # argparse's own one-line usage error
+        run(sqlite_url, "--what", "quotes", "--format", "csv", "--limit", "0")
+    assert ended.value.code == 2 and "'0' is not a whole number of at least 1" in capsys.readouterr().err

@@ -290,6 +290,25 @@ def test_queries_statement_row_chunks_are_statement_rows_a_few_at_a_time(engine)
     assert str(whole["published_at"].dtype).startswith("datetime64[us")
 
 
+def test_queries_times_of_a_sqlite_file_are_naive_in_every_chunk(sqlite_url):
+    """Times other software wrote into a SQLite file with offsets come back in UTC, without a zone,
+    like the file's own: one dtype in every chunk, whichever times each holds."""
+    from sqlalchemy import text
+
+    engine = build_database(sqlite_url)
+    with engine.begin() as connection:
+        for article_id, written in (("a1", "2024-01-06 12:00:00"), ("a2", "2024-01-06 12:00:00+09:00"),
+                                    ("a4", "2024-01-06 12:00:00-05:00")):
+            connection.execute(text("UPDATE articles SET published_at = :at WHERE id = :id"),
+                               {"at": written, "id": article_id})
+    chunks = list(queries.statement_row_chunks(engine, None, None, rows=1))
+    engine.dispose()
+    assert {str(chunk["published_at"].dtype) for chunk in chunks} == {"datetime64[us]"}
+    times = {row.article_id: row.published_at for chunk in chunks for row in chunk.itertuples()}
+    assert (times["a1"], times["a2"], times["a4"]) == (
+        pd.Timestamp("2024-01-06 12:00"), pd.Timestamp("2024-01-06 03:00"), pd.Timestamp("2024-01-06 17:00"))
+
+
 def test_queries_dyad_series_chunks_are_the_series_a_few_at_a_time(engine):
     whole = queries.dyad_series(engine, None, None, pairs=[PRK_USA, RUS_UKR])
     chunks = list(queries.dyad_series_chunks(engine, None, None, pairs=[PRK_USA, RUS_UKR], rows=2))
