@@ -25,6 +25,13 @@ from pipeline.fetch import FEED_TYPES, HTML_TYPES, Failure, Fetcher, Page
 from pipeline.models import Article
 from pipeline.readers import decode_text, extract_html, strip_tags
 
+# An item page that answers one of these in this many runs, with no summary to store instead, is
+# not asked for again: a link that is wrong for good would otherwise cost a request and a failure
+# line every run, and keep its feed from ever being asked conditionally. Fewer runs than one would
+# give up on a page taken down for a moment.
+GONE_STATUSES = (404, 410)
+GONE_AFTER_RUNS = 3
+
 
 class FeedListError(ValueError):
     """A line of a feed list that is not an http(s) URL (the message names the file and line)."""
@@ -37,6 +44,8 @@ class FeedReport:
     failures: list[str] = field(default_factory=list)
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # url: etag, date
     unchanged: int = 0  # feeds that answered 304
+    gone: dict[str, int] = field(default_factory=dict)  # item page: 404 or 410, nothing stored instead
+    skipped_gone: int = 0  # item pages not asked for, gone in GONE_AFTER_RUNS runs
 
 
 def feed_urls(feeds: list[str], lists: list[str]) -> list[str]:
@@ -63,12 +72,14 @@ Validators = dict[str, tuple[str | None, str | None]]  # feed URL: (ETag, Last-M
 
 
 def feed_articles(urls: list[str], fetcher: Fetcher, known_urls: Callable[[list[str]], set[str]],
-                  validators: Validators, report: FeedReport) -> Iterator[Article]:
+                  validators: Validators, report: FeedReport,
+                  gone_urls: Callable[[list[str]], set[str]] = lambda links: set()) -> Iterator[Article]:
     """The new items of every feed, as Articles, in feed order; failures go to `report`.
 
-    A link is fetched once a run, even when several feeds carry it. A feed's validators are kept only
-    when every new item gave an article: otherwise the next run would get a 304 and never retry the
-    missing ones."""
+    A link is fetched once a run, even when several feeds carry it, and not at all once `gone_urls`
+    names it (a page that answered 404 or 410 run after run, with no summary to store instead). A
+    feed's validators are kept only when every new item gave an article or is gone: otherwise the
+    next run would get a 304 and never retry the missing ones."""
     seen: set[str] = set()
     for url in urls:
         etag, modified = validators.get(url, (None, None))
@@ -83,6 +94,9 @@ def feed_articles(urls: list[str], fetcher: Fetcher, known_urls: Callable[[list[
         if items is None:
             continue
         stored = known_urls([item.link for item in items])
+        gone = gone_urls([item.link for item in items if item.link not in stored])
+        report.skipped_gone += len(gone - seen)
+        seen |= gone
         complete = True
         for item in items:
             if item.link not in stored and item.link not in seen:
@@ -156,6 +170,8 @@ def _item_article(item: Item, fetcher: Fetcher, report: FeedReport) -> Article |
     page = None
     if isinstance(answer, Failure):
         report.failures.append(str(answer) + (" (the feed's summary stored instead)" if item.summary else ""))
+        if answer.status in GONE_STATUSES and not item.summary:
+            report.gone[item.link] = answer.status
     else:
         decoded = decode_text(answer.body)
         page = extract_html(decoded[0]) if decoded else None

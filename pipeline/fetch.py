@@ -51,6 +51,7 @@ class Page:
 class Failure:
     url: str
     reason: str  # "HTTP 404", "timed out after 5 s", "not HTML (application/pdf)", ...
+    status: int | None = None  # the HTTP status of an error answer
 
     def __str__(self) -> str:
         return f"{self.url}: {self.reason}"
@@ -145,7 +146,7 @@ class Fetcher:
                 return urljoin(url, error.headers["Location"]), False
             if error.code == 304:
                 return Page(url, 304, b"", "", etag, last_modified), False
-            return Failure(url, f"HTTP {error.code}"), error.code in RETRIED_STATUSES
+            return Failure(url, f"HTTP {error.code}", error.code), error.code in RETRIED_STATUSES
         except (urllib.error.URLError, OSError) as error:  # network trouble: worth another try
             reason = getattr(error, "reason", error)
             if isinstance(reason, TimeoutError):

@@ -179,3 +179,13 @@ feed_cache = Table(
     Column("checked_at", DateTime(timezone=True), nullable=False),
     comment="validators of each feed's last good answer, for conditional requests",
 )
+
+gone_links = Table(
+    "gone_links",
+    metadata,
+    Column("url", String(2048), primary_key=True),
+    Column("status", Integer, nullable=False, comment="the last answer: 404 or 410"),
+    Column("runs", Integer, nullable=False, comment="runs in which it answered so"),
+    Column("checked_at", DateTime(timezone=True), nullable=False),
+    comment="item pages that answered 'not found' or 'gone', with no summary to store instead",
+)

@@ -34,6 +34,7 @@ from pipeline.schema import (  # noqa: F401 - the tables, re-exported for the re
     dirty_days,
     dyad_daily,
     feed_cache,
+    gone_links,
     is_story,
     lsh_buckets,
     metadata,
@@ -86,6 +87,27 @@ def save_feed_validators(engine: Engine, validators: dict[str, tuple[str | None,
             {"url": url, "etag": etag, "last_modified": modified, "checked_at": _now()}
             for url, (etag, modified) in validators.items()
         ])
+
+
+def links_gone_for(engine: Engine, urls: list[str], runs: int) -> set[str]:
+    """Which of these item pages answered 404 or 410 in at least `runs` runs (one query)."""
+    if not urls:
+        return set()
+    g = gone_links.c
+    with engine.connect() as conn:
+        return set(conn.execute(select(g.url).where(g.url.in_(set(urls)), g.runs >= runs)).scalars())
+
+
+def record_gone_links(engine: Engine, gone: dict[str, int]) -> None:
+    """Count one more run in which each of these item pages answered its status (404 or 410)."""
+    if not gone:
+        return
+    g = gone_links.c
+    with engine.begin() as conn:
+        runs = dict(conn.execute(select(g.url, g.runs).where(g.url.in_(list(gone)))).all())
+        conn.execute(gone_links.delete().where(g.url.in_(list(runs))))
+        conn.execute(gone_links.insert(), [{"url": url, "status": status, "runs": runs.get(url, 0) + 1,
+                                            "checked_at": _now()} for url, status in gone.items()])
 
 
 def known_inputs(engine: Engine, digests: list[str]) -> set[str]:

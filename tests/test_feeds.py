@@ -242,3 +242,28 @@ def test_feeds_item_dated_by_the_feed_gets_the_outlets_day_not_utcs(tmp_path):
     assert [(row.source, row.day.isoformat()) for row in rows] == [
         ("East Wire", "2024-07-01"), ("West Wire", "2024-07-01")]
     assert [row.published_at.isoformat() for row in rows] == ["2024-07-02T04:30:00", "2024-07-02T05:00:00"]
+
+
+def test_feeds_page_gone_run_after_run_is_no_longer_asked_for(tmp_path, capsys):
+    """An item whose page answers 404 and which has no summary: asked for in GONE_AFTER_RUNS runs,
+    then no more, and its feed is asked conditionally again (a 304). A page that answers 500 (down
+    for now, not gone) is asked for every run."""
+    from pipeline.feeds import GONE_AFTER_RUNS
+
+    routes = {"/robots.txt": Route("", content_type="text/plain"), "/news/down": Route("busy", status=500)}
+    with canned_web(routes) as web:
+        routes["/feed.xml"] = Route(rss(web.url(""), [("/news/gone", STORIES[0][0], ""),
+                                                      ("/news/down", STORIES[1][0], "")]),
+                                    content_type="application/rss+xml", etag='"v1"')
+        routes["/gone.xml"] = Route(rss(web.url(""), [("/news/gone", STORIES[0][0], "")]),
+                                    content_type="application/rss+xml", etag='"v2"')
+        db = f"sqlite:///{tmp_path / 'feeds.db'}"
+        for _ in range(GONE_AFTER_RUNS + 2):
+            assert run("--feed", web.url("/feed.xml"), "--feed", web.url("/gone.xml"), db=db) == 0
+        err = capsys.readouterr().err
+    assert web.hits["/news/gone"] == GONE_AFTER_RUNS and web.hits["/news/down"] == GONE_AFTER_RUNS + 2
+    assert err.count(f"{web.url('/news/gone')}: HTTP 404") == GONE_AFTER_RUNS
+    skipped = f"1 pages gone (404/410) in {GONE_AFTER_RUNS} runs not asked for"
+    assert err.count(skipped) == 2  # counted once a run, not once a feed
+    assert "1 feeds unchanged" in err.splitlines()[-1]  # the feed of the gone page alone: the other retries
+    assert stored(db) == 0

@@ -91,7 +91,8 @@ DIRTY_DAY = {"day": date(2019, 12, 21)}
 BUCKET = {"bucket": -(2**63), "article_key": 2**63 - 1}
 ROWS = [(runs, RUN), (articles, ARTICLE), (statements, STATEMENT), (dyad_daily, DYAD_DAY),
         (dirty_days, DIRTY_DAY), (lsh_buckets, BUCKET)]  # parents first
-TABLE_NAMES = ["articles", "dirty_days", "dyad_daily", "feed_cache", "lsh_buckets", "runs", "statements"]
+TABLE_NAMES = ["articles", "dirty_days", "dyad_daily", "feed_cache", "gone_links", "lsh_buckets", "runs",
+               "statements"]
 
 
 @pytest.fixture
@@ -122,7 +123,7 @@ def test_store_backend_is_the_one_named(engine, request):
             assert conn.execute(text("SELECT version()")).scalar().startswith("PostgreSQL ")
 
 
-def test_store_create_all_makes_the_six_tables(engine):
+def test_store_create_all_makes_every_table(engine):
     assert inspect(engine).get_table_names() == []  # each test gets an empty database
     metadata.create_all(engine)
     inspector = inspect(engine)
@@ -263,3 +264,18 @@ def test_store_is_story_is_null_where_the_database_keeps_statistics():
     assert "FROM articles" in on_postgresql and "articles.duplicate_of IS NULL" in on_postgresql
     assert "FROM articles" in on_sqlite and "coalesce(articles.duplicate_of" in on_sqlite
     assert "IS NULL" not in on_sqlite
+
+
+def test_store_gone_links_count_the_runs_each_page_answered_gone(schema):
+    from pipeline import store
+
+    gone, down = "https://news.example/gone", "https://news.example/moved"
+    store.record_gone_links(schema, {gone: 404, down: 404})
+    store.record_gone_links(schema, {gone: 410})
+    asked = [gone, down, "https://news.example/fine"]
+    assert store.links_gone_for(schema, asked, 2) == {gone}
+    assert store.links_gone_for(schema, asked, 1) == {gone, down}
+    assert store.links_gone_for(schema, [], 1) == set()
+    g = store.gone_links.c
+    with schema.connect() as conn:
+        assert conn.execute(select(g.status).where(g.url == gone)).scalar() == 410  # the last answer
