@@ -25,12 +25,12 @@ from pipeline.fetch import FEED_TYPES, HTML_TYPES, Failure, Fetcher, Page
 from pipeline.models import Article
 from pipeline.readers import decode_text, extract_html, strip_tags
 
-# An item page that answers one of these in this many runs, with no summary to store instead, is
-# not asked for again: a link that is wrong for good would otherwise cost a request and a failure
-# line every run, and keep its feed from ever being asked conditionally. Fewer runs than one would
-# give up on a page taken down for a moment.
+# An item page that answered one of these in GONE_AFTER_RUNS runs in a row, over at least
+# GONE_AFTER_DAYS, with no summary to store instead, is not asked for again: a link that is wrong
+# for good would otherwise cost a request and a failure line every run, and keep its feed from ever
+# being asked conditionally. Runs alone would give up on a page embargoed for a few minutes.
 GONE_STATUSES = (404, 410)
-GONE_AFTER_RUNS = 3
+GONE_AFTER_RUNS, GONE_AFTER_DAYS = 3, 1
 
 
 class FeedListError(ValueError):
@@ -45,7 +45,8 @@ class FeedReport:
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # url: etag, date
     unchanged: int = 0  # feeds that answered 304
     gone: dict[str, int] = field(default_factory=dict)  # item page: 404 or 410, nothing stored instead
-    skipped_gone: int = 0  # item pages not asked for, gone in GONE_AFTER_RUNS runs
+    answered: set[str] = field(default_factory=set)  # item pages that answered otherwise: not gone
+    skipped_gone: set[str] = field(default_factory=set)  # item pages not asked for: gone
 
 
 def feed_urls(feeds: list[str], lists: list[str]) -> list[str]:
@@ -76,8 +77,8 @@ def feed_articles(urls: list[str], fetcher: Fetcher, known_urls: Callable[[list[
                   gone_urls: Callable[[list[str]], set[str]] = lambda links: set()) -> Iterator[Article]:
     """The new items of every feed, as Articles, in feed order; failures go to `report`.
 
-    A link is fetched once a run, even when several feeds carry it, and not at all once `gone_urls`
-    names it (a page that answered 404 or 410 run after run, with no summary to store instead). A
+    A link is fetched once a run, even when several feeds carry it, and an item without a summary
+    not at all once `gone_urls` names its link (a page that answered 404 or 410 run after run). A
     feed's validators are kept only when every new item gave an article or is gone: otherwise the
     next run would get a 304 and never retry the missing ones."""
     seen: set[str] = set()
@@ -94,12 +95,12 @@ def feed_articles(urls: list[str], fetcher: Fetcher, known_urls: Callable[[list[
         if items is None:
             continue
         stored = known_urls([item.link for item in items])
-        gone = gone_urls([item.link for item in items if item.link not in stored])
-        report.skipped_gone += len(gone - seen)
-        seen |= gone
+        gone = gone_urls([item.link for item in items if item.link not in stored and not item.summary])
         complete = True
         for item in items:
-            if item.link not in stored and item.link not in seen:
+            if item.link in gone and not item.summary:
+                report.skipped_gone.add(item.link)
+            elif item.link not in stored and item.link not in seen:
                 seen.add(item.link)
                 article = _item_article(item, fetcher, report)
                 complete = complete and article is not None
@@ -143,10 +144,11 @@ def _published(entry) -> datetime | None:
     evening story west of Greenwich falls on the next day; they serve when the feed's own text
     cannot be read here, or gives no zone."""
     for key in ("published", "updated"):
-        if entry.get(key) or entry.get(f"{key}_parsed"):
-            parsed = entry.get(f"{key}_parsed")
-            utc = datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None
-            return _zoned(entry.get(key)) or utc
+        parsed = entry.get(f"{key}_parsed")
+        moment = _zoned(entry.get(key)) or (datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+                                            if parsed else None)
+        if moment:
+            return moment
     return None
 
 
@@ -172,7 +174,10 @@ def _item_article(item: Item, fetcher: Fetcher, report: FeedReport) -> Article |
         report.failures.append(str(answer) + (" (the feed's summary stored instead)" if item.summary else ""))
         if answer.status in GONE_STATUSES and not item.summary:
             report.gone[item.link] = answer.status
+        else:
+            report.answered.add(item.link)
     else:
+        report.answered.add(item.link)
         decoded = decode_text(answer.body)
         page = extract_html(decoded[0]) if decoded else None
         if page is None and not item.summary:

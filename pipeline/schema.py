@@ -185,7 +185,8 @@ gone_links = Table(
     metadata,
     Column("url", String(2048), primary_key=True),
     Column("status", Integer, nullable=False, comment="the last answer: 404 or 410"),
-    Column("runs", Integer, nullable=False, comment="runs in which it answered so"),
-    Column("checked_at", DateTime(timezone=True), nullable=False),
+    Column("runs", Integer, nullable=False, comment="runs in a row in which it answered so"),
+    Column("first_gone_at", DateTime(timezone=True), nullable=False),
+    Column("last_gone_at", DateTime(timezone=True), nullable=False),
     comment="item pages that answered 'not found' or 'gone', with no summary to store instead",
 )

@@ -8,9 +8,11 @@ the days it touched stay marked dirty until the daily index has been rebuilt for
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from pipeline.aggregate import STATEMENT_FIELDS
@@ -89,25 +91,34 @@ def save_feed_validators(engine: Engine, validators: dict[str, tuple[str | None,
         ])
 
 
-def links_gone_for(engine: Engine, urls: list[str], runs: int) -> set[str]:
-    """Which of these item pages answered 404 or 410 in at least `runs` runs (one query)."""
+def links_gone_for(engine: Engine, urls: list[str], runs: int, days: float) -> set[str]:
+    """Which of these item pages answered 404 or 410 in at least `runs` runs in a row, the first at
+    least `days` ago (one query)."""
     if not urls:
         return set()
     g = gone_links.c
+    query = select(g.url).where(g.url.in_(set(urls)), g.runs >= runs,
+                                g.first_gone_at <= _now() - timedelta(days=days))
     with engine.connect() as conn:
-        return set(conn.execute(select(g.url).where(g.url.in_(set(urls)), g.runs >= runs)).scalars())
+        return set(conn.execute(query).scalars())
 
 
-def record_gone_links(engine: Engine, gone: dict[str, int]) -> None:
-    """Count one more run in which each of these item pages answered its status (404 or 410)."""
-    if not gone:
+def record_gone_links(engine: Engine, gone: dict[str, int], answered: set[str] | None = None) -> None:
+    """One more run in a row in which each page of `gone` answered its status (404 or 410); the
+    pages that `answered` otherwise start again from none. Each page is counted by one upsert, so
+    that runs overlapping in time each count theirs."""
+    if not gone and not answered:
         return
-    g = gone_links.c
+    now, g = _now(), gone_links.c
+    insert = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}[engine.dialect.name]
     with engine.begin() as conn:
-        runs = dict(conn.execute(select(g.url, g.runs).where(g.url.in_(list(gone)))).all())
-        conn.execute(gone_links.delete().where(g.url.in_(list(runs))))
-        conn.execute(gone_links.insert(), [{"url": url, "status": status, "runs": runs.get(url, 0) + 1,
-                                            "checked_at": _now()} for url, status in gone.items()])
+        if answered:
+            conn.execute(gone_links.delete().where(g.url.in_(list(answered))))
+        for url, status in gone.items():
+            first = insert(gone_links).values(url=url, status=status, runs=1, first_gone_at=now,
+                                              last_gone_at=now)
+            conn.execute(first.on_conflict_do_update(
+                index_elements=[g.url], set_={"status": status, "runs": g.runs + 1, "last_gone_at": now}))
 
 
 def known_inputs(engine: Engine, digests: list[str]) -> set[str]:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 
 from pipeline import runner, store
-from pipeline.feeds import GONE_AFTER_RUNS, FeedReport, feed_articles
+from pipeline.feeds import GONE_AFTER_DAYS, GONE_AFTER_RUNS, FeedReport, feed_articles
 from pipeline.fetch import Fetcher
 
 INTERVAL = re.compile(r"(\d+(?:\.\d+)?)\s*([smh]?)")
@@ -29,13 +29,13 @@ def run_once(paths: list[str], urls: list[str], engine, resources, fetcher: Fetc
     sources = ()
     if urls:
         known = lambda links: store.known_urls(engine, links)  # noqa: E731 - a one-line adapter
-        gone = lambda links: store.links_gone_for(engine, links, GONE_AFTER_RUNS)  # noqa: E731
+        gone = lambda links: store.links_gone_for(engine, links, GONE_AFTER_RUNS, GONE_AFTER_DAYS)  # noqa: E731
         sources = feed_articles(urls, fetcher or Fetcher(), known, store.feed_validators(engine), report,
                                 gone)
     summary = runner.run(paths, engine, resources, sources=sources, inputs=paths + urls,
                          failures=report.failures, **options)
     store.save_feed_validators(engine, report.validators)
-    store.record_gone_links(engine, report.gone)
+    store.record_gone_links(engine, report.gone, report.answered)
     return summary, report
 
 
@@ -50,7 +50,7 @@ def summary_line(summary: runner.RunSummary, report: FeedReport, url: str) -> st
     if report.failures or report.unchanged:
         line += f"; {report.unchanged} feeds unchanged, {len(report.failures)} fetch failures"
     if report.skipped_gone:
-        line += f"; {report.skipped_gone} pages gone (404/410) in {GONE_AFTER_RUNS} runs not asked for"
+        line += f"; {len(report.skipped_gone)} gone pages skipped (404/410 in {GONE_AFTER_RUNS} runs)"
     if summary.rejects:
         reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(summary.rejects.items()))
         line += f"; rejected {sum(summary.rejects.values())} ({reasons})"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import export, queries
+from pipeline import export, export_files, queries
 from pipeline.cli import main
 from tests.test_queries import END, PRK_USA, START, build_database
 
@@ -172,7 +172,7 @@ def test_export_unwritable_out_file_is_one_line_exit_2(tmp_path, capsys):
 def test_export_csv_cells_cannot_run_as_formulas():
     import pandas as pd
 
-    from pipeline.export import _inert
+    from pipeline.export_files import _inert
 
     frame = pd.DataFrame({"quote": ["=HYPERLINK(\"x\")", "+1", "fine", None], "n": [1, 2, 3, 4]})
     assert _inert(frame)["quote"].tolist()[:3] == ["'=HYPERLINK(\"x\")", "'+1", "fine"]
@@ -194,9 +194,9 @@ def test_export_in_chunks_writes_the_file_of_one_frame(any_engine, form, tmp_pat
     folder = tmp_path / "exports"
     folder.mkdir()
     whole, chunked = folder / f"whole.{form}", folder / f"chunked.{form}"
-    rows = export.write([queries.statement_rows(any_engine, None, None)], form, str(whole))
+    rows = export_files.write([queries.statement_rows(any_engine, None, None)], form, str(whole))
     # Chunks of one row: on SQLite the first is the statement without a day, the next ones have one.
-    assert export.write(export.frames_for(any_engine, export.Request("statements"), rows=1),
+    assert export_files.write(export.frames_for(any_engine, export.Request("statements"), rows=1),
                         form, str(chunked)) == rows == 8
     if form == "parquet":
         written = pd.read_parquet(chunked)
@@ -232,7 +232,7 @@ def test_export_failing_half_way_leaves_the_old_file_and_no_partial_one(tmp_path
         raise OperationalError("SELECT", {}, Exception("disk I/O error"))
 
     with pytest.raises(OperationalError):
-        export.write(lost_half_way(), "csv", str(out))
+        export_files.write(lost_half_way(), "csv", str(out))
     assert out.read_text(encoding="utf-8") == "the last export\n"
     assert [path.name for path in tmp_path.iterdir()] == [out.name]
 
@@ -297,7 +297,7 @@ def test_export_json_to_stdout_failing_half_way_is_no_whole_array(capsys):
         raise OperationalError("SELECT", {}, Exception("disk I/O error"))
 
     with pytest.raises(OperationalError):
-        export.write(lost_half_way(), "json", None)
+        export_files.write(lost_half_way(), "json", None)
     written = capsys.readouterr().out
     assert written.startswith('[{"id": 1') and not written.rstrip().endswith("]")
 
@@ -306,3 +306,19 @@ def test_export_limit_below_one_is_a_usage_error(engine, sqlite_url, capsys):
     with pytest.raises(SystemExit) as ended:  # argparse's own one-line usage error
         run(sqlite_url, "--what", "quotes", "--format", "csv", "--limit", "0")
     assert ended.value.code == 2 and "'0' is not a whole number of at least 1" in capsys.readouterr().err
+
+
+def test_export_to_dev_stdout_appends_where_the_shell_asks(engine, sqlite_url, tmp_path):
+    """`export --out /dev/stdout >> log.csv`: the rows go after what the log held, which stays."""
+    log = tmp_path / "log.csv"
+    log.write_text("KEEP ME\n", encoding="utf-8")
+    with open(log, "a", encoding="utf-8") as appended:
+        subprocess.run([sys.executable, "-m", "pipeline", "export", "--what", "dyads", "--format", "csv",
+                        "--out", "/dev/stdout", "--db", sqlite_url], cwd=REPO, stdout=appended, check=True)
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "KEEP ME" and lines[1].startswith("day,source,target") and len(lines) > 2
+
+
+def test_export_empty_out_is_a_usage_error(engine, sqlite_url, tmp_path, capsys):
+    assert run(sqlite_url, "--what", "dyads", "--format", "csv", "--out", "") == 2
+    assert capsys.readouterr().err.strip() == "error: --out is empty: give a file, or leave it out for stdout"

@@ -1,6 +1,7 @@
 """Feeds end to end against a real local server: new items fetched and stored, failures reported
 with status and URL, nothing fetched twice, and the feed's summary when a page cannot be had."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -245,10 +246,13 @@ def test_feeds_item_dated_by_the_feed_gets_the_outlets_day_not_utcs(tmp_path):
 
 
 def test_feeds_page_gone_run_after_run_is_no_longer_asked_for(tmp_path, capsys):
-    """An item whose page answers 404 and which has no summary: asked for in GONE_AFTER_RUNS runs,
-    then no more, and its feed is asked conditionally again (a 304). A page that answers 500 (down
-    for now, not gone) is asked for every run."""
-    from pipeline.feeds import GONE_AFTER_RUNS
+    """An item whose page answers 404 and which has no summary: asked for while it has answered so in
+    fewer than GONE_AFTER_RUNS runs or for less than GONE_AFTER_DAYS, then no more, and its feed is
+    asked conditionally again (a 304); once the feed gives it a summary, that is stored. A page that
+    answers 500 (down for now, not gone) is asked for every run."""
+    from sqlalchemy import update
+
+    from pipeline.feeds import GONE_AFTER_DAYS, GONE_AFTER_RUNS
 
     routes = {"/robots.txt": Route("", content_type="text/plain"), "/news/down": Route("busy", status=500)}
     with canned_web(routes) as web:
@@ -258,12 +262,33 @@ def test_feeds_page_gone_run_after_run_is_no_longer_asked_for(tmp_path, capsys):
         routes["/gone.xml"] = Route(rss(web.url(""), [("/news/gone", STORIES[0][0], "")]),
                                     content_type="application/rss+xml", etag='"v2"')
         db = f"sqlite:///{tmp_path / 'feeds.db'}"
-        for _ in range(GONE_AFTER_RUNS + 2):
+
+        def run_both():
             assert run("--feed", web.url("/feed.xml"), "--feed", web.url("/gone.xml"), db=db) == 0
-        err = capsys.readouterr().err
-    assert web.hits["/news/gone"] == GONE_AFTER_RUNS and web.hits["/news/down"] == GONE_AFTER_RUNS + 2
-    assert err.count(f"{web.url('/news/gone')}: HTTP 404") == GONE_AFTER_RUNS
-    skipped = f"1 pages gone (404/410) in {GONE_AFTER_RUNS} runs not asked for"
-    assert err.count(skipped) == 2  # counted once a run, not once a feed
-    assert "1 feeds unchanged" in err.splitlines()[-1]  # the feed of the gone page alone: the other retries
-    assert stored(db) == 0
+            return capsys.readouterr().err
+
+        for _ in range(GONE_AFTER_RUNS + 1):  # the last within the same day: still asked for
+            run_both()
+        assert web.hits["/news/gone"] == GONE_AFTER_RUNS + 1
+        with store.make_engine(db).begin() as conn:  # as if the first 404 came days ago
+            g = store.gone_links.c
+            conn.execute(update(store.gone_links).values(
+                first_gone_at=g.first_gone_at - timedelta(days=GONE_AFTER_DAYS + 1)))
+        skipped = run_both()
+        assert web.hits["/news/gone"] == GONE_AFTER_RUNS + 1 and stored(db) == 0
+        assert f"1 gone pages skipped (404/410 in {GONE_AFTER_RUNS} runs)" in skipped
+        assert "1 feeds unchanged" in run_both()  # gone.xml, complete now; feed.xml retries /news/down
+        assert web.hits["/news/down"] == GONE_AFTER_RUNS + 3
+        routes["/feed.xml"] = Route(rss(web.url(""), [("/news/gone", STORIES[0][0], STORIES[0][1])]),
+                                    content_type="application/rss+xml", etag='"v3"')
+        run_both()  # with a summary now: stored, though its page is still gone
+    assert stored(db) == 1 and web.hits["/news/gone"] == GONE_AFTER_RUNS + 2
+
+
+def test_feeds_published_text_unreadable_falls_back_to_the_updated_time():
+    from pipeline.feeds import _published
+
+    west = {"published": "sometime on Monday", "updated": "2024-07-01T22:00:00-07:00"}
+    assert _published(west).isoformat() == "2024-07-01T22:00:00-07:00"
+    assert _published({"published": "Mon, 01 Jul 2024 23:30:00 -0000"}) is None  # no zone, nothing parsed
+    assert _published({}) is None

@@ -266,16 +266,19 @@ def test_store_is_story_is_null_where_the_database_keeps_statistics():
     assert "IS NULL" not in on_sqlite
 
 
-def test_store_gone_links_count_the_runs_each_page_answered_gone(schema):
+def test_store_gone_links_count_runs_in_a_row_and_forget_pages_that_answer(schema):
     from pipeline import store
 
-    gone, down = "https://news.example/gone", "https://news.example/moved"
-    store.record_gone_links(schema, {gone: 404, down: 404})
+    gone, moved, fine = "https://news.example/gone", "https://news.example/moved", "https://news.example/fine"
+    store.record_gone_links(schema, {gone: 404, moved: 404})
     store.record_gone_links(schema, {gone: 410})
-    asked = [gone, down, "https://news.example/fine"]
-    assert store.links_gone_for(schema, asked, 2) == {gone}
-    assert store.links_gone_for(schema, asked, 1) == {gone, down}
-    assert store.links_gone_for(schema, [], 1) == set()
+    asked = [gone, moved, fine]
+    assert store.links_gone_for(schema, asked, 2, 0) == {gone}
+    assert store.links_gone_for(schema, asked, 1, 0) == {gone, moved}
+    assert store.links_gone_for(schema, asked, 1, 1) == set()  # gone since less than a day
+    assert store.links_gone_for(schema, [], 1, 0) == set()
     g = store.gone_links.c
     with schema.connect() as conn:
         assert conn.execute(select(g.status).where(g.url == gone)).scalar() == 410  # the last answer
+    store.record_gone_links(schema, {}, {moved})  # it answered something else: counted afresh
+    assert store.links_gone_for(schema, asked, 1, 0) == {gone}

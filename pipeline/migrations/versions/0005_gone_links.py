@@ -18,8 +18,9 @@ def upgrade() -> None:
     op.create_table('gone_links',
     sa.Column('url', sa.String(length=2048), nullable=False),
     sa.Column('status', sa.Integer(), nullable=False, comment='the last answer: 404 or 410'),
-    sa.Column('runs', sa.Integer(), nullable=False, comment='runs in which it answered so'),
-    sa.Column('checked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('runs', sa.Integer(), nullable=False, comment='runs in a row in which it answered so'),
+    sa.Column('first_gone_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_gone_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('url'),
     comment="item pages that answered 'not found' or 'gone', with no summary to store instead"
     )
