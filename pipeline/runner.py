@@ -171,7 +171,7 @@ def _plan(item: Prepared, digest: str, known: set[str], keyed: dict, duplicates,
         duplicates.discard(previous[0])  # the new version takes the old one's place as original
         writes.replaced.append(previous)
     signature = dedupe.from_bytes(item.signature)
-    original = duplicates.original_of(signature, item.buckets)
+    original = duplicates.original_of(signature, item.buckets, article.date)
     writes.articles.append(item.row | {"input_sha": digest, "duplicate_of": original, "run_id": run_id,
                                        "ingested_at": datetime.now(UTC)})
     writes.statements.extend(item.statement_rows)

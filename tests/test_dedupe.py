@@ -225,3 +225,18 @@ def test_dedupe_signature_of_a_long_text_is_the_minimum_over_its_parts():
 def test_dedupe_ascii_fast_path_finds_the_words_of_the_general_one(text):
     general = [word.encode() for word in WORD.findall(CREDIT_LINE.sub(" ", text).lower())] or [b""]
     assert words(text) == general
+
+
+def test_dedupe_a_copy_is_filed_within_days_of_its_original():
+    from datetime import timedelta
+
+    from pipeline.dedupe import COPY_WINDOW_DAYS
+
+    filed = date(2025, 3, 4)
+    index = index_of(("wire", ORIGINAL, (filed, "wire")))
+    copy, window = signature(SYNDICATED), timedelta(days=COPY_WINDOW_DAYS)
+    assert index.original_of(copy, day=filed + window) == "wire"
+    assert index.original_of(copy, day=filed + window + timedelta(days=1)) is None
+    assert index.original_of(copy, day=filed - window - timedelta(days=1)) is None  # before it, too
+    assert index.original_of(copy) == "wire"  # an undated article: any distance
+    assert index_of(("undated", ORIGINAL, (date.max, "undated"))).original_of(copy, day=filed) == "undated"

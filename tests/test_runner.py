@@ -6,7 +6,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -116,6 +116,27 @@ def test_runner_replacing_an_original_keeps_its_copies_one_story(sqlite_url, res
     assert rows["b"] is None and rows["c"] == ids["b"]  # the earliest copy is the original now
     assert {row.day for row in daily} == {date(2021, 3, 2)}
     assert all(row.articles == 1 for row in daily)
+
+
+def test_runner_the_same_words_weeks_later_are_a_new_story(db_url, resources, tmp_path):
+    """A syndicated copy runs within days of its original; the same text a month later (a recurring
+    bulletin, a formulaic statement) is another story, counted on its own day."""
+    from pipeline.dedupe import COPY_WINDOW_DAYS
+
+    later = date(2021, 5, 3) + timedelta(days=COPY_WINDOW_DAYS + 1)
+    source = wire(tmp_path / "a.jsonl", [
+        {"id": "1", "date": "2021-05-03", "text": STORY},
+        {"id": "2", "date": "2021-05-05", "text": "Asia wire - " + STORY},
+        {"id": "3", "date": later.isoformat(), "text": "Gulf wire - " + STORY},
+    ])
+    engine = engine_for(db_url)
+    summary = runner.run([source], engine, resources)
+    assert summary.counts["stored"] == 2 and summary.counts["duplicate"] == 1
+    with engine.connect() as conn:
+        copies = dict(conn.execute(select(store.articles.c.record_key, store.articles.c.duplicate_of)).all())
+        days = conn.execute(select(store.dyad_daily.c.day).distinct()).scalars().all()
+    assert copies["2"] is not None and copies["3"] is None
+    assert later in days and date(2021, 5, 3) in days
 
 
 def test_runner_boilerplate_only_record_is_rejected(sqlite_url, resources, tmp_path):
