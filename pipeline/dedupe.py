@@ -116,7 +116,7 @@ def signature(text: str) -> np.ndarray:
     return (minima >> _HIGH).astype(np.uint32)
 
 
-def _near(day: date | None, other: date | None) -> bool:
+def within_copy_window(day: date | None, other: date | None) -> bool:
     """Two days within COPY_WINDOW_DAYS, or either unknown (date.max orders undated originals last)."""
     if day is None or other is None or other == date.max:
         return True
@@ -205,7 +205,7 @@ class NearDuplicateIndex:
                     day: date | None = None) -> str | None:
         """The earliest-ordered indexed article whose estimated Jaccard with `m` reaches THRESHOLD and
         which was filed within COPY_WINDOW_DAYS of `day` (an article of that day)."""
-        found = [(order, key) for order, key in self.matches(m, bands) if _near(day, order[0])]
+        found = [(order, key) for order, key in self.matches(m, bands) if within_copy_window(day, order[0])]
         return min(found)[1] if found else None
 
     def __len__(self) -> int:

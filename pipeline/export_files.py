@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterable, Iterator
@@ -22,7 +23,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 FORMULA_STARTS = ("=", "+", "-", "@")
-STREAM_FOLDERS = ("/dev/", "/proc/")  # --out /dev/stdout, /dev/fd/3: streams, appended to in place
+# Names of this process's open files: written in place, appended to (as `>> log` asks).
+OPEN_FILE = re.compile(r"/dev/(?:stdout|stderr|fd/\d+)|/proc/(?:self|thread-self|\d+)/fd/\d+")
 STREAM = -1  # _file_mode of a stream
 
 
@@ -136,15 +138,25 @@ def _opened(out: str | None, binary: bool) -> Iterator[IO]:
 
 def _file_mode(out: str) -> int | None:
     """The permissions of the regular file `out`; None where there is no file yet; STREAM for
-    anything else, and for any path under /dev or /proc (/dev/stdout may lead to a regular file the
-    shell opened for appending)."""
-    if str(Path(out).absolute()).startswith(STREAM_FOLDERS):
+    anything else, and for a name of a file this process has open (/dev/stdout, /dev/fd/3, a link
+    to them): it may be a regular file that the shell opened for appending."""
+    if OPEN_FILE.fullmatch("/" + os.path.abspath(out).lstrip("/")):
         return STREAM
     try:
-        mode = os.stat(out).st_mode
+        mode = os.stat(out)
     except FileNotFoundError:
         return None
-    return stat.S_IMODE(mode) if stat.S_ISREG(mode) else STREAM
+    if not stat.S_ISREG(mode.st_mode) or _is_stdout_or_stderr(mode):
+        return STREAM
+    return stat.S_IMODE(mode.st_mode)
+
+
+def _is_stdout_or_stderr(file: os.stat_result) -> bool:
+    for descriptor in (1, 2):
+        with suppress(OSError):
+            if os.path.samestat(file, os.fstat(descriptor)):
+                return True
+    return False
 
 
 def _new_file(path: Path, binary: bool, options: dict) -> IO | None:

@@ -174,7 +174,7 @@ def _item_article(item: Item, fetcher: Fetcher, report: FeedReport) -> Article |
         report.failures.append(str(answer) + (" (the feed's summary stored instead)" if item.summary else ""))
         if answer.status in GONE_STATUSES and not item.summary:
             report.gone[item.link] = answer.status
-        else:
+        elif answer.status is not None:  # a timeout says nothing of whether the page is there
             report.answered.add(item.link)
     else:
         report.answered.add(item.link)

@@ -29,7 +29,7 @@ from pipeline.database import (  # noqa: F401
     unreachable,
     upgrade,
 )
-from pipeline.dedupe import article_key, stored_buckets
+from pipeline.dedupe import article_key, stored_buckets, within_copy_window
 from pipeline.schema import (  # noqa: F401 - the tables, re-exported for the readers
     CODE,
     articles,
@@ -105,20 +105,30 @@ def links_gone_for(engine: Engine, urls: list[str], runs: int, days: float) -> s
 
 def record_gone_links(engine: Engine, gone: dict[str, int], answered: set[str] | None = None) -> None:
     """One more run in a row in which each page of `gone` answered its status (404 or 410); the
-    pages that `answered` otherwise start again from none. Each page is counted by one upsert, so
-    that runs overlapping in time each count theirs."""
+    pages that `answered` otherwise start again from none. Each page is counted by one upsert, in URL
+    order, so that runs overlapping in time each count theirs without deadlocking."""
     if not gone and not answered:
         return
-    now, g = _now(), gone_links.c
-    insert = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}[engine.dialect.name]
+    g = gone_links.c
+    insert = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}.get(engine.dialect.name)
     with engine.begin() as conn:
         if answered:
             conn.execute(gone_links.delete().where(g.url.in_(list(answered))))
-        for url, status in gone.items():
-            first = insert(gone_links).values(url=url, status=status, runs=1, first_gone_at=now,
-                                              last_gone_at=now)
-            conn.execute(first.on_conflict_do_update(
-                index_elements=[g.url], set_={"status": status, "runs": g.runs + 1, "last_gone_at": now}))
+        for url in sorted(gone):
+            _count_gone(conn, url, gone[url], _now(), insert)
+
+
+def _count_gone(conn, url: str, status: int, now: datetime, insert=None) -> None:
+    """One more run for `url`: by the dialect's upsert (`insert`, with on_conflict_do_update), or,
+    where there is none, by an update or else an insert."""
+    g = gone_links.c
+    first = {"url": url, "status": status, "runs": 1, "first_gone_at": now, "last_gone_at": now}
+    again = {"status": status, "runs": g.runs + 1, "last_gone_at": now}
+    if insert is not None:
+        upsert = insert(gone_links).values(first).on_conflict_do_update(index_elements=[g.url], set_=again)
+        conn.execute(upsert)
+    elif not conn.execute(gone_links.update().where(g.url == url).values(again)).rowcount:
+        conn.execute(gone_links.insert().values(first))  # no upsert here: overlapping runs may collide
 
 
 def known_inputs(engine: Engine, digests: list[str]) -> set[str]:
@@ -173,19 +183,22 @@ def save_batch(engine: Engine, new_articles: list[dict], new_statements: list[di
 
 
 def _promote_copies(conn, old_ids: list[str]) -> list:
-    """Copies of an article about to be replaced stay one story: the earliest becomes the original
-    and the others point at it. Returns every promoted or re-pointed copy (id, day, minhash)."""
+    """Copies of an article about to be replaced stay one story where they can: in day order, each
+    points at the first of them filed within dedupe.COPY_WINDOW_DAYS of it, or becomes an original
+    itself. Returns the copies that became originals (id, day, minhash)."""
     copies = conn.execute(
         select(articles.c.id, articles.c.day, articles.c.minhash, articles.c.duplicate_of)
         .where(articles.c.duplicate_of.in_(old_ids))
-        .order_by(articles.c.duplicate_of, articles.c.day, articles.c.id)
+        .order_by(articles.c.duplicate_of, articles.c.day.asc().nulls_last(), articles.c.id)
     ).all()
-    first_of: dict[str, str] = {}
+    promoted: dict[str, list] = {}  # replaced original -> the copies that took its place
     for copy in copies:
-        original = first_of.setdefault(copy.duplicate_of, copy.id)
-        conn.execute(articles.update().where(articles.c.id == copy.id)
-                     .values(duplicate_of=None if original == copy.id else original))
-    return [copy for copy in copies if first_of[copy.duplicate_of] == copy.id]
+        originals = promoted.setdefault(copy.duplicate_of, [])
+        original = next((o.id for o in originals if within_copy_window(copy.day, o.day)), None)
+        if original is None:
+            originals.append(copy)
+        conn.execute(articles.update().where(articles.c.id == copy.id).values(duplicate_of=original))
+    return [copy for originals in promoted.values() for copy in originals]
 
 
 def originals_in_buckets(engine: Engine, wanted: set[int]) -> list:

@@ -308,13 +308,21 @@ def test_export_limit_below_one_is_a_usage_error(engine, sqlite_url, capsys):
     assert ended.value.code == 2 and "'0' is not a whole number of at least 1" in capsys.readouterr().err
 
 
-def test_export_to_dev_stdout_appends_where_the_shell_asks(engine, sqlite_url, tmp_path):
-    """`export --out /dev/stdout >> log.csv`: the rows go after what the log held, which stays."""
+@pytest.mark.parametrize("spelling", ["/dev/stdout", "//dev/stdout", "relative", "a link to it"])
+def test_export_to_dev_stdout_appends_where_the_shell_asks(engine, sqlite_url, tmp_path, spelling):
+    """`export --out /dev/stdout >> log.csv`, however /dev/stdout is written: the rows go after what
+    the log held, which stays."""
+    import os
+
+    out = {"relative": os.path.relpath("/dev/stdout", REPO), "a link to it": str(tmp_path / "out")}
+    out = out.get(spelling, spelling)
+    if spelling == "a link to it":
+        (tmp_path / "out").symlink_to("/dev/stdout")
     log = tmp_path / "log.csv"
     log.write_text("KEEP ME\n", encoding="utf-8")
     with open(log, "a", encoding="utf-8") as appended:
         subprocess.run([sys.executable, "-m", "pipeline", "export", "--what", "dyads", "--format", "csv",
-                        "--out", "/dev/stdout", "--db", sqlite_url], cwd=REPO, stdout=appended, check=True)
+                        "--out", out, "--db", sqlite_url], cwd=REPO, stdout=appended, check=True)
     lines = log.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "KEEP ME" and lines[1].startswith("day,source,target") and len(lines) > 2
 

@@ -139,6 +139,25 @@ def test_runner_the_same_words_weeks_later_are_a_new_story(db_url, resources, tm
     assert later in days and date(2021, 5, 3) in days
 
 
+def test_runner_copies_promoted_in_a_replaced_original_s_place_keep_the_window(db_url, resources, tmp_path):
+    """Copies a week either side of an original that is replaced: the earliest takes its place, the
+    other, two weeks from it, becomes an original too; an undated copy joins the earliest."""
+    engine = engine_for(db_url)
+    runner.run([wire(tmp_path / "a.jsonl", [
+        {"id": "a", "date": "2021-03-10", "text": STORY},
+        {"id": "b", "date": "2021-03-03", "text": "Asia wire - " + STORY},
+        {"id": "c", "date": "2021-03-17", "text": "Gulf wire - " + STORY},
+        {"id": "d", "text": "Pacific wire - " + STORY},
+    ])], engine, resources)
+    other = "Tokyo protested to Beijing over coast guard ships near the islands, the ministry said."
+    runner.run([wire(tmp_path / "b.jsonl", [{"id": "a", "date": "2021-03-10", "text": other}])],
+               engine, resources)
+    with engine.connect() as conn:
+        rows = dict(conn.execute(select(store.articles.c.record_key, store.articles.c.duplicate_of)).all())
+        ids = dict(conn.execute(select(store.articles.c.record_key, store.articles.c.id)).all())
+    assert rows["b"] is None and rows["c"] is None and rows["d"] == ids["b"]
+
+
 def test_runner_boilerplate_only_record_is_rejected(sqlite_url, resources, tmp_path):
     source = wire(tmp_path / "a.jsonl", [{"id": "x", "text": "Advertisement"},
                                          {"id": "y", "date": "2021-05-03", "text": STORY}])

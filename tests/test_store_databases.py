@@ -282,3 +282,15 @@ def test_store_gone_links_count_runs_in_a_row_and_forget_pages_that_answer(schem
         assert conn.execute(select(g.status).where(g.url == gone)).scalar() == 410  # the last answer
     store.record_gone_links(schema, {}, {moved})  # it answered something else: counted afresh
     assert store.links_gone_for(schema, asked, 1, 0) == {gone}
+
+
+def test_store_gone_links_are_counted_without_an_upsert_too(schema):
+    """Where the database has no upsert, a page is counted by an update, or else an insert."""
+    from datetime import UTC, datetime
+
+    from pipeline import store
+
+    with schema.begin() as conn:
+        for _ in range(2):
+            store._count_gone(conn, "https://news.example/gone", 404, datetime.now(UTC))
+    assert store.links_gone_for(schema, ["https://news.example/gone"], 2, 0) == {"https://news.example/gone"}
