@@ -96,21 +96,29 @@ def test_runner_records_without_an_id_are_never_replaced(sqlite_url, resources, 
     assert counts(engine)["articles"] == 2
 
 
+def with_original_a_replaced(engine, resources, tmp_path, records: list[dict]) -> tuple[dict, dict]:
+    """Run `records`, then record "a" again with another text; (record key -> the id it is a copy of,
+    record key -> id)."""
+    runner.run([wire(tmp_path / "a.jsonl", records)], engine, resources)
+    day = next(record["date"] for record in records if record["id"] == "a")
+    other = "Tokyo protested to Beijing over coast guard ships near the islands, the ministry said."
+    runner.run([wire(tmp_path / "b.jsonl", [{"id": "a", "date": day, "text": other}])], engine, resources)
+    with engine.connect() as conn:
+        rows = dict(conn.execute(select(store.articles.c.record_key, store.articles.c.duplicate_of)).all())
+        ids = dict(conn.execute(select(store.articles.c.record_key, store.articles.c.id)).all())
+    return rows, ids
+
+
 def test_runner_replacing_an_original_keeps_its_copies_one_story(sqlite_url, resources, tmp_path):
     copy_b = "Asia wire - " + STORY + " (Reporting by B. Writer)"
     copy_c = "Gulf wire - " + STORY + " (Reporting by C. Writer)"
     engine = engine_for(sqlite_url)
-    runner.run([wire(tmp_path / "a.jsonl", [
+    rows, ids = with_original_a_replaced(engine, resources, tmp_path, [
         {"id": "a", "date": "2021-03-03", "text": STORY},
         {"id": "b", "date": "2021-03-02", "text": copy_b},
         {"id": "c", "date": "2021-03-03", "text": copy_c},
-    ])], engine, resources)
-    other = "Tokyo protested to Beijing over coast guard ships near the islands, the ministry said."
-    runner.run([wire(tmp_path / "b.jsonl", [{"id": "a", "date": "2021-03-03", "text": other}])],
-               engine, resources)
+    ])
     with engine.connect() as conn:
-        rows = dict(conn.execute(select(store.articles.c.record_key, store.articles.c.duplicate_of)).all())
-        ids = dict(conn.execute(select(store.articles.c.record_key, store.articles.c.id)).all())
         daily = conn.execute(select(store.dyad_daily.c.day, store.dyad_daily.c.articles)
                              .where(store.dyad_daily.c.source == "KOR")).all()
     assert rows["b"] is None and rows["c"] == ids["b"]  # the earliest copy is the original now
@@ -142,19 +150,12 @@ def test_runner_the_same_words_weeks_later_are_a_new_story(db_url, resources, tm
 def test_runner_copies_promoted_in_a_replaced_original_s_place_keep_the_window(db_url, resources, tmp_path):
     """Copies a week either side of an original that is replaced: the earliest takes its place, the
     other, two weeks from it, becomes an original too; an undated copy joins the earliest."""
-    engine = engine_for(db_url)
-    runner.run([wire(tmp_path / "a.jsonl", [
+    rows, ids = with_original_a_replaced(engine_for(db_url), resources, tmp_path, [
         {"id": "a", "date": "2021-03-10", "text": STORY},
         {"id": "b", "date": "2021-03-03", "text": "Asia wire - " + STORY},
         {"id": "c", "date": "2021-03-17", "text": "Gulf wire - " + STORY},
         {"id": "d", "text": "Pacific wire - " + STORY},
-    ])], engine, resources)
-    other = "Tokyo protested to Beijing over coast guard ships near the islands, the ministry said."
-    runner.run([wire(tmp_path / "b.jsonl", [{"id": "a", "date": "2021-03-10", "text": other}])],
-               engine, resources)
-    with engine.connect() as conn:
-        rows = dict(conn.execute(select(store.articles.c.record_key, store.articles.c.duplicate_of)).all())
-        ids = dict(conn.execute(select(store.articles.c.record_key, store.articles.c.id)).all())
+    ])
     assert rows["b"] is None and rows["c"] is None and rows["d"] == ids["b"]
 
 
