@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from pipeline import export, export_files, queries
 from pipeline.cli import main
@@ -219,17 +220,17 @@ def test_export_of_nothing_is_an_empty_file_with_its_columns(engine, sqlite_url,
         assert read.empty and list(read.columns) == list(queries.STATEMENT_ROW_COLUMNS)
 
 
+def lost_half_way():
+    """One chunk of a result, then the database is gone."""
+    yield pd.DataFrame({"id": [1], "sentence": ["Pyongyang warned Washington."]})
+    raise OperationalError("SELECT", {}, Exception("disk I/O error"))
+
+
 def test_export_failing_half_way_leaves_the_old_file_and_no_partial_one(tmp_path):
     """A database lost during an export: the file at --out is the one from before, and the
     partial output is removed."""
-    from sqlalchemy.exc import OperationalError
-
     out = tmp_path / "statements.csv"
     out.write_text("the last export\n", encoding="utf-8")
-
-    def lost_half_way():
-        yield pd.DataFrame({"id": [1], "sentence": ["Pyongyang warned Washington."]})
-        raise OperationalError("SELECT", {}, Exception("disk I/O error"))
 
     with pytest.raises(OperationalError):
         export_files.write(lost_half_way(), "csv", str(out))
@@ -290,12 +291,6 @@ def test_export_into_a_closed_pipe_ends_quietly(engine, sqlite_url, tmp_path):
 
 
 def test_export_json_to_stdout_failing_half_way_is_no_whole_array(capsys):
-    from sqlalchemy.exc import OperationalError
-
-    def lost_half_way():
-        yield pd.DataFrame({"id": [1], "sentence": ["Pyongyang warned Washington."]})
-        raise OperationalError("SELECT", {}, Exception("disk I/O error"))
-
     with pytest.raises(OperationalError):
         export_files.write(lost_half_way(), "json", None)
     written = capsys.readouterr().out
