@@ -109,13 +109,13 @@ def record_gone_links(engine: Engine, gone: dict[str, int], answered: set[str] |
     order, so that runs overlapping in time each count theirs without deadlocking."""
     if not gone and not answered:
         return
-    g = gone_links.c
+    g, now = gone_links.c, _now()  # one run, one time
     insert = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}.get(engine.dialect.name)
     with engine.begin() as conn:
         if answered:
             conn.execute(gone_links.delete().where(g.url.in_(list(answered))))
         for url in sorted(gone):
-            _count_gone(conn, url, gone[url], _now(), insert)
+            _count_gone(conn, url, gone[url], now, insert)
 
 
 def _count_gone(conn, url: str, status: int, now: datetime, insert=None) -> None:
