@@ -2,6 +2,8 @@
 tests that need them skip, saying why, where that folder is absent."""
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,6 +55,30 @@ def stored_at_once(monkeypatch) -> list[int]:
     monkeypatch.setattr(store, "save_batch", lambda engine, articles, *rest:
                         counts.append(len(articles)) or save_batch(engine, articles, *rest))
     return counts
+
+
+@contextmanager
+def sqlite_plans(engine) -> Iterator[list[tuple[str, str]]]:
+    """SQLite's plan of each SELECT run on `engine` inside the block, as (sql, plan) pairs in order,
+    a plan's lines joined by " / "; filled when the block ends."""
+    from sqlalchemy import event
+
+    sent: list[tuple[str, object]] = []
+
+    def record(conn, cursor, sql, params, context, many):
+        if sql.lstrip().upper().startswith("SELECT"):
+            sent.append((sql, params))
+
+    plans: list[tuple[str, str]] = []
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield plans
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    with engine.connect() as conn:
+        for sql, params in sent:
+            rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
+            plans.append((sql, " / ".join(row[3] for row in rows)))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -227,22 +227,16 @@ def test_queries_key_quotes_from_the_most_hostile_equal_ranking_them_all(engine,
 def test_queries_period_figures_are_read_from_indexes_alone(sqlite_url):
     """Over a million statements, a period's story counts and its most hostile statements took
     seconds when read row by row (1.1-11.6 s): SQLite must find them in an index alone."""
-    from sqlalchemy import event
+    from tests.conftest import sqlite_plans
 
     engine = build_database(sqlite_url)
-    sent: list[tuple[str, tuple]] = []
-    event.listen(engine, "before_cursor_execute",
-                 lambda conn, cursor, sql, params, context, many: sent.append((sql, params)))
     try:
-        queries.headline_figures(engine, START, END)
-        queries.key_quotes(engine, START, END, limit=1)
-        reads = list(sent)  # the EXPLAINs below are sent too
-        with engine.connect() as conn:
-            plans = [" / ".join(row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
-                     for sql, params in reads]
+        with sqlite_plans(engine) as sent:
+            queries.headline_figures(engine, START, END)
+            queries.key_quotes(engine, START, END, limit=1)
     finally:
         engine.dispose()
-    headline, floor = plans[0], plans[1]
+    (_, headline), (_, floor) = sent[0], sent[1]
     assert headline.count("COVERING INDEX ix_articles_day") == 2, headline  # stories and copies counted
     assert "SEARCH statements USING INDEX ix_statements_article" in headline, headline  # copies' statements
     assert "SCAN articles" not in headline and "SCAN statements" not in headline, headline

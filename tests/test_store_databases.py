@@ -224,27 +224,22 @@ def test_store_reads_of_stories_narrow_by_day_or_key_not_by_duplicate_of(sqlite_
     """97 articles in 100 are originals: a read of the originals of a few days, or of a few LSH
     keys, that walked ix_articles_duplicate_of would read every original (once per batch, for the
     near-duplicate search). SQLite has no statistics to know better, so the queries must not let it."""
-    from sqlalchemy import event
-
     from pipeline import store
+    from tests.conftest import sqlite_plans
 
     engine = make_engine(sqlite_url)
     store.upgrade(engine)
-    sent: list[tuple[str, tuple]] = []
-    event.listen(engine, "before_cursor_execute",
-                 lambda conn, cursor, sql, params, context, many: sent.append((sql, params)))
     try:
-        store.statements_between(engine, date(2024, 1, 1), date(2024, 2, 1))
-        store.stories_per_day(engine, date(2024, 1, 1), date(2024, 2, 1))
-        with engine.begin() as conn:  # two keys: with one, SQLite takes the lsh_key index anyway
-            conn.execute(insert(lsh_buckets), [{"bucket": 7, "article_key": key} for key in (11, 12)])
-        store.originals_in_buckets(engine, {7})
-        reads = [(sql, params) for sql, params in sent if "FROM articles" in sql or "JOIN articles" in sql]
-        with engine.connect() as conn:
-            plans = [" / ".join(row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
-                     for sql, params in reads]
+        with sqlite_plans(engine) as sent:
+            store.statements_between(engine, date(2024, 1, 1), date(2024, 2, 1))
+            store.stories_per_day(engine, date(2024, 1, 1), date(2024, 2, 1))
+            with engine.begin() as conn:  # two keys: with one, SQLite takes the lsh_key index anyway
+                conn.execute(insert(lsh_buckets), [{"bucket": 7, "article_key": key} for key in (11, 12)])
+            store.originals_in_buckets(engine, {7})
     finally:
         engine.dispose()
+    reads = [(sql, plan) for sql, plan in sent if "FROM articles" in sql or "JOIN articles" in sql]
+    plans = [plan for _, plan in reads]
     assert len(plans) == 3, reads
     wanted = ("ix_statements_day", "ix_articles_day", "ix_articles_lsh_key")
     for plan, index in zip(plans, wanted, strict=True):
