@@ -27,18 +27,21 @@ STORIES = [
 ]
 
 
-def page(title: str, text: str, day: str) -> str:
-    return (f"<html><head><title>{title}</title><meta property='article:published_time' content='{day}'>"
+def page(title: str, text: str, day: str | None) -> str:
+    """An article page; with `day` None it does not say when it was published."""
+    dated = f"<meta property='article:published_time' content='{day}'>" if day else ""
+    return (f"<html><head><title>{title}</title>{dated}"
             f"</head><body><article><h1>{title}</h1><p>{text}</p><p>{text}</p></article></body></html>")
 
 
-def rss(base: str, items: list[tuple[str, str, str]]) -> str:
+def rss(base: str, items: list[tuple[str, str, str]], when: str = "Tue, 02 Jul 2024 09:00:00 GMT",
+        name: str = "Canned Wire") -> str:
     entries = "".join(
-        f"<item><title>{title}</title><link>{base}{path}</link><pubDate>Tue, 02 Jul 2024 09:00:00 GMT"
+        f"<item><title>{title}</title><link>{base}{path}</link><pubDate>{when}"
         f"</pubDate>{f'<description>{summary}</description>' if summary else ''}</item>"
         for path, title, summary in items
     )
-    channel = f"<channel><title>Canned Wire</title>{entries}</channel>"
+    channel = f"<channel><title>{name}</title>{entries}</channel>"
     return f"<?xml version='1.0'?><rss version='2.0'>{channel}</rss>"
 
 
@@ -154,14 +157,15 @@ def test_feeds_default_list_is_commented_urls():
     assert len(urls) == len(lines) >= 20 and all("#" in line for line in lines)
 
 
-def atom(base: str, entries: list[tuple[str, str, str]]) -> str:
+def atom(base: str, entries: list[tuple[str, str, str]], when: str = "2024-07-03T10:00:00Z",
+         name: str = "Ministry Statements") -> str:
     body = "".join(
         f"<entry><title>{title}</title><link rel='alternate' href='{base}{path}'/><id>urn:{path}</id>"
-        f"<updated>2024-07-03T10:00:00Z</updated><summary>{summary}</summary></entry>"
+        f"<updated>{when}</updated><summary>{summary}</summary></entry>"
         for path, title, summary in entries
     )
     return ("<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'>"
-            f"<title>Ministry Statements</title><id>urn:ministry</id><updated>2024-07-03T10:00:00Z</updated>"
+            f"<title>{name}</title><id>urn:ministry</id><updated>{when}</updated>"
             f"{body}</feed>")
 
 
@@ -218,23 +222,15 @@ def test_feeds_link_in_two_feeds_is_fetched_once(wire, tmp_path):
 def test_feeds_item_dated_by_the_feed_gets_the_outlets_day_not_utcs(tmp_path):
     """An evening story in New York (RSS, RFC 822) and one in Los Angeles (Atom, RFC 3339), whose
     pages give no date: their day is the one the feed wrote, though it is already the next in UTC."""
-    routes = {"/robots.txt": Route("", content_type="text/plain")}
-    late = [("/east", "Mon, 01 Jul 2024 23:30:00 -0500", STORIES[0]),
-            ("/west", "2024-07-01T22:00:00-07:00", STORIES[2])]
+    routes = {"/robots.txt": Route("", content_type="text/plain"),
+              "/east": Route(page(*STORIES[0], None)), "/west": Route(page(*STORIES[2], None))}
     with canned_web(routes) as web:
-        for path, _, (title, text) in late:
-            routes[path] = Route(f"<html><head><title>{title}</title></head><body><article><p>{text}</p>"
-                                 f"<p>{text}</p></article></body></html>")
-        (east, rfc822, _), (west, rfc3339, _) = late
-        routes["/rss"] = Route(
-            f"<rss version='2.0'><channel><title>East Wire</title><item><title>{STORIES[0][0]}</title>"
-            f"<link>{web.url(east)}</link><pubDate>{rfc822}</pubDate></item></channel></rss>",
-            content_type="application/rss+xml")
-        routes["/atom"] = Route(
-            "<feed xmlns='http://www.w3.org/2005/Atom'><title>West Wire</title><id>urn:west</id>"
-            f"<updated>{rfc3339}</updated><entry><title>{STORIES[2][0]}</title><id>urn:w1</id>"
-            f"<link rel='alternate' href='{web.url(west)}'/><updated>{rfc3339}</updated></entry></feed>",
-            content_type="application/atom+xml")
+        routes["/rss"] = Route(rss(web.url(""), [("/east", STORIES[0][0], "")],
+                                   when="Mon, 01 Jul 2024 23:30:00 -0500", name="East Wire"),
+                               content_type="application/rss+xml")
+        routes["/atom"] = Route(atom(web.url(""), [("/west", STORIES[2][0], "")],
+                                     when="2024-07-01T22:00:00-07:00", name="West Wire"),
+                                content_type="application/atom+xml")
         db = f"sqlite:///{tmp_path / 'feeds.db'}"
         assert run("--feed", web.url("/rss"), "--feed", web.url("/atom"), db=db) == 0
     with store.make_engine(db).connect() as conn:
