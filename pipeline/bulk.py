@@ -83,10 +83,15 @@ def in_column(conn: Connection, key: Column, value: Column, keys: list) -> list:
     query, and every count of values is another statement in the driver's cache (half a megabyte each
     at this size). Here the keys are one parameter: an array on PostgreSQL, a JSON array on SQLite.
     """
-    table, wanted, found = (_names(conn, [column.name]) for column in (key.table, key, value))
-    select_from = f"SELECT DISTINCT {found} FROM {table} WHERE {wanted}"
+    return [row[0] for row in distinct_rows(conn, key, [value], keys)]
+
+
+def distinct_rows(conn: Connection, key: Column, columns: list[Column], keys: list) -> list[tuple]:
+    """The distinct tuples of `columns` of the rows whose `key` is one of `keys`, as in_column."""
+    table, wanted = (_names(conn, [column.name]) for column in (key.table, key))
+    select_from = f"SELECT DISTINCT {_names(conn, [c.name for c in columns])} FROM {table} WHERE {wanted}"
     if conn.dialect.name == "postgresql":
         rows = conn.exec_driver_sql(f"{select_from} = ANY(%s)", (list(keys),))
     else:
         rows = conn.exec_driver_sql(f"{select_from} IN (SELECT value FROM json_each(?))", (json.dumps(keys),))
-    return [row[0] for row in rows]
+    return [tuple(row) for row in rows]

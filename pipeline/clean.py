@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import date
 
 from pipeline.boilerplate import is_boilerplate
 from pipeline.datelines import find_dateline
@@ -94,11 +95,9 @@ def clean_article(article: Article) -> Article:
     paragraphs = split_paragraphs(normalise(article.text))
     whole = "\n".join(paragraphs).lower()
     kept = [paragraph for paragraph in paragraphs if not is_boilerplate(paragraph, whole)]
-    day, moment = article.date, article.published_at
-    if day is None and moment is not None:
-        day = moment.date()
-    elif day is None:
-        day, moment = find_dateline(paragraphs) or (None, None)
+    day, moment = record_day(article), article.published_at
+    if day is None:
+        day, moment = find_dateline(paragraphs) or (None, moment)
     return replace(
         article,
         text="\n\n".join(repair_glued(paragraph) for paragraph in kept),
@@ -107,6 +106,14 @@ def clean_article(article: Article) -> Article:
         date=day,
         published_at=moment,
     )
+
+
+def record_day(article: Article) -> date | None:
+    """The day the record itself states (its date, or its publication time's), before cleaning: a
+    day found later in the text is the same for the same text."""
+    if article.date is None and article.published_at is not None:
+        return article.published_at.date()
+    return article.date
 
 
 def normalise(text: str) -> str:

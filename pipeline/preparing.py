@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import compress, islice
 
 from pipeline import dedupe
@@ -56,13 +56,27 @@ class Prepared:
     reject: Reject | None = None  # cleaned away to nothing
 
 
-def content_id(text: str) -> str:
-    """The article's identity: the SHA-256 of its cleaned text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def content_id(text: str, day: date | None = None) -> str:
+    """The article's identity: the SHA-256 of its cleaned text, after its day when it has one.
+
+    The same words on another day are another report (a news agency re-runs "Kim Jong Il inspects
+    KPA unit" for each visit; 11,654 of the benchmark corpus's 12,756 repeated texts came more than a
+    week after the first), stored and counted on their own day; within dedupe.COPY_WINDOW_DAYS such a
+    repeat is then linked as a copy, like any near-copy. On one day, or undated, the same text is one
+    article.
+
+    >>> content_id("Talks resume.") == content_id("Talks resume.", None)
+    True
+    >>> content_id("Talks resume.", date(2012, 1, 5)) == content_id("Talks resume.", date(2012, 1, 27))
+    False
+    """
+    dated = text if day is None else f"{day.isoformat()}\n{text}"
+    return hashlib.sha256(dated.encode("utf-8")).hexdigest()
 
 
 def input_digest(raw: Article) -> str:
-    """The same hash of an input article's text as read, before cleaning: what a rerun skips."""
+    """The hash of an input article's text as read, before cleaning: a rerun skips an input whose
+    digest is stored with the day the record states (runner._pending)."""
     return content_id(raw.text)
 
 
@@ -72,7 +86,7 @@ def prepare(raw: Article, resources: Resources, clock=OFF) -> Prepared:
     if not article.text.strip():
         reject = Reject(raw.origin, None, "no-text", f"{raw.origin}: only boilerplate, no article text")
         return Prepared(article, "", None, (), None, None, reject)
-    signature, article_id = dedupe.signature(article.text), content_id(article.text)
+    signature, article_id = dedupe.signature(article.text), content_id(article.text, article.date)
     minhash = dedupe.to_bytes(signature)
     clock.lap("sign")
     statements = score_article(article, resources, clock)

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from itertools import chain
 
 from pipeline import __version__, daily, dedupe, store
+from pipeline.clean import record_day
 from pipeline.ingest import read_paths
 from pipeline.models import Article, Reject
 from pipeline.preparing import (
@@ -116,7 +117,15 @@ class Pending:
 def _pending(batch: list, engine) -> Pending:
     digests = [None if isinstance(item, Reject) else input_digest(item) for item in batch]
     stored = store.known_inputs(engine, [digest for digest in digests if digest])
-    return Pending(batch, digests, [digest is not None and digest not in stored for digest in digests])
+    return Pending(batch, digests, [digest is not None and not _stored_as(stored.get(digest), item)
+                                    for item, digest in zip(batch, digests, strict=True)])
+
+
+def _stored_as(days: set | None, raw: Article) -> bool:
+    """Whether an input whose text is stored on `days` is stored as this record: on the day the record
+    states; one that states none gets its day from the text, which is the same."""
+    day = record_day(raw)
+    return days is not None and (day is None or day in days)
 
 
 @dataclass

@@ -35,7 +35,7 @@ metadata = MetaData()
 articles = Table(
     "articles",
     metadata,
-    Column("id", String(64), primary_key=True, comment="sha256 of the cleaned text"),
+    Column("id", String(64), primary_key=True, comment="sha256 of the day and the cleaned text"),
     Column("input_sha", String(64), index=True, comment="sha256 of the input text: reruns skip it"),
     Column("record_key", String(512), index=True, comment="where it came from: record id, url or path"),
     Column("url", Text, index=True),

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from pipeline.aggregate import STATEMENT_FIELDS
-from pipeline.bulk import in_column, insert_rows, insert_values
+from pipeline.bulk import distinct_rows, in_column, insert_rows, insert_values
 
 # Connecting lives in pipeline.database and pipeline.settings; store re-exports it so callers need
 # one module.
@@ -131,9 +131,18 @@ def _count_gone(conn, url: str, status: int, now: datetime, insert=None) -> None
         conn.execute(gone_links.insert().values(first))  # no upsert here: overlapping runs may collide
 
 
-def known_inputs(engine: Engine, digests: list[str]) -> set[str]:
-    """Which of these input hashes (`articles.input_sha`) are stored already (one query per batch)."""
-    return _stored(engine, articles.c.input_sha, digests)
+def known_inputs(engine: Engine, digests: list[str]) -> dict[str, set[date | None]]:
+    """The stored input hashes (`articles.input_sha`) among these, each with the days of the
+    articles stored from it (one query per batch): the same text stored on another day is not
+    this input."""
+    found: dict[str, set[date | None]] = {}
+    if digests:
+        with engine.connect() as conn:
+            rows = distinct_rows(conn, articles.c.input_sha, [articles.c.input_sha, articles.c.day],
+                                 sorted(set(digests)))
+        for digest, day in rows:
+            found.setdefault(digest, set()).add(_as_date(day))
+    return found
 
 
 def known_ids(engine: Engine, ids: list[str]) -> set[str]:
@@ -257,6 +266,11 @@ def _mark_dirty(conn, days: set[date]) -> None:
     fresh = [{"day": day} for day in days - known]
     if fresh:
         conn.execute(dirty_days.insert(), fresh)
+
+
+def _as_date(value) -> date | None:
+    """A day as a driver returns it without SQLAlchemy's types: ISO text from SQLite."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _now() -> datetime:

@@ -147,6 +147,47 @@ def test_runner_the_same_words_weeks_later_are_a_new_story(db_url, resources, tm
     assert later in days and date(2021, 5, 3) in days
 
 
+def test_runner_the_very_same_words_weeks_later_are_a_new_story_too(db_url, resources, tmp_path):
+    """An agency re-running the very same text is one article on one day, a copy within the copy
+    window, and a new story weeks later; running the same input again adds nothing."""
+    from pipeline.dedupe import COPY_WINDOW_DAYS
+
+    later = date(2021, 5, 3) + timedelta(days=COPY_WINDOW_DAYS + 1)
+    source = wire(tmp_path / "a.jsonl", [
+        {"id": "1", "date": "2021-05-03", "text": STORY},
+        {"id": "2", "date": "2021-05-03", "text": STORY},
+        {"id": "3", "date": "2021-05-05", "text": STORY},
+        {"id": "4", "date": later.isoformat(), "text": STORY},
+        {"id": "5", "text": STORY},
+    ])
+    engine = engine_for(db_url)
+    first = runner.run([source], engine, resources)
+    after_first = counts(engine)
+    second = runner.run([source], engine, resources)
+    assert (first.counts["stored"], first.counts["duplicate"], first.counts["unchanged"]) == (2, 2, 1)
+    assert second.counts["unchanged"] == 5 and counts(engine) == after_first
+    with engine.connect() as conn:
+        stored = dict(conn.execute(select(store.articles.c.day, store.articles.c.duplicate_of)).all())
+        days = conn.execute(select(store.dyad_daily.c.day).distinct()).scalars().all()
+    assert stored[date(2021, 5, 3)] is None and stored[later] is None
+    assert stored[date(2021, 5, 5)] is not None and stored[None] is not None  # copies of the first
+    assert sorted(days) == [date(2021, 5, 3), later]
+
+
+def test_runner_a_record_given_another_day_moves_to_it(db_url, resources, tmp_path):
+    """The same record with its date corrected and its text unchanged is a new version of itself."""
+    engine = engine_for(db_url)
+    runner.run([wire(tmp_path / "a.jsonl", [{"id": "1", "date": "2021-05-03", "text": STORY}])],
+               engine, resources)
+    summary = runner.run([wire(tmp_path / "b.jsonl", [{"id": "1", "date": "2021-06-03", "text": STORY}])],
+                         engine, resources)
+    assert summary.counts["replaced"] == 1
+    with engine.connect() as conn:
+        days = conn.execute(select(store.articles.c.day)).scalars().all()
+        daily_days = set(conn.execute(select(store.dyad_daily.c.day)).scalars())
+    assert days == [date(2021, 6, 3)] and daily_days == {date(2021, 6, 3)}
+
+
 def test_runner_copies_promoted_in_a_replaced_original_s_place_keep_the_window(db_url, resources, tmp_path):
     """Copies a week either side of an original that is replaced: the earliest takes its place, the
     other, two weeks from it, becomes an original too; an undated copy joins the earliest."""

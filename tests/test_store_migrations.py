@@ -19,7 +19,7 @@ def test_store_upgrade_builds_the_schema_and_is_idempotent(db_url):
     store.upgrade(engine)
     store.upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert revision(engine) == store.HEAD == "0005"
+    assert revision(engine) == store.HEAD == "0006"
     indexes = {index["name"] for index in inspect(engine).get_indexes("statements")}
     assert "ix_statements_pair_day" in indexes
     engine.dispose()
@@ -134,4 +134,60 @@ def test_store_upgrading_an_old_database_keeps_its_rows_and_indexes_them(db_url)
     assert sorted(bucket for _, bucket in indexed) == sorted(dedupe.buckets(expected))
     assert {key for key, _ in indexed} == {dedupe.article_key("original")}
     assert kept == ["original"]  # SQLite copies tables to alter them; nothing may cascade away
+    engine.dispose()
+
+
+WARNING = ("North Korea warned the United States on Monday that it would pay dearly for the joint drills. "
+           "Pyongyang said Washington and Seoul were rehearsing an invasion and threatened a merciless "
+           "response. South Korea's defence ministry called the threat a provocation.")
+
+
+def test_store_upgrading_names_dated_articles_by_their_day(db_url, resources, tmp_path):
+    """A database whose articles were named by their text alone (before 0006): each dated article is
+    renamed with its day, and its statements, its copy's link and its LSH key follow; an undated one
+    keeps its name; running the same input again finds everything stored."""
+    import json
+    from datetime import UTC, datetime
+
+    from pipeline import dedupe, runner
+    from pipeline.ingest import read_paths
+    from pipeline.preparing import content_id, input_digest, prepare
+
+    source = tmp_path / "old.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in [
+        {"id": "1", "date": "2021-05-03", "text": WARNING},
+        {"id": "2", "date": "2021-05-04", "text": "Asia wire - " + WARNING},
+        {"id": "3", "text": "Tokyo protested to Beijing over coast guard ships near the islands."},
+    ]), encoding="utf-8")
+    engine = store.make_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(store.alembic_config(conn), "0005")
+    run_id = store.start_run(engine, [str(source)], "old")
+    old, statements, buckets = [], [], {}
+    for raw in read_paths([str(source)]):
+        prepared = prepare(raw, resources)
+        name = content_id(prepared.article.text)  # the name before 0006: the text alone
+        old.append(prepared.row | {"id": name, "lsh_key": dedupe.article_key(name), "run_id": run_id,
+                                   "input_sha": input_digest(raw), "ingested_at": datetime.now(UTC),
+                                   "duplicate_of": old[0]["id"] if raw.key == "2" else None})
+        statements += [row | {"article_id": name} for row in prepared.statement_rows]
+        if raw.key != "2":
+            buckets[name] = prepared.buckets
+    store.save_batch(engine, old, statements, [], buckets)
+
+    store.upgrade(engine)
+    a, s, b = store.articles.c, store.statements.c, store.lsh_buckets.c
+    with engine.connect() as conn:
+        renamed = {row.record_key: row for row in conn.execute(select(a.record_key, a.id, a.day, a.text,
+                                                                      a.duplicate_of, a.lsh_key))}
+        stated = set(conn.execute(select(s.article_id)).scalars())
+        indexed = set(conn.execute(select(b.article_key)).scalars())
+    assert all(row.id == content_id(row.text, row.day) for row in renamed.values())
+    assert renamed["3"].id == old[2]["id"] and renamed["1"].id != old[0]["id"]
+    assert renamed["2"].duplicate_of == renamed["1"].id
+    assert stated == {row.id for row in renamed.values()}  # each has statements
+    assert indexed == {renamed["1"].lsh_key, renamed["3"].lsh_key} == {
+        dedupe.article_key(renamed["1"].id), dedupe.article_key(renamed["3"].id)}
+    again = runner.run([source], engine, resources)
+    assert again.counts["unchanged"] == 3 and set(again.counts) <= {"unchanged", "daily_rows"}
     engine.dispose()
