@@ -272,11 +272,20 @@ def last_run(bind: Bind) -> dict | None:
 
 
 def articles_per_source(bind: Bind, limit: int = 25) -> pd.DataFrame:
-    """Stories stored by outlet (copies folded), the most first, with each outlet's newest day."""
+    """Stories stored by outlet (copies folded), the most first, with each outlet's newest day;
+    articles without an outlet count as "(unknown)"."""
     a = articles.c
-    source = func.coalesce(a.source, "(unknown)").label("source")
-    query = (select(source, func.count().label("articles"), func.max(a.day).label("last_day"))
-             .where(is_story()).group_by(source).order_by(func.count().desc(), source).limit(limit))
+    # Grouped by the stored outlet, in the order of ix_articles_source, which holds all the count
+    # reads; the few groups are then named, so that no outlet and one called "(unknown)" merge, as
+    # before. Grouping every article by the named outlet sorts them all first (0.15 s, not 0.06 s,
+    # over a million statements' articles).
+    per_outlet = (select(a.source, func.count().label("articles"), func.max(a.day).label("last_day"))
+                  .where(is_story()).group_by(a.source).subquery())
+    p = per_outlet.c
+    source = func.coalesce(p.source, "(unknown)").label("source")
+    stories = func.sum(p.articles)
+    query = (select(source, stories.label("articles"), func.max(p.last_day).label("last_day"))
+             .group_by(source).order_by(stories.desc(), source).limit(limit))
     return frames.frame(bind, query, {"source": "str", "articles": "int64", "last_day": frames.DAY})
 
 

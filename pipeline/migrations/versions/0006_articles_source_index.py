@@ -1,0 +1,22 @@
+"""an index that answers the stories per outlet alone: articles by outlet, with whether each is a
+copy and its day
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-07 04:30:00
+"""
+
+from alembic import op
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index('ix_articles_source', 'articles', ['source', 'duplicate_of', 'day'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index('ix_articles_source', table_name='articles')
