@@ -1,12 +1,13 @@
 """Read-only queries for the app and the exports: SQLAlchemy Core selects -> pandas DataFrames.
 
-The only module holding SQL the app reads with; every value reaches the database as a bound
-parameter. Each function takes an Engine or a Connection and plain filters: days as `datetime.date`
-or ISO strings (`start`/`end` are inclusive; None leaves that end open), pairs as (source, target)
-tuples where direction matters. Results are DataFrames with typed columns, days as datetime64[ns];
-a result that is one record (headline figures, an article) is a one-row DataFrame. Statements
-without a known day drop out of any date-filtered query. Syndicated copies (articles.duplicate_of
-set) are folded wherever they could count twice; `dyad_daily` has folded them already.
+The only module holding SQL the app reads with (its shared WHERE conditions are built by
+pipeline.query_filters); every value reaches the database as a bound parameter. Each function takes
+an Engine or a Connection and plain filters: days as `datetime.date` or ISO strings (`start`/`end`
+are inclusive; None leaves that end open), pairs as (source, target) tuples where direction matters.
+Results are DataFrames with typed columns, days as datetime64[ns]; a result that is one record
+(headline figures, an article) is a one-row DataFrame. Statements without a known day drop out of
+any date-filtered query. Syndicated copies (articles.duplicate_of set) are folded wherever they
+could count twice; `dyad_daily` has folded them already.
 
 Example::
 
@@ -23,7 +24,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 
 import pandas as pd
-from sqlalchemy import and_, case, false, func, or_, select, true
+from sqlalchemy import case, func, select, true
 
 from pipeline import frames
 from pipeline.frames import (  # noqa: F401 - the columns each query returns, re-exported
@@ -37,10 +38,9 @@ from pipeline.frames import (  # noqa: F401 - the columns each query returns, re
     STATEMENT_COLUMNS,
     Bind,
 )
+from pipeline.query_filters import DayLike, Pair, as_day, in_range, of_pairs
 from pipeline.store import articles, dyad_daily, is_story, runs, statements
 
-Pair = tuple[str, str]
-DayLike = dt.date | str | None
 # key_quotes first ranks this many statements per quote asked for, then QUOTE_GROWTH times more
 # until they hold enough distinct quotes.
 QUOTE_CANDIDATES, QUOTE_GROWTH = 4, 4
@@ -72,7 +72,7 @@ def anomalous_days(bind: Bind, start: DayLike, end: DayLike,
 def _dyad_series(start: DayLike, end: DayLike, pairs: Iterable[Pair] | None, directed_only: bool = False):
     d = dyad_daily.c
     return (select(dyad_daily)
-            .where(_in_range(d.day, start, end), _of_pairs(d.source, d.target, pairs),
+            .where(in_range(d.day, start, end), of_pairs(d.source, d.target, pairs),
                    d.directed.is_(True) if directed_only else true())
             .order_by(d.day, d.source, d.target, d.directed))
 
@@ -91,7 +91,7 @@ def top_dyads(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
                     _weighted_mean(d.mean_hostility).label("mean_hostility"),
                     func.max(d.max_hostility).label("max_hostility"), func.count().label("days"),
                     func.sum(case((d.anomaly == true(), 1), else_=0)).label("anomalies"))
-             .where(_in_range(d.day, start, end), d.directed.is_(True) if directed_only else true())
+             .where(in_range(d.day, start, end), d.directed.is_(True) if directed_only else true())
              .group_by(d.source, d.target, d.directed)
              .order_by(tension.desc(), d.source, d.target, d.directed)
              .limit(limit))
@@ -104,7 +104,7 @@ def biggest_movers(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
     (`previous`), and `delta` = current - previous; ranked by delta, rising first, or by |delta|
     when `absolute`. A pair quiet in one period counts 0 there.
     """
-    first, last = _day(start), _day(end)
+    first, last = as_day(start), as_day(end)
     if first is None or last is None or first > last:
         raise ValueError("biggest_movers needs start <= end, both given")
     before = first - (last - first) - dt.timedelta(days=1)
@@ -114,7 +114,7 @@ def biggest_movers(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
     delta = current - previous
     query = (select(d.source, d.target, d.directed, previous.label("previous"),
                     current.label("current"), delta.label("delta"))
-             .where(_in_range(d.day, before, last))
+             .where(in_range(d.day, before, last))
              .group_by(d.source, d.target, d.directed)
              .order_by((func.abs(delta) if absolute else delta).desc(), d.source, d.target, d.directed)
              .limit(limit))
@@ -126,20 +126,20 @@ def headline_figures(bind: Bind, start: DayLike, end: DayLike) -> pd.DataFrame:
     `pairs` (distinct source, target) and `anomalies` (anomalous pair-days) in [start, end]."""
     a, d = articles.c, dyad_daily.c
     stories = select(func.count()).select_from(articles).where(
-        is_story(), _in_range(a.day, start, end))
+        is_story(), in_range(a.day, start, end))
     copies = select(func.count()).select_from(articles).where(
-        a.duplicate_of.is_not(None), _in_range(a.day, start, end))
+        a.duplicate_of.is_not(None), in_range(a.day, start, end))
     # Statements of stories = all statements of the range (an index count) minus those of the range's
     # copies, looked up by article id from the few copies (a statement's day is its article's): a
     # join from every statement of the range to its article took 4.3 s over a million statements.
-    every = select(func.count()).select_from(statements).where(_in_range(statements.c.day, start, end))
-    copies_of_range = select(a.id).where(a.duplicate_of.is_not(None), _in_range(a.day, start, end))
+    every = select(func.count()).select_from(statements).where(in_range(statements.c.day, start, end))
+    copies_of_range = select(a.id).where(a.duplicate_of.is_not(None), in_range(a.day, start, end))
     of_copies = select(func.count()).select_from(statements).where(
-        statements.c.article_id.in_(copies_of_range), _in_range(statements.c.day, start, end))
+        statements.c.article_id.in_(copies_of_range), in_range(statements.c.day, start, end))
     said = select(every.scalar_subquery() - of_copies.scalar_subquery())
-    pairs = select(d.source, d.target).where(_in_range(d.day, start, end)).distinct().subquery()
+    pairs = select(d.source, d.target).where(in_range(d.day, start, end)).distinct().subquery()
     anomalies = select(func.count()).select_from(dyad_daily).where(
-        d.anomaly == true(), _in_range(d.day, start, end))
+        d.anomaly == true(), in_range(d.day, start, end))
     query = select(stories.scalar_subquery().label("articles"),
                    copies.scalar_subquery().label("duplicates"),
                    said.scalar_subquery().label("statements"),
@@ -163,8 +163,8 @@ def key_quotes(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] |
     """
     s = statements.c
     categories = [categories] if isinstance(categories, str) else categories
-    filters = [s.hostility >= min_hostility, _in_range(s.day, start, end),
-               _of_pairs(s.source, s.target, pairs),
+    filters = [s.hostility >= min_hostility, in_range(s.day, start, end),
+               of_pairs(s.source, s.target, pairs),
                s.category.in_(list(categories)) if categories is not None else true()]
     wanted = max(limit, 1) * QUOTE_CANDIDATES
     with frames.connection(bind) as conn:
@@ -234,7 +234,7 @@ def _statement_rows(start: DayLike, end: DayLike, pairs: Iterable[Pair] | None):
     return (select(statements, a.published_at, a.url, a.title, a.source.label("outlet"),
                    a.duplicate_of, a.duplicate_of.is_not(None).label("duplicate"))
             .select_from(statements.join(articles, a.id == s.article_id))
-            .where(_in_range(s.day, start, end), _of_pairs(s.source, s.target, pairs))
+            .where(in_range(s.day, start, end), of_pairs(s.source, s.target, pairs))
             .order_by(s.day, s.article_id, s.start, s.source, s.target))
 
 
@@ -245,7 +245,7 @@ def tension_matrix(bind: Bind, start: DayLike, end: DayLike, directed_only: bool
     query = (select(d.source, d.target, _weighted_mean(d.mean_tension).label("mean_tension"),
                     func.sum(d.statements).label("statements"),
                     func.sum(d.tension_index).label("tension_index"))
-             .where(_in_range(d.day, start, end), d.directed.is_(True) if directed_only else true())
+             .where(in_range(d.day, start, end), d.directed.is_(True) if directed_only else true())
              .group_by(d.source, d.target)
              .order_by(d.source, d.target))
     return frames.frame(bind, query, MATRIX_COLUMNS)
@@ -258,8 +258,8 @@ def date_bounds(bind: Bind) -> tuple[dt.date | None, dt.date | None]:
                      for agg in (func.min, func.max) for column in (s.day, d.day)))
     with frames.connection(bind) as connection:
         first_s, first_d, last_s, last_d = connection.execute(query).one()
-    firsts = [_day(v) for v in (first_s, first_d) if v is not None]
-    lasts = [_day(v) for v in (last_s, last_d) if v is not None]
+    firsts = [as_day(v) for v in (first_s, first_d) if v is not None]
+    lasts = [as_day(v) for v in (last_s, last_d) if v is not None]
     return (min(firsts) if firsts else None, max(lasts) if lasts else None)
 
 
@@ -292,30 +292,3 @@ def articles_per_source(bind: Bind, limit: int = 25) -> pd.DataFrame:
 def _weighted_mean(daily_mean):
     """A statement-weighted mean over days of a daily mean column of dyad_daily."""
     return func.sum(daily_mean * dyad_daily.c.statements) / func.sum(dyad_daily.c.statements)
-
-
-def _in_range(column, start: DayLike, end: DayLike):
-    """start <= column <= end; NULL days fail any bound that is given."""
-    first, last = _day(start), _day(end)
-    return and_(column >= first if first is not None else true(),
-                column <= last if last is not None else true())
-
-
-def _of_pairs(source, target, pairs: Iterable[Pair] | None):
-    if pairs is None:
-        return true()
-    pairs = list(pairs)
-    if len(pairs) == 2 and all(isinstance(code, str) for code in pairs):
-        pairs = [tuple(pairs)]  # one pair given bare: ("PRK", "USA")
-    if not pairs:
-        return false()
-    return or_(*(and_(source == a, target == b) for a, b in pairs))
-
-
-def _day(value: DayLike) -> dt.date | None:
-    """A date from a date, a datetime (its date) or an ISO string; None stays None."""
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return dt.date.fromisoformat(value)

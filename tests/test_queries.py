@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from pipeline import queries
+from pipeline import queries, query_filters
 from pipeline.store import articles, dyad_daily, make_engine, metadata, runs, statements
 
 WHEN = datetime(2024, 1, 6, 12, 0, tzinfo=UTC)
@@ -216,8 +216,8 @@ def test_queries_key_quotes_from_the_most_hostile_equal_ranking_them_all(engine,
     s = statements.c
     for limit in (1, 2, 3, 5, 8, 12, 20):
         for start, pairs in ((days[0], None), (None, [USA_PRK]), (None, None)):
-            everything = [s.hostility >= 0.0, queries._in_range(s.day, start, None),
-                          queries._of_pairs(s.source, s.target, pairs)]
+            everything = [s.hostility >= 0.0, query_filters.in_range(s.day, start, None),
+                          query_filters.of_pairs(s.source, s.target, pairs)]
             ranked_all = frames.frame(engine, queries._quotes(everything, limit), queries.QUOTE_COLUMNS)
             quotes = queries.key_quotes(engine, start, None, pairs=pairs, limit=limit)
             pd.testing.assert_frame_equal(quotes, ranked_all)

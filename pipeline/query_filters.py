@@ -1,0 +1,50 @@
+"""The filters of pipeline.queries as SQL conditions: part of the query layer, which it serves alone.
+
+A query takes plain filters, days as `datetime.date`, datetimes or ISO strings (None leaves that end
+open) and country pairs as (source, target) tuples; these functions turn them into the WHERE
+conditions the queries share, with every value a bound parameter. They build expressions and run
+nothing, so that the app's SQL still lives in pipeline.queries.
+
+Example::
+
+    s = store.statements.c
+    select(s.id).where(in_range(s.day, "2019-12-01", None), of_pairs(s.source, s.target, [("PRK", "USA")]))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import and_, false, or_, true
+
+Pair = tuple[str, str]
+DayLike = dt.date | str | None
+
+
+def in_range(column, start: DayLike, end: DayLike):
+    """start <= column <= end; NULL days fail any bound that is given."""
+    first, last = as_day(start), as_day(end)
+    return and_(column >= first if first is not None else true(),
+                column <= last if last is not None else true())
+
+
+def of_pairs(source, target, pairs: Iterable[Pair] | None):
+    """(source, target) is one of `pairs`; any pair when None, none when empty."""
+    if pairs is None:
+        return true()
+    pairs = list(pairs)
+    if len(pairs) == 2 and all(isinstance(code, str) for code in pairs):
+        pairs = [tuple(pairs)]  # one pair given bare: ("PRK", "USA")
+    if not pairs:
+        return false()
+    return or_(*(and_(source == a, target == b) for a, b in pairs))
+
+
+def as_day(value: DayLike) -> dt.date | None:
+    """A date from a date, a datetime (its date) or an ISO string; None stays None."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.date.fromisoformat(value)
