@@ -4,6 +4,8 @@ Each command (its arguments are in pipeline.cli_args) calls the library and prin
   0  done
   1  done, but some inputs were rejected (each reported on stderr with file and line)
   2  could not run: bad arguments, a missing file, an unreadable gold set
+  130  interrupted by Ctrl-C (SIGINT)
+  143  `export` ended by SIGTERM (kill, systemd, docker stop, timeout): its file is left as it was
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from pathlib import Path
 
 from pipeline import cli_args
 from pipeline.formats import TABLE_HEADER, statement_row, table_row
-from pipeline.interrupts import INTERRUPTS
+from pipeline.interrupts import INTERRUPTS, Terminated
 from pipeline.models import Reject, Statement
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C (128 + SIGINT)
+EXIT_TERMINATED = 143  # and by SIGTERM (128 + SIGTERM), where a command catches it (export)
 
 
 class UsageError(Exception):
@@ -47,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # every batch is its own transaction: the next run carries on
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Terminated:
+        print("terminated", file=sys.stderr)
+        return EXIT_TERMINATED
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -299,7 +305,10 @@ def _export(args: argparse.Namespace) -> int:
 
     try:
         request = export.request_from(args.what, args.start, args.end, args.pairs, args.limit)
-        rows = export.export(store.database_url(args.db), request, args.format, args.out)
+        # SIGTERM too unwinds the export, so that its partial file is removed (export_files._opened)
+        with INTERRUPTS.terminable():
+            rows = export.export(store.database_url(args.db), request, args.format, args.out,
+                                 check=INTERRUPTS.check)
     except export.ExportError as error:
         raise UsageError(str(error)) from None
     print(f"{rows} {args.what} rows written to {args.out or 'stdout'}", file=sys.stderr)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,10 +86,12 @@ def frames_for(bind, request: Request, rows: int = queries.CHUNK_ROWS) -> Iterat
     raise ExportError(f"cannot export {request.what!r}: choose one of {', '.join(WHATS)}")
 
 
-def export(url: str, request: Request, form: str, out: str | None = None) -> int:
+def export(url: str, request: Request, form: str, out: str | None = None,
+           check: Callable[[], None] = lambda: None) -> int:
     """Write the rows of `request` from the database at `url` to `out` (stdout when None, except
     for Parquet); return how many rows were written. Rows are read and written a chunk at a time,
-    so memory does not grow with the export; a file appears whole, or not at all."""
+    so memory does not grow with the export; a file appears whole, or not at all. `check` is
+    called between chunks (export_files.write): the command line's raises a pending interrupt."""
     if form not in FORMATS:
         raise ExportError(f"unknown format {form!r}: choose one of {', '.join(FORMATS)}")
     if form == "parquet" and not out:
@@ -100,7 +102,7 @@ def export(url: str, request: Request, form: str, out: str | None = None) -> int
         raise ExportError("--out is empty: give a file, or leave it out for stdout")
     engine = _engine(url)
     try:
-        return export_files.write(frames_for(engine, request), form, out)
+        return export_files.write(frames_for(engine, request), form, out, check)
     except (OperationalError, ProgrammingError, ArgumentError) as error:
         raise ExportError(store.unreachable(url, error)) from None
     except BrokenPipeError:

@@ -13,7 +13,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
@@ -28,14 +28,18 @@ OPEN_FILE = re.compile(r"/dev/(?:stdout|stderr|fd/\d+)|/proc/(?:self|thread-self
 STREAM = -1  # _file_mode of a stream
 
 
-def write(frames: Iterable[pd.DataFrame], form: str, out: str | None) -> int:
+def write(frames: Iterable[pd.DataFrame], form: str, out: str | None,
+          check: Callable[[], None] = lambda: None) -> int:
     """DataFrames of one result, in order, as one CSV, JSON or Parquet file at `out` (or stdout);
-    returns the rows written."""
+    returns the rows written. `check` is called before each frame is written and before the file
+    is completed: what it raises (an interrupt Python dropped) abandons the file as an error does."""
     writer = {"csv": _CsvWriter, "json": _JsonWriter, "parquet": _ParquetWriter}[form]()
     with _opened(out, binary=form == "parquet") as handle:
         try:
             for frame in frames:
+                check()
                 writer.add(handle, _portable(frame, form))
+            check()
         except BaseException:
             writer.abandon()  # before the file it writes to is closed; no closing "]" to stdout
             raise
