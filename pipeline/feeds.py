@@ -31,6 +31,12 @@ from pipeline.readers import decode_text, extract_html, strip_tags
 # being asked conditionally. Runs alone would give up on a page embargoed for a few minutes.
 GONE_STATUSES = (404, 410)
 GONE_AFTER_RUNS, GONE_AFTER_DAYS = 3, 1
+# A gone page that no feed has listed for this long is forgotten, so that the table does not grow
+# for ever with links feeds dropped long ago; one a feed still lists is seen each run (asked for,
+# or skipped as gone) and kept. News feeds drop an item within days or weeks, so a month forgets
+# only dead links. A feed unchanged for a month (answering 304, its items unread) has its gone
+# pages forgotten too: they cost what a new gone page costs, once more.
+GONE_FORGET_DAYS = 30
 
 
 class FeedListError(ValueError):

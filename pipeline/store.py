@@ -103,19 +103,26 @@ def links_gone_for(engine: Engine, urls: list[str], runs: int, days: float) -> s
         return set(conn.execute(query).scalars())
 
 
-def record_gone_links(engine: Engine, gone: dict[str, int], answered: set[str] | None = None) -> None:
+def record_gone_links(engine: Engine, gone: dict[str, int], answered: set[str] | None = None,
+                      skipped: set[str] | None = None, forget_days: float | None = None) -> None:
     """One more run in a row in which each page of `gone` answered its status (404 or 410); the
-    pages that `answered` otherwise start again from none. Each page is counted by one upsert, in URL
+    pages that `answered` otherwise start again from none; those `skipped` as gone, which a feed still
+    lists, are stamped as seen gone now. With `forget_days`, a page none of these has touched for
+    longer (no feed lists it any more) is forgotten. Each page is counted by one upsert, in URL
     order, so that runs overlapping in time each count theirs without deadlocking."""
-    if not gone and not answered:
+    if not gone and not answered and not skipped and forget_days is None:
         return
     g, now = gone_links.c, _now()  # one run, one time
     insert = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}.get(engine.dialect.name)
     with engine.begin() as conn:
         if answered:
             conn.execute(gone_links.delete().where(g.url.in_(list(answered))))
+        if skipped:
+            conn.execute(gone_links.update().where(g.url.in_(sorted(skipped))).values(last_gone_at=now))
         for url in sorted(gone):
             _count_gone(conn, url, gone[url], now, insert)
+        if forget_days is not None:
+            conn.execute(gone_links.delete().where(g.last_gone_at < now - timedelta(days=forget_days)))
 
 
 def _count_gone(conn, url: str, status: int, now: datetime, insert=None) -> None:

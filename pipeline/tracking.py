@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 
 from pipeline import runner, store
-from pipeline.feeds import GONE_AFTER_DAYS, GONE_AFTER_RUNS, FeedReport, feed_articles
+from pipeline.feeds import GONE_AFTER_DAYS, GONE_AFTER_RUNS, GONE_FORGET_DAYS, FeedReport, feed_articles
 from pipeline.fetch import Fetcher
 
 INTERVAL = re.compile(r"(\d+(?:\.\d+)?)\s*([smh]?)")
@@ -35,7 +35,8 @@ def run_once(paths: list[str], urls: list[str], engine, resources, fetcher: Fetc
     summary = runner.run(paths, engine, resources, sources=sources, inputs=paths + urls,
                          failures=report.failures, **options)
     store.save_feed_validators(engine, report.validators)
-    store.record_gone_links(engine, report.gone, report.answered)
+    if urls:  # a run of files alone says nothing of what feeds list
+        store.record_gone_links(engine, report.gone, report.answered, report.skipped_gone, GONE_FORGET_DAYS)
     return summary, report
 
 
