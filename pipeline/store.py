@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -108,13 +108,20 @@ def record_gone_links(engine: Engine, gone: dict[str, int], answered: set[str] |
     """One more run in a row in which each page of `gone` answered its status (404 or 410); the
     pages that `answered` otherwise start again from none; those `skipped` as gone, which a feed still
     lists, are stamped as seen gone now. With `forget_days`, a page none of these has touched for
-    longer (no feed lists it any more) is forgotten. Each page is counted by one upsert, in URL
-    order, so that runs overlapping in time each count theirs without deadlocking."""
+    longer (no feed lists it any more) is forgotten. The rows are locked, and new pages counted one
+    upsert each, in URL order, so that runs overlapping in time each record theirs without deadlocking."""
     if not gone and not answered and not skipped and forget_days is None:
         return
     g, now = gone_links.c, _now()  # one run, one time
     insert = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}.get(engine.dialect.name)
+    forgotten = g.last_gone_at < now - timedelta(days=forget_days) if forget_days is not None else false()
     with engine.begin() as conn:
+        # Each statement below locks rows in its own order, so two runs could each hold what the other
+        # waits for: the rows are locked first, in URL order. SQLite locks the whole file instead.
+        if conn.dialect.name != "sqlite":
+            touched = sorted(set(gone) | (answered or set()) | (skipped or set()))
+            conn.execute(select(g.url).where(or_(g.url.in_(touched), forgotten)).order_by(g.url)
+                         .with_for_update())
         if answered:
             conn.execute(gone_links.delete().where(g.url.in_(list(answered))))
         if skipped:
@@ -122,7 +129,7 @@ def record_gone_links(engine: Engine, gone: dict[str, int], answered: set[str] |
         for url in sorted(gone):
             _count_gone(conn, url, gone[url], now, insert)
         if forget_days is not None:
-            conn.execute(gone_links.delete().where(g.last_gone_at < now - timedelta(days=forget_days)))
+            conn.execute(gone_links.delete().where(forgotten))
 
 
 def _count_gone(conn, url: str, status: int, now: datetime, insert=None) -> None:

@@ -1,10 +1,13 @@
 """store.record_gone_links over time, on SQLite and PostgreSQL: a gone page a feed still lists is
 kept, one no feed has listed for `forget_days` is forgotten. Times are written by hand, days ago."""
 
+import threading
+import time
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from pipeline import store
 
@@ -52,3 +55,72 @@ def test_store_gone_links_untouched_for_forget_days_are_deleted_at_the_next_reco
         conn.execute(insert(store.gone_links), [gone_since(OLD, 31), gone_since(RECENT, 29)])
     store.record_gone_links(schema, {}, forget_days=30)
     assert sorted(last_gone(schema)) == [RECENT]
+
+
+@pytest.fixture
+def pg_schema(pg_server):
+    """A fresh PostgreSQL database with the schema: row locks, which SQLite does not have."""
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    engine = store.make_engine(pg_server.create_database(name))
+    store.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+    pg_server.drop_database(name)
+
+
+def waiting_for_locks(engine) -> int:
+    """How many other sessions of this database wait for a lock."""
+    query = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                 "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
+    with engine.connect() as conn:
+        return conn.execute(query).scalar_one()
+
+
+def in_thread(call) -> tuple[threading.Thread, list[BaseException]]:
+    failures: list[BaseException] = []
+
+    def target():
+        try:
+            call()
+        except BaseException as error:  # reported by the test
+            failures.append(error)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread, failures
+
+
+def test_store_gone_links_overlapping_records_do_not_deadlock(pg_schema):
+    """Two runs recording at once on PostgreSQL, the first counting pages A and B (both 404 to it),
+    the second skipping B as gone and counting A. Each statement locking rows in its own order, the
+    second held B (its UPDATE) and waited for A, which the first held while it waited for B: a
+    deadlock. A third session holds A until both wait, so that they meet mid-record however fast."""
+    page_a, page_b = "https://news.example/a", "https://news.example/b"  # A before B in URL order
+    with pg_schema.begin() as conn:
+        conn.execute(insert(store.gone_links), [gone_since(page_a, 0), gone_since(page_b, 0)])
+    holder = pg_schema.connect()
+    holder.begin()
+    holder.execute(select(store.gone_links.c.url).where(store.gone_links.c.url == page_a).with_for_update())
+    first, first_failed = in_thread(lambda: store.record_gone_links(pg_schema, {page_a: 404, page_b: 404},
+                                                                    forget_days=30))
+    try:
+        until(lambda: waiting_for_locks(pg_schema) == 1)
+        second, second_failed = in_thread(lambda: store.record_gone_links(
+            pg_schema, {page_a: 404}, skipped={page_b}, forget_days=30))
+        until(lambda: waiting_for_locks(pg_schema) == 2)
+    finally:
+        holder.rollback()
+        holder.close()
+    for thread in (first, second):
+        thread.join(timeout=60)
+    assert first_failed + second_failed == []
+    g = store.gone_links.c
+    with pg_schema.connect() as conn:
+        assert dict(conn.execute(select(g.url, g.runs)).all()) == {page_a: 5, page_b: 4}
+
+
+def until(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the sessions never came to wait"
+        time.sleep(0.02)
