@@ -22,6 +22,7 @@ from pipeline import cli_args
 from pipeline.formats import TABLE_HEADER, statement_row, table_row
 from pipeline.interrupts import INTERRUPTS, Terminated
 from pipeline.models import Reject, Statement
+from pipeline.progress import run_progress
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C (128 + SIGINT)
@@ -160,7 +161,7 @@ def _run(args: argparse.Namespace) -> int:
         from pipeline import tracking
 
         engine = _open_database(url)
-        with _progress() as progress:
+        with run_progress() as progress:
             summary, report = tracking.run_once(args.paths, urls, engine, resources, _fetcher(args, urls),
                                                 on_article=progress, head=head)
     for message in report.failures + summary.messages:
@@ -246,31 +247,6 @@ def _open_database(url: str):
     except (OperationalError, ArgumentError, ImportError, ValueError) as error:
         raise UsageError(store.unreachable(url, error)) from None
     return engine
-
-
-@contextmanager
-def _progress():
-    """A per-article callback: a pending Ctrl-C ends the run there, and on an interactive terminal
-    a progress bar shows counts and rate. Elsewhere (a pipe, cron, `bench`) tqdm is not imported."""
-    if not sys.stderr.isatty():
-        yield lambda counts: INTERRUPTS.check()
-        return
-    from tqdm import tqdm
-
-    def postfix(counts: Counter) -> dict:
-        return {"stored": counts["stored"], "skipped": counts["unchanged"]}
-
-    last_counts: Counter | None = None
-    with tqdm(unit=" articles", file=sys.stderr) as progress:
-        def update(counts: Counter) -> None:
-            nonlocal last_counts
-            INTERRUPTS.check()
-            last_counts = counts
-            if progress.update(1):  # redrawn: the counts are formatted for the next redraw, not each article
-                progress.set_postfix(postfix(counts), refresh=False)
-        yield update
-        if last_counts is not None:  # the last bar, drawn as it closes, shows the final counts
-            progress.set_postfix(postfix(last_counts), refresh=False)
 
 
 def _bench(args: argparse.Namespace) -> int:

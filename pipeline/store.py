@@ -1,22 +1,21 @@
-"""The database: every write, and the reads the writer needs. The only module that writes.
+"""The database: every write. The only module that writes.
 
-The tables live in pipeline.schema and connecting in pipeline.database; both are re-exported here, so
-callers need one module. Each article is stored with
+The tables live in pipeline.schema, connecting in pipeline.database and the reads a run needs in
+pipeline.lookups; all are re-exported here, so callers need one module. Each article is stored with
 its statements in one transaction, so a run killed at any moment leaves whole articles or none, and
 the days it touched stay marked dirty until the daily index has been rebuilt for them.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from pipeline.aggregate import STATEMENT_FIELDS
-from pipeline.bulk import distinct_rows, in_column, insert_rows, insert_values
+from pipeline.bulk import insert_rows, insert_values
 
 # Connecting lives in pipeline.database and pipeline.settings; store re-exports it so callers need
 # one module.
@@ -30,6 +29,19 @@ from pipeline.database import (  # noqa: F401
     upgrade,
 )
 from pipeline.dedupe import article_key, stored_buckets, within_copy_window
+from pipeline.lookups import (  # noqa: F401 - the reads a run needs, re-exported
+    articles_with_keys,
+    dirty_days_list,
+    feed_validators,
+    known_ids,
+    known_inputs,
+    known_urls,
+    links_gone_for,
+    originals_in_buckets,
+    statements_between,
+    stories_per_day,
+)
+from pipeline.lookups import now as _now
 from pipeline.schema import (  # noqa: F401 - the tables, re-exported for the readers
     CODE,
     articles,
@@ -44,8 +56,6 @@ from pipeline.schema import (  # noqa: F401 - the tables, re-exported for the re
     statements,
 )
 from pipeline.settings import DEFAULT_URL, database_url  # noqa: F401
-
-# --- writes ---------------------------------------------------------------------------------------
 
 
 def start_run(engine: Engine, inputs: list[str], version: str) -> int:
@@ -67,18 +77,6 @@ def finish_run(engine: Engine, run_id: int, counts: dict, rejects: dict, status:
         )
 
 
-def known_urls(engine: Engine, urls: list[str]) -> set[str]:
-    """Which of these page URLs are stored already (one query)."""
-    return _stored(engine, articles.c.url, urls)
-
-
-def feed_validators(engine: Engine) -> dict[str, tuple[str | None, str | None]]:
-    """url -> (ETag, Last-Modified) of every feed's last good answer."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(feed_cache.c.url, feed_cache.c.etag, feed_cache.c.last_modified))
-        return {row.url: (row.etag, row.last_modified) for row in rows}
-
-
 def save_feed_validators(engine: Engine, validators: dict[str, tuple[str | None, str | None]]) -> None:
     """Remember each feed's validators, replacing older ones (after its items are stored)."""
     if not validators:
@@ -89,18 +87,6 @@ def save_feed_validators(engine: Engine, validators: dict[str, tuple[str | None,
             {"url": url, "etag": etag, "last_modified": modified, "checked_at": _now()}
             for url, (etag, modified) in validators.items()
         ])
-
-
-def links_gone_for(engine: Engine, urls: list[str], runs: int, days: float) -> set[str]:
-    """Which of these item pages answered 404 or 410 in at least `runs` runs in a row, the first at
-    least `days` ago (one query)."""
-    if not urls:
-        return set()
-    g = gone_links.c
-    query = select(g.url).where(g.url.in_(set(urls)), g.runs >= runs,
-                                g.first_gone_at <= _now() - timedelta(days=days))
-    with engine.connect() as conn:
-        return set(conn.execute(query).scalars())
 
 
 def record_gone_links(engine: Engine, gone: dict[str, int], answered: set[str] | None = None,
@@ -145,44 +131,6 @@ def _count_gone(conn, url: str, status: int, now: datetime, insert=None) -> None
         conn.execute(gone_links.insert().values(first))  # no upsert here: overlapping runs may collide
 
 
-def known_inputs(engine: Engine, digests: list[str]) -> dict[str, set[date | None]]:
-    """The stored input hashes (`articles.input_sha`) among these, each with the days of the
-    articles stored from it (one query per batch): the same text stored on another day is not
-    this input."""
-    found: dict[str, set[date | None]] = {}
-    if digests:
-        with engine.connect() as conn:
-            rows = distinct_rows(conn, articles.c.input_sha, [articles.c.input_sha, articles.c.day],
-                                 sorted(set(digests)))
-        for digest, day in rows:
-            found.setdefault(digest, set()).add(_as_date(day))
-    return found
-
-
-def known_ids(engine: Engine, ids: list[str]) -> set[str]:
-    """Which of these article ids are stored already (one query per batch)."""
-    return _stored(engine, articles.c.id, ids)
-
-
-def _stored(engine: Engine, column, values: list[str]) -> set[str]:
-    """The values of `column` among these (one query, the keys as one parameter: see bulk.in_column)."""
-    if not values:
-        return set()
-    with engine.connect() as conn:
-        return set(in_column(conn, column, column, sorted(set(values))))
-
-
-def articles_with_keys(engine: Engine, keys: list[str]) -> dict[str, list[tuple]]:
-    """Stored articles by input record key: key -> [(id, day, run id)], for replacing changed ones."""
-    found: dict[str, list[tuple]] = {}
-    if keys:
-        query = select(articles.c.record_key, articles.c.id, articles.c.day, articles.c.run_id)
-        with engine.connect() as conn:
-            for row in conn.execute(query.where(articles.c.record_key.in_(set(keys)))):
-                found.setdefault(row.record_key, []).append((row.id, row.day, row.run_id))
-    return found
-
-
 def save_batch(engine: Engine, new_articles: list[dict], new_statements: list[dict],
                replaced: list[tuple[str, date | None]], buckets: dict | None = None) -> None:
     """One transaction for a batch: older versions dropped, articles (each row with its `lsh_key`)
@@ -224,17 +172,6 @@ def _promote_copies(conn, old_ids: list[str]) -> list:
     return [copy for originals in promoted.values() for copy in originals]
 
 
-def originals_in_buckets(engine: Engine, wanted: set[int]) -> list:
-    """(id, day, minhash) of the stored originals indexed under any of these LSH buckets."""
-    if not wanted:
-        return []
-    with engine.connect() as conn:
-        keys = in_column(conn, lsh_buckets.c.bucket, lsh_buckets.c.article_key, sorted(wanted))
-        query = select(articles.c.id, articles.c.day, articles.c.minhash).where(
-            articles.c.lsh_key.in_(keys), is_story())
-        return conn.execute(query).all() if keys else []
-
-
 def _index_originals(conn, new_articles: list[dict], promoted: list, known: dict[str, list[int]]) -> None:
     """Index the new originals and the copies promoted to original by their LSH buckets (`known`
     holds those already computed, by article id); copies are not indexed. Rows go in bucket order:
@@ -254,12 +191,6 @@ def _unindex(conn, old_ids: list[str]) -> None:
         if minhash is not None:
             conn.execute(lsh_buckets.delete().where(lsh_buckets.c.bucket.in_(stored_buckets(minhash)),
                                                     lsh_buckets.c.article_key == article_key(article_id)))
-
-
-def dirty_days_list(engine: Engine) -> list[date]:
-    """Every day whose index must be rebuilt, oldest first."""
-    with engine.connect() as conn:
-        return list(conn.execute(select(dirty_days.c.day).order_by(dirty_days.c.day)).scalars())
 
 
 def replace_daily(engine: Engine, start: date, end: date, rows: list[dict]) -> None:
@@ -282,33 +213,4 @@ def _mark_dirty(conn, days: set[date]) -> None:
         conn.execute(dirty_days.insert(), fresh)
 
 
-def _as_date(value) -> date | None:
-    """A day as a driver returns it without SQLAlchemy's types: ISO text from SQLite."""
-    return date.fromisoformat(value) if isinstance(value, str) else value
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def statements_between(engine: Engine, start: date, end: date):
-    """Statements of original (non-duplicate) articles in [start, end], for the daily index: tuples
-    of aggregate.STATEMENT_FIELDS."""
-    query = (
-        select(*(statements.c[name] for name in STATEMENT_FIELDS))
-        .join(articles, articles.c.id == statements.c.article_id)
-        .where(statements.c.day.between(start, end), is_story())
-    )
-    with engine.connect() as conn:
-        return [tuple(row) for row in conn.execute(query)]  # tuples: a third of the memory of mappings
-
-
-def stories_per_day(engine: Engine, start: date, end: date) -> dict[date, int]:
-    """How many original stories were stored for each day in [start, end] (the index's volume)."""
-    query = (
-        select(articles.c.day, func.count())
-        .where(articles.c.day.between(start, end), is_story())
-        .group_by(articles.c.day)
-    )
-    with engine.connect() as conn:
-        return dict(conn.execute(query).all())

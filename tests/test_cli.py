@@ -223,31 +223,6 @@ def _output_and_stderr(argv: list[str], on_terminal: bool, timeout: float = 120)
     return out.decode().strip(), shown.decode("utf-8", "replace")
 
 
-def test_cli_progress_ends_the_run_at_a_pending_ctrl_c_on_a_terminal_or_not(monkeypatch):
-    """The per-article callback raises a Ctrl-C that Python dropped, with a bar or without."""
-    import os
-    import pty
-    from collections import Counter
-
-    from pipeline import cli
-    from pipeline.interrupts import INTERRUPTS
-
-    main_end, terminal_end = pty.openpty()
-    terminal = os.fdopen(terminal_end, "w")
-    try:
-        for stderr in (sys.stderr, terminal):  # pytest's capture is no terminal
-            monkeypatch.setattr(sys, "stderr", stderr)
-            with cli._progress() as update:
-                update(Counter(stored=1))  # nothing pending: the run goes on
-                monkeypatch.setattr(INTERRUPTS, "pending", True)
-                with pytest.raises(KeyboardInterrupt):
-                    update(Counter(stored=2))
-                monkeypatch.setattr(INTERRUPTS, "pending", False)
-    finally:
-        terminal.close()
-        os.close(main_end)
-
-
 def test_cli_run_batch_size_holds_for_the_head_start_and_the_rest(tmp_path, capsys, stored_at_once):
     wire = str(REPO / "data" / "sample" / "wire.jsonl")
     # two workers into a new file: two batches handed out before the database opens, then the rest

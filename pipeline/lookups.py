@@ -1,0 +1,126 @@
+"""What a run reads back from the database: whether its input, articles and pages are stored, the
+near-duplicate candidates of a batch, the feeds' state, and the daily index's inputs. Read-only:
+pipeline.store, the only writer, re-exports these so that the pipeline needs one module.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from pipeline.aggregate import STATEMENT_FIELDS
+from pipeline.bulk import distinct_rows, in_column
+from pipeline.schema import articles, dirty_days, feed_cache, gone_links, is_story, lsh_buckets, statements
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def known_urls(engine: Engine, urls: list[str]) -> set[str]:
+    """Which of these page URLs are stored already (one query)."""
+    return _stored(engine, articles.c.url, urls)
+
+
+def feed_validators(engine: Engine) -> dict[str, tuple[str | None, str | None]]:
+    """url -> (ETag, Last-Modified) of every feed's last good answer."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(feed_cache.c.url, feed_cache.c.etag, feed_cache.c.last_modified))
+        return {row.url: (row.etag, row.last_modified) for row in rows}
+
+
+def links_gone_for(engine: Engine, urls: list[str], runs: int, days: float) -> set[str]:
+    """Which of these item pages answered 404 or 410 in at least `runs` runs in a row, the first at
+    least `days` ago (one query)."""
+    if not urls:
+        return set()
+    g = gone_links.c
+    query = select(g.url).where(g.url.in_(set(urls)), g.runs >= runs,
+                                g.first_gone_at <= now() - timedelta(days=days))
+    with engine.connect() as conn:
+        return set(conn.execute(query).scalars())
+
+
+def known_inputs(engine: Engine, digests: list[str]) -> dict[str, set[date | None]]:
+    """The stored input hashes (`articles.input_sha`) among these, each with the days of the
+    articles stored from it (one query per batch): the same text stored on another day is not
+    this input."""
+    found: dict[str, set[date | None]] = {}
+    if digests:
+        with engine.connect() as conn:
+            rows = distinct_rows(conn, articles.c.input_sha, [articles.c.input_sha, articles.c.day],
+                                 sorted(set(digests)))
+        for digest, day in rows:
+            found.setdefault(digest, set()).add(_as_date(day))
+    return found
+
+
+def known_ids(engine: Engine, ids: list[str]) -> set[str]:
+    """Which of these article ids are stored already (one query per batch)."""
+    return _stored(engine, articles.c.id, ids)
+
+
+def _stored(engine: Engine, column, values: list[str]) -> set[str]:
+    """The values of `column` among these (one query, the keys as one parameter: see bulk.in_column)."""
+    if not values:
+        return set()
+    with engine.connect() as conn:
+        return set(in_column(conn, column, column, sorted(set(values))))
+
+
+def articles_with_keys(engine: Engine, keys: list[str]) -> dict[str, list[tuple]]:
+    """Stored articles by input record key: key -> [(id, day, run id)], for replacing changed ones."""
+    found: dict[str, list[tuple]] = {}
+    if keys:
+        query = select(articles.c.record_key, articles.c.id, articles.c.day, articles.c.run_id)
+        with engine.connect() as conn:
+            for row in conn.execute(query.where(articles.c.record_key.in_(set(keys)))):
+                found.setdefault(row.record_key, []).append((row.id, row.day, row.run_id))
+    return found
+
+
+def originals_in_buckets(engine: Engine, wanted: set[int]) -> list:
+    """(id, day, minhash) of the stored originals indexed under any of these LSH buckets."""
+    if not wanted:
+        return []
+    with engine.connect() as conn:
+        keys = in_column(conn, lsh_buckets.c.bucket, lsh_buckets.c.article_key, sorted(wanted))
+        query = select(articles.c.id, articles.c.day, articles.c.minhash).where(
+            articles.c.lsh_key.in_(keys), is_story())
+        return conn.execute(query).all() if keys else []
+
+
+def dirty_days_list(engine: Engine) -> list[date]:
+    """Every day whose index must be rebuilt, oldest first."""
+    with engine.connect() as conn:
+        return list(conn.execute(select(dirty_days.c.day).order_by(dirty_days.c.day)).scalars())
+
+
+def _as_date(value) -> date | None:
+    """A day as a driver returns it without SQLAlchemy's types: ISO text from SQLite."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def statements_between(engine: Engine, start: date, end: date):
+    """Statements of original (non-duplicate) articles in [start, end], for the daily index: tuples
+    of aggregate.STATEMENT_FIELDS."""
+    query = (
+        select(*(statements.c[name] for name in STATEMENT_FIELDS))
+        .join(articles, articles.c.id == statements.c.article_id)
+        .where(statements.c.day.between(start, end), is_story())
+    )
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(query)]  # tuples: a third of the memory of mappings
+
+
+def stories_per_day(engine: Engine, start: date, end: date) -> dict[date, int]:
+    """How many original stories were stored for each day in [start, end] (the index's volume)."""
+    query = (
+        select(articles.c.day, func.count())
+        .where(articles.c.day.between(start, end), is_story())
+        .group_by(articles.c.day)
+    )
+    with engine.connect() as conn:
+        return dict(conn.execute(query).all())
