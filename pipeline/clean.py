@@ -116,6 +116,14 @@ def record_day(article: Article) -> date | None:
     return article.date
 
 
+def day_of(article: Article) -> date | None:
+    """The day clean_article gives an article: its record's, or else the dateline's in its text."""
+    day = record_day(article)
+    if day is None:
+        day, _ = find_dateline(split_paragraphs(normalise(article.text))) or (None, None)
+    return day
+
+
 def normalise(text: str) -> str:
     """Unix newlines, no invisible or control characters, single spaces, no trailing spaces."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -43,17 +43,17 @@ def links_gone_for(engine: Engine, urls: list[str], runs: int, days: float) -> s
         return set(conn.execute(query).scalars())
 
 
-def known_inputs(engine: Engine, digests: list[str]) -> dict[str, set[date | None]]:
-    """The stored input hashes (`articles.input_sha`) among these, each with the days of the
-    articles stored from it (one query per batch): the same text stored on another day is not
-    this input."""
-    found: dict[str, set[date | None]] = {}
+def known_inputs(engine: Engine, digests: list[str]) -> dict[str, set[tuple[date | None, str | None]]]:
+    """The stored input hashes (`articles.input_sha`) among these, each with the (day, record key) of
+    the articles stored from it (one query per batch): the same text stored on another day, or
+    under another record, is not this input."""
+    found: dict[str, set[tuple[date | None, str | None]]] = {}
     if digests:
+        a = articles.c
         with engine.connect() as conn:
-            rows = distinct_rows(conn, articles.c.input_sha, [articles.c.input_sha, articles.c.day],
-                                 sorted(set(digests)))
-        for digest, day in rows:
-            found.setdefault(digest, set()).add(_as_date(day))
+            rows = distinct_rows(conn, a.input_sha, [a.input_sha, a.day, a.record_key], sorted(set(digests)))
+        for digest, day, key in rows:
+            found.setdefault(digest, set()).add((_as_date(day), key))
     return found
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from itertools import chain
 
 from pipeline import __version__, daily, dedupe, store
-from pipeline.clean import record_day
+from pipeline.clean import day_of
 from pipeline.ingest import read_paths
 from pipeline.models import Article, Reject
 from pipeline.preparing import (
@@ -121,11 +121,10 @@ def _pending(batch: list, engine) -> Pending:
                                     for item, digest in zip(batch, digests, strict=True)])
 
 
-def _stored_as(days: set | None, raw: Article) -> bool:
-    """Whether an input whose text is stored on `days` is stored as this record: on the day the record
-    states; one that states none gets its day from the text, which is the same."""
-    day = record_day(raw)
-    return days is not None and (day is None or day in days)
+def _stored_as(stored: set | None, raw: Article) -> bool:
+    """Whether an input whose text is `stored` as (day, record key) pairs is stored as this record:
+    under its key, on the day cleaning gives it (its record's, or its text's dateline's)."""
+    return stored is not None and (day_of(raw), raw.key) in stored
 
 
 @dataclass
@@ -135,6 +134,7 @@ class Writes:
     articles: list[dict] = field(default_factory=list)
     statements: list[dict] = field(default_factory=list)
     replaced: list[tuple] = field(default_factory=list)
+    replaced_ids: set[str] = field(default_factory=set)  # deleted first: not stored any more
     ids: set[str] = field(default_factory=set)
     keys: set[str] = field(default_factory=set)
     buckets: dict[str, list[int]] = field(default_factory=dict)  # of the new originals
@@ -170,15 +170,14 @@ def _plan(item: Prepared, digest: str, known: set[str], keyed: dict, duplicates,
     article, article_id = item.article, item.article_id
     if item.reject:
         return item.reject
-    if article_id in known or article_id in writes.ids:
-        return "unchanged"  # the same cleaned text, stored from another input or earlier in this run
-    previous, key = None, article.key
-    if key is not None and key not in writes.keys:
-        previous = _older_version(keyed.get(key, []), run_id)
-        writes.keys.add(key)
+    previous = _replaces(article.key, article_id, keyed, writes, run_id)
     if previous:
         duplicates.discard(previous[0])  # the new version takes the old one's place as original
         writes.replaced.append(previous)
+        writes.replaced_ids.add(previous[0])
+    if (article_id in known and article_id not in writes.replaced_ids) or article_id in writes.ids:
+        # The same text on the same day, stored from another input or earlier in this run.
+        return "replaced" if previous else "unchanged"
     signature = dedupe.from_bytes(item.signature)
     original = duplicates.original_of(signature, item.buckets, article.date)
     writes.articles.append(item.row | {"input_sha": digest, "duplicate_of": original, "run_id": run_id,
@@ -196,6 +195,15 @@ def _count(summary: RunSummary, outcome: str) -> None:
     summary.counts[outcome.rstrip("?")] += 1
     if outcome.endswith("?"):
         summary.counts["undated"] += 1  # stored with no day: kept out of the daily index
+
+
+def _replaces(key: str | None, article_id: str, keyed: dict, writes: Writes, run_id: int) -> tuple | None:
+    """The older version of this record that its article replaces: (id, day), or None."""
+    if key is None or key in writes.keys:
+        return None
+    writes.keys.add(key)
+    previous = _older_version(keyed.get(key, []), run_id)
+    return previous if previous and previous[0] != article_id else None
 
 
 def _older_version(stored: list[tuple], run_id: int) -> tuple | None:

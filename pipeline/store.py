@@ -137,7 +137,7 @@ def save_batch(engine: Engine, new_articles: list[dict], new_statements: list[di
     and statements inserted in order (bulk), originals indexed by their LSH `buckets` (by article
     id; computed here when missing), their days marked dirty. Each article is stored whole, or the
     batch not at all. Copies of a replaced article are promoted in its place."""
-    if not new_articles:
+    if not new_articles and not replaced:
         return
     with engine.begin() as conn:
         old_ids = [article_id for article_id, _ in replaced]

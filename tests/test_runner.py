@@ -188,6 +188,44 @@ def test_runner_a_record_given_another_day_moves_to_it(db_url, resources, tmp_pa
     assert days == [date(2021, 6, 3)] and daily_days == {date(2021, 6, 3)}
 
 
+def stored_records(engine):
+    with engine.connect() as conn:
+        return sorted(conn.execute(select(store.articles.c.record_key, store.articles.c.day)).all())
+
+
+@pytest.mark.parametrize("text", [STORY, "Published 09:10 GMT, 20 May 2021\n" + STORY])
+def test_runner_the_same_text_given_no_day_is_stored_whether_or_not_its_dated_twin_was(
+        resources, tmp_path, text):
+    """A record that states no day takes its text's dateline, or none: another article than the
+    same text stated on 3 May, stored whether that one came in the same run or an earlier one."""
+    dated, undated = {"id": "1", "date": "2021-05-03", "text": text}, {"id": "2", "text": text}
+    both = wire(tmp_path / "both.jsonl", [dated, undated])
+    in_one, in_two = (engine_for(f"sqlite:///{tmp_path}/{name}.db") for name in ("one", "two"))
+    runner.run([both], in_one, resources)
+    runner.run([wire(tmp_path / "first.jsonl", [dated])], in_two, resources)
+    runner.run([both], in_two, resources)
+    assert stored_records(in_two) == stored_records(in_one)
+    assert [key for key, _ in stored_records(in_one)] == ["1", "2"]
+
+
+def test_runner_a_date_corrected_onto_a_day_holding_the_same_text_leaves_the_old_day(
+        db_url, resources, tmp_path):
+    """Two records share a text on other days; one is moved onto the other's day: its old day's
+    article goes, and running the corrected input again changes nothing."""
+    first = {"id": "1", "date": "2021-05-03", "text": STORY}
+    second = {"id": "2", "date": "2021-06-03", "text": STORY}
+    twin = {"id": "3", "date": "2021-05-03", "text": STORY}  # shares the first's article
+    engine = engine_for(db_url)
+    runner.run([wire(tmp_path / "a.jsonl", [first, second, twin])], engine, resources)
+    corrected = wire(tmp_path / "b.jsonl", [first | {"date": "2021-06-03"}, second, twin])
+    summary = runner.run([corrected], engine, resources)
+    after = counts(engine), stored_records(engine)
+    again = runner.run([corrected], engine, resources)
+    assert summary.counts["replaced"] == 1
+    assert stored_records(engine) == [("2", date(2021, 6, 3)), ("3", date(2021, 5, 3))]
+    assert (counts(engine), stored_records(engine)) == after and again.counts["unchanged"] == 3
+
+
 def test_runner_copies_promoted_in_a_replaced_original_s_place_keep_the_window(db_url, resources, tmp_path):
     """Copies a week either side of an original that is replaced: the earliest takes its place, the
     other, two weeks from it, becomes an original too; an undated copy joins the earliest."""

@@ -35,27 +35,40 @@ def upgrade() -> None:
 
 
 def _rename_dated(conn) -> None:
-    from pipeline.dedupe import article_key
+    from pipeline.dedupe import article_key, stored_buckets
     from pipeline.preparing import content_id
 
     articles = sa.table('articles', sa.column('id'), sa.column('day', sa.Date), sa.column('text'),
-                        sa.column('lsh_key'))
+                        sa.column('lsh_key'), sa.column('minhash'))
     kept = [c['name'] for c in sa.inspect(conn).get_columns('articles') if c['name'] not in ('id', 'lsh_key')]
     copy = sa.text(f"INSERT INTO articles (id, lsh_key, {', '.join(kept)}) "
                    f"SELECT :new, :key, {', '.join(kept)} FROM articles WHERE id = :old")
     follow = [sa.text("UPDATE statements SET article_id = :new WHERE article_id = :old"),
-              sa.text("UPDATE articles SET duplicate_of = :new WHERE duplicate_of = :old"),
-              sa.text("UPDATE lsh_buckets SET article_key = :key WHERE article_key = :old_key"),
-              sa.text("DELETE FROM articles WHERE id = :old")]
-    dated = conn.execute(sa.select(articles.c.id).where(articles.c.day.is_not(None))).scalars().all()
-    for start in range(0, len(dated), BATCH):  # texts are read a batch at a time
-        rows = conn.execute(sa.select(articles.c.id, articles.c.day, articles.c.text, articles.c.lsh_key)
-                            .where(articles.c.id.in_(dated[start:start + BATCH]))).all()
-        renames = [{'old': row.id, 'new': new, 'key': article_key(new), 'old_key': row.lsh_key}
+              sa.text("UPDATE articles SET duplicate_of = :new WHERE duplicate_of = :old")]
+    # By bucket and key, the table's primary key: by key alone every update would scan the table.
+    reindex = sa.text("UPDATE lsh_buckets SET article_key = :key"
+                      " WHERE bucket = :bucket AND article_key = :old_key")
+    forget = sa.text("DELETE FROM articles WHERE id = :old")
+    query = (sa.select(articles.c.id, articles.c.day, articles.c.text, articles.c.lsh_key, articles.c.minhash)
+             .where(articles.c.day.is_not(None)).order_by(articles.c.id).limit(BATCH))
+    last = ''
+    # A batch at a time, in id order: memory stays flat. A renamed row may come round again under its
+    # new id, and is then left as it is.
+    while rows := conn.execute(query.where(articles.c.id > last)).all():
+        last = rows[-1].id
+        renames = [{'old': row.id, 'new': new, 'key': article_key(new), 'old_key': row.lsh_key, 'row': row}
                    for row in rows if (new := content_id(row.text, row.day)) != row.id]
-        if renames:
-            for statement in [copy, *follow]:
-                conn.execute(statement, renames)
+        if not renames:
+            continue
+        names = [{k: v for k, v in rename.items() if k != 'row'} for rename in renames]
+        for statement in [copy, *follow]:
+            conn.execute(statement, names)
+        buckets = [{'bucket': bucket, 'key': rename['key'], 'old_key': rename['old_key']}
+                   for rename in renames if rename['row'].minhash is not None
+                   for bucket in stored_buckets(rename['row'].minhash)]
+        if buckets:
+            conn.execute(reindex, buckets)
+        conn.execute(forget, names)
 
 
 def downgrade() -> None:
