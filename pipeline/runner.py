@@ -1,10 +1,11 @@
 """`run`: ingest, clean, score, fold duplicates, store, and rebuild the daily index; incremental.
 
-Each article is stored whole or not at all, keyed by a hash of its cleaned text: an article already
-stored is skipped before scoring, so the same input twice adds nothing, and a run killed at any
-point and run again ends in the state of one clean run. An input record whose text changed (same
-record key - `Article.key`: the record's own `id`, or the file's path - and a new hash) replaces
-its older version. Articles are prepared (pipeline.preparing) in parallel; this module alone writes.
+Each article is stored whole or not at all, keyed by a hash of its day and its cleaned text: an
+input already stored (by the hash of its text as read, under its record, on its day) is skipped
+before cleaning, so the same input twice adds nothing, and a run killed at any point and run again
+ends in the state of one clean run. An input record whose text or day changed (same record key -
+`Article.key`: the record's own `id`, or the file's path - and a new hash) replaces its older
+version. Articles are prepared (pipeline.preparing) in parallel; this module alone writes.
 """
 
 from __future__ import annotations
