@@ -2,9 +2,9 @@
 item's page and extract its text and date, and hand the runner Articles.
 
 An item is new when its link is not stored yet (one query per feed); a text already stored from
-another link on the same day is caught later by the runner's content hash. When the page cannot be had (an error,
-refused type or size, robots.txt) the item falls back to the feed's own summary and date, and the
-failure is reported; an item with neither is reported and left for the next run. A feed that has
+another link on the same day is caught later by the runner's content hash. When the page cannot be
+had (an error, refused type or size, robots.txt) the item falls back to the feed's own summary and
+date, and the failure is reported; an item with neither is reported and left for the next run. A feed that has
 not changed since the last run answers 304 to a conditional request and costs nothing more.
 
 Failures are reported one line each, status and URL; they never stop the other feeds and items,

@@ -135,7 +135,6 @@ class Writes:
     articles: list[dict] = field(default_factory=list)
     statements: list[dict] = field(default_factory=list)
     replaced: list[tuple] = field(default_factory=list)
-    replaced_ids: set[str] = field(default_factory=set)  # deleted first: not stored any more
     ids: set[str] = field(default_factory=set)
     keys: set[str] = field(default_factory=set)
     buckets: dict[str, list[int]] = field(default_factory=dict)  # of the new originals
@@ -145,8 +144,10 @@ def _store_batch(pending: Pending, ready, engine, summary: RunSummary, on_articl
     """The single writer: one transaction per batch, outcomes counted in input order."""
     prepared = ready()
     stored = [item for item in prepared if not item.reject]
-    known = store.known_ids(engine, [item.article_id for item in stored])
     keyed = store.articles_with_keys(engine, [item.article.key for item in stored if item.article.key])
+    # What the batch replaces it deletes before it inserts: not stored, for any of its articles.
+    replaced = _ids_replaced(stored, keyed, summary.run_id)
+    known = store.known_ids(engine, [item.article_id for item in stored]) - replaced
     duplicates = _duplicate_index(engine, {bucket for item in stored for bucket in item.buckets})
     writes = Writes()
     digests = [digest for digest, new in zip(pending.digests, pending.new, strict=True) if new]
@@ -175,8 +176,7 @@ def _plan(item: Prepared, digest: str, known: set[str], keyed: dict, duplicates,
     if previous:
         duplicates.discard(previous[0])  # the new version takes the old one's place as original
         writes.replaced.append(previous)
-        writes.replaced_ids.add(previous[0])
-    if (article_id in known and article_id not in writes.replaced_ids) or article_id in writes.ids:
+    if article_id in known or article_id in writes.ids:
         # The same text on the same day, stored from another input or earlier in this run.
         return "replaced" if previous else "unchanged"
     signature = dedupe.from_bytes(item.signature)
@@ -205,6 +205,13 @@ def _replaces(key: str | None, article_id: str, keyed: dict, writes: Writes, run
     writes.keys.add(key)
     previous = _older_version(keyed.get(key, []), run_id)
     return previous if previous and previous[0] != article_id else None
+
+
+def _ids_replaced(stored: list[Prepared], keyed: dict, run_id: int) -> set[str]:
+    """The ids of the older versions that these articles replace (as _plan will find them)."""
+    seen = Writes()
+    return {previous[0] for item in stored
+            if (previous := _replaces(item.article.key, item.article_id, keyed, seen, run_id))}
 
 
 def _older_version(stored: list[tuple], run_id: int) -> tuple | None:

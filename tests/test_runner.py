@@ -208,16 +208,19 @@ def test_runner_the_same_text_given_no_day_is_stored_whether_or_not_its_dated_tw
     assert [key for key, _ in stored_records(in_one)] == ["1", "2"]
 
 
+@pytest.mark.parametrize("twin_first", [False, True])
 def test_runner_a_date_corrected_onto_a_day_holding_the_same_text_leaves_the_old_day(
-        db_url, resources, tmp_path):
+        db_url, resources, tmp_path, twin_first):
     """Two records share a text on other days; one is moved onto the other's day: its old day's
-    article goes, and running the corrected input again changes nothing."""
+    article goes, but for a third record that still states it, before or after it in the input;
+    running the corrected input again changes nothing."""
     first = {"id": "1", "date": "2021-05-03", "text": STORY}
     second = {"id": "2", "date": "2021-06-03", "text": STORY}
     twin = {"id": "3", "date": "2021-05-03", "text": STORY}  # shares the first's article
     engine = engine_for(db_url)
     runner.run([wire(tmp_path / "a.jsonl", [first, second, twin])], engine, resources)
-    corrected = wire(tmp_path / "b.jsonl", [first | {"date": "2021-06-03"}, second, twin])
+    moved = [first | {"date": "2021-06-03"}, second]
+    corrected = wire(tmp_path / "b.jsonl", [twin, *moved] if twin_first else [*moved, twin])
     summary = runner.run([corrected], engine, resources)
     after = counts(engine), stored_records(engine)
     again = runner.run([corrected], engine, resources)
