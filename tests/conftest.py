@@ -58,16 +58,17 @@ def stored_at_once(monkeypatch) -> list[int]:
 
 
 @contextmanager
-def sqlite_plans(engine) -> Iterator[list[tuple[str, str]]]:
-    """SQLite's plan of each SELECT run on `engine` inside the block, as (sql, plan) pairs in order,
-    a plan's lines joined by " / "; filled when the block ends."""
+def sqlite_plans(engine, kinds: tuple[str, ...] = ("SELECT",)) -> Iterator[list[tuple[str, str]]]:
+    """SQLite's plan of each statement of these `kinds` run on `engine` inside the block, as (sql,
+    plan) pairs in order, a plan's lines joined by " / " (of the first rows of an executemany);
+    filled when the block ends."""
     from sqlalchemy import event
 
     sent: list[tuple[str, object]] = []
 
     def record(conn, cursor, sql, params, context, many):
-        if sql.lstrip().upper().startswith("SELECT"):
-            sent.append((sql, params))
+        if sql.lstrip().upper().startswith(kinds):
+            sent.append((sql, params[0] if many else params))
 
     plans: list[tuple[str, str]] = []
     event.listen(engine, "before_cursor_execute", record)

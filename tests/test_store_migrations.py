@@ -142,14 +142,14 @@ WARNING = ("North Korea warned the United States on Monday that it would pay dea
            "response. South Korea's defence ministry called the threat a provocation.")
 
 
-def test_store_upgrading_names_dated_articles_by_their_day(db_url, resources, tmp_path):
-    """A database whose articles were named by their text alone (before 0006): each dated article is
-    renamed with its day, and its statements, its copy's link and its LSH key follow; an undated one
-    keeps its name; running the same input again finds everything stored."""
+def named_by_text_alone(url: str, resources, tmp_path):
+    """A database at 0005, before articles were named by their day: a dated original, its dated copy
+    and an undated article, each with statements, as a run then stored them. Returns the engine, the
+    input file and the rows as stored."""
     import json
     from datetime import UTC, datetime
 
-    from pipeline import dedupe, runner
+    from pipeline import dedupe
     from pipeline.ingest import read_paths
     from pipeline.preparing import content_id, input_digest, prepare
 
@@ -159,7 +159,7 @@ def test_store_upgrading_names_dated_articles_by_their_day(db_url, resources, tm
         {"id": "2", "date": "2021-05-04", "text": "Asia wire - " + WARNING},
         {"id": "3", "text": "Tokyo protested to Beijing over coast guard ships near the islands."},
     ]), encoding="utf-8")
-    engine = store.make_engine(db_url)
+    engine = store.make_engine(url)
     with engine.begin() as conn:
         command.upgrade(store.alembic_config(conn), "0005")
     run_id = store.start_run(engine, [str(source)], "old")
@@ -174,7 +174,17 @@ def test_store_upgrading_names_dated_articles_by_their_day(db_url, resources, tm
         if raw.key != "2":
             buckets[name] = prepared.buckets
     store.save_batch(engine, old, statements, [], buckets)
+    return engine, source, old
 
+
+def test_store_upgrading_names_dated_articles_by_their_day(db_url, resources, tmp_path):
+    """A database whose articles were named by their text alone (before 0006): each dated article is
+    renamed with its day, and its statements, its copy's link and its LSH key follow; an undated one
+    keeps its name; running the same input again finds everything stored."""
+    from pipeline import dedupe, runner
+    from pipeline.preparing import content_id
+
+    engine, source, old = named_by_text_alone(db_url, resources, tmp_path)
     store.upgrade(engine)
     a, s, b = store.articles.c, store.statements.c, store.lsh_buckets.c
     with engine.connect() as conn:
@@ -190,4 +200,19 @@ def test_store_upgrading_names_dated_articles_by_their_day(db_url, resources, tm
         dedupe.article_key(renamed["1"].id), dedupe.article_key(renamed["3"].id)}
     again = runner.run([source], engine, resources)
     assert again.counts["unchanged"] == 3 and set(again.counts) <= {"unchanged", "daily_rows"}
+    engine.dispose()
+
+
+def test_store_renaming_dated_articles_finds_each_row_by_an_index(sqlite_url, resources, tmp_path):
+    """Each statement of migration 0006 reaches its rows through an index: one that scanned a table
+    would make the upgrade of a large database quadratic (a scan of the LSH table per article)."""
+    from tests.conftest import sqlite_plans
+
+    engine, _, _ = named_by_text_alone(sqlite_url, resources, tmp_path)
+    with sqlite_plans(engine, kinds=("SELECT", "INSERT", "UPDATE", "DELETE")) as plans:
+        store.upgrade(engine)
+    touching = [(sql, plan) for sql, plan in plans
+                if any(f" {table} " in f" {sql} " for table in ("articles", "statements", "lsh_buckets"))]
+    assert any("lsh_buckets" in sql and sql.startswith("UPDATE") for sql, _ in touching)
+    assert [(sql, plan) for sql, plan in touching if "SCAN" in plan] == []
     engine.dispose()
