@@ -19,7 +19,7 @@ def test_store_upgrade_builds_the_schema_and_is_idempotent(db_url):
     store.upgrade(engine)
     store.upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert revision(engine) == store.HEAD == "0007"
+    assert revision(engine) == store.HEAD == "0008"
     indexes = {index["name"] for index in inspect(engine).get_indexes("statements")}
     assert "ix_statements_pair_day" in indexes
     engine.dispose()
@@ -209,10 +209,58 @@ def test_store_renaming_dated_articles_finds_each_row_by_an_index(sqlite_url, re
     from tests.conftest import sqlite_plans
 
     engine, _, _ = named_by_text_alone(sqlite_url, resources, tmp_path)
-    with sqlite_plans(engine, kinds=("SELECT", "INSERT", "UPDATE", "DELETE")) as plans:
-        store.upgrade(engine)
+    kinds = ("SELECT", "INSERT", "UPDATE", "DELETE")
+    with sqlite_plans(engine, kinds=kinds) as plans, engine.begin() as conn:
+        command.upgrade(store.alembic_config(conn), "0006")
     touching = [(sql, plan) for sql, plan in plans
                 if any(f" {table} " in f" {sql} " for table in ("articles", "statements", "lsh_buckets"))]
     assert any("lsh_buckets" in sql and sql.startswith("UPDATE") for sql, _ in touching)
     assert [(sql, plan) for sql, plan in touching if "SCAN" in plan] == []
     engine.dispose()
+
+
+def test_store_upgrading_decides_copies_filed_weeks_from_their_original_again(db_url, resources, tmp_path):
+    """A database made before copies had to be filed within a week of their original (before 0008):
+    a copy filed weeks later becomes an original, and the one after it is linked to it; a copy
+    within the week keeps its link. After the next run the rows are those of one run today."""
+    import json
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from pipeline import daily, runner
+    from tests.conftest import stored_rows
+
+    source = tmp_path / "wire.jsonl"
+    wire = [("o", "2021-05-03", ""), ("n", "2021-05-06", "Asia wire - "), ("c", "2021-06-02", "Gulf wire - "),
+            ("d", "2021-06-04", "Pacific wire - ")]
+    source.write_text("".join(json.dumps({"id": key, "date": day, "text": prefix + WARNING}) + "\n"
+                              for key, day, prefix in wire), encoding="utf-8")
+    today = store.make_engine(f"sqlite:///{tmp_path}/today.db")
+    store.upgrade(today)
+    runner.run([source], today, resources)
+    engine = store.make_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(store.alembic_config(conn), "0007")
+    runner.run([source], engine, resources)
+    a = store.articles.c
+    with engine.begin() as conn:  # as a run made them before: every copy linked to the first story
+        ids = dict(conn.execute(select(a.record_key, a.id)).all())
+        conn.execute(update(store.articles).where(a.record_key.in_(["c", "d"])).values(duplicate_of=ids["o"]))
+        conn.execute(store.lsh_buckets.delete().where(
+            store.lsh_buckets.c.article_key == select(a.lsh_key).where(a.id == ids["c"]).scalar_subquery()))
+        conn.execute(store.dirty_days.insert().values(day=date(2021, 6, 2)))
+    daily.rebuild_daily_index(engine)
+    assert date(2021, 6, 2) not in {row.day for row in stored_rows(engine)[2]}
+
+    store.upgrade(engine)
+    with engine.connect() as conn:
+        links = dict(conn.execute(select(a.record_key, a.duplicate_of)).all())
+        dirty = set(conn.execute(select(store.dirty_days.c.day)).scalars())
+    assert links == {"o": None, "n": ids["o"], "c": None, "d": ids["c"]}
+    assert dirty == {date(2021, 6, 2)}
+    again = runner.run([source], engine, resources)
+    assert again.counts["unchanged"] == 4
+    assert stored_rows(engine) == stored_rows(today)
+    engine.dispose()
+    today.dispose()
