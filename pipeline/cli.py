@@ -200,12 +200,12 @@ def _preparer(resources, workers: int, scheduler: str | None):
         with preparer(resources, workers) as submit:
             yield submit
         return
-    from pipeline.distributed import SchedulerUnreachableError
+    from pipeline.distributed import ClusterUnusableError
 
     with ExitStack() as stack:
         try:
             submit = stack.enter_context(preparer(resources, workers, scheduler))
-        except SchedulerUnreachableError as error:  # raised before anything is sent
+        except ClusterUnusableError as error:  # raised before anything is sent
             raise UsageError(str(error)) from None
         yield submit
 

@@ -9,16 +9,21 @@ environment, so that its workers can import `pipeline`:
 Workers clean, sign and score (`preparing.prepare`, a pure function of the article); they never touch
 the database. This process still reads the input and alone writes, in input order, so the stored
 rows are those of a local run. Each worker process loads the gazetteer, lexicon and VADER once, on
-its first task, rather than receiving them with every task.
+its first task, rather than receiving them with every task. A worker started from another checkout
+(older, or edited) would compute other ids and scores: before anything is sent, every worker's
+fingerprint of the code and data it prepares with must equal this process's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
+from pathlib import Path
 
 from pipeline.models import Article
 
@@ -29,8 +34,36 @@ CONNECT_TIMEOUT = 10.0  # seconds
 _worker: dict = {}  # per worker process: the loaded resources
 
 
-class SchedulerUnreachableError(ValueError):
+# The packages whose versions change what `prepare` computes, besides the project's own files.
+PREPARING_PACKAGES = ("vaderSentiment", "blingfire", "numpy")
+
+
+class ClusterUnusableError(ValueError):
+    """The cluster cannot prepare this run's articles; nothing was sent to it."""
+
+
+class SchedulerUnreachableError(ClusterUnusableError):
     """The scheduler's address is malformed, or nothing answers there in time."""
+
+
+class WorkersDifferError(ClusterUnusableError):
+    """A worker prepares with other code or data than this process, or cannot import it."""
+
+
+def fingerprint() -> str:
+    """SHA-256 of what an article's prepared rows depend on: the pipeline's modules, the gazetteer
+    and lexicon files they load, and the versions of the packages they use."""
+    from pipeline.actors import GAZETTEER_DIR
+    from pipeline.lexicon import LEXICON_DIR
+
+    digest = hashlib.sha256()
+    modules = Path(__file__).resolve().parent
+    for path in [*sorted(modules.glob("*.py")), *sorted(GAZETTEER_DIR.glob("*.csv")),
+                 *sorted(LEXICON_DIR.glob("*.csv"))]:
+        digest.update(f"{path.parent.name}/{path.name}\0".encode() + path.read_bytes() + b"\0")
+    for package in PREPARING_PACKAGES:
+        digest.update(f"{package}=={version(package)}\0".encode())
+    return digest.hexdigest()
 
 
 def prepare_chunk(articles: list[Article]) -> list:
@@ -58,6 +91,11 @@ def dask_preparer(address: str, timeout: float = CONNECT_TIMEOUT) -> Iterator[Ca
     except (OSError, TimeoutError, ValueError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise SchedulerUnreachableError(f"cannot reach Dask scheduler {address}: {reason}") from None
+    try:
+        _check_workers(client, address)
+    except BaseException:
+        client.close()
+        raise
 
     def submit(articles: list[Article]) -> Callable[[], list]:
         chunks = [articles[start : start + CHUNK] for start in range(0, len(articles), CHUNK)]
@@ -69,6 +107,23 @@ def dask_preparer(address: str, timeout: float = CONNECT_TIMEOUT) -> Iterator[Ca
         yield submit
     finally:
         client.close()
+
+
+def _check_workers(client, address: str) -> None:
+    """WorkersDifferError unless every worker connected now prepares as this process would (workers
+    joining later are not checked)."""
+    try:
+        found = client.run(fingerprint)
+    except Exception as error:  # noqa: BLE001 - a worker that cannot even import the project's code
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise WorkersDifferError(f"Dask workers at {address} cannot run this project's code: {reason}"
+                                 " (start them from this folder, with its environment)") from None
+    mine = fingerprint()
+    differing = [worker for worker, value in found.items() if value != mine]
+    if differing:
+        raise WorkersDifferError(
+            f"{len(differing)} of {len(found)} Dask workers at {address} prepare with other code or data "
+            "than this process: restart them from this folder, with its environment")
 
 
 class _AbandonedGather(logging.Filter):

@@ -1,13 +1,17 @@
 """`run --scheduler`: scoring on a real Dask cluster, started with the `dask` command as a user would,
-stores the rows of a local run; an unreachable scheduler is one line and exit 2."""
+stores the rows of a local run; an unreachable scheduler, or workers running other code, is one line
+and exit 2."""
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,28 +31,36 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start(log: Path, *args: str) -> subprocess.Popen:
-    """A `dask` command in its own process group (so that it ends with all its children)."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def start(log: Path, checkout: Path, *args: str) -> subprocess.Popen:
+    """A `dask` command run from `checkout`, in its own process group (so that it ends with all its
+    children)."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
     with log.open("wb") as out:
-        return subprocess.Popen([str(DASK), *args], cwd=REPO, env=env, start_new_session=True,
+        return subprocess.Popen([str(DASK), *args], cwd=checkout, env=env, start_new_session=True,
                                 stdout=out, stderr=subprocess.STDOUT)
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    """A scheduler and one `dask worker` command running two single-threaded worker processes. The
-    `dask` command is a pinned dependency: a cluster that cannot start fails the tests, with its logs."""
+    """A scheduler and one `dask worker` command running two single-threaded worker processes, from
+    this checkout."""
+    with running_cluster(tmp_path_factory.mktemp("dask"), REPO) as address:
+        yield address
+
+
+@contextmanager
+def running_cluster(logs: Path, checkout: Path) -> Iterator[str]:
+    """The address of a scheduler and two worker processes started from `checkout`. The `dask` command
+    is a pinned dependency: a cluster that cannot start fails the tests, with its logs."""
     from distributed import Client
 
-    logs = tmp_path_factory.mktemp("dask")
     address = f"tcp://127.0.0.1:{free_port()}"
     processes = []
     try:
-        processes.append(start(logs / "scheduler.log", "scheduler", "--host", "127.0.0.1",
+        processes.append(start(logs / "scheduler.log", checkout, "scheduler", "--host", "127.0.0.1",
                                "--port", address.rsplit(":", 1)[1], "--no-dashboard"))
-        processes.append(start(logs / "worker.log", "worker", address, "--nworkers", "2", "--nthreads", "1",
-                               "--no-dashboard"))
+        processes.append(start(logs / "worker.log", checkout, "worker", address, "--nworkers", "2",
+                               "--nthreads", "1", "--no-dashboard"))
         try:
             with Client(address, timeout="60s", set_as_default=False) as client:
                 client.wait_for_workers(2, timeout=120)
@@ -157,3 +169,37 @@ def test_distributed_unknown_scheme_is_refused():
     with pytest.raises(SchedulerUnreachableError, match="unknown address scheme 'http'"), \
             dask_preparer("http://127.0.0.1:8786"):
         pass
+
+
+def test_distributed_workers_running_other_code_are_refused_before_anything_is_sent(tmp_path, capsys):
+    """Workers started from another checkout, here the same code with one comment added, would
+    prepare with other code: the run ends with one line and exit 2, and stores nothing."""
+    checkout = tmp_path / "other-checkout"
+    shutil.copytree(REPO / "pipeline", checkout / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "data", checkout / "data", ignore=shutil.ignore_patterns("sample"))
+    edited = checkout / "pipeline" / "clean.py"
+    edited.write_text(edited.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    (tmp_path / "logs").mkdir()
+    database = tmp_path / "refused.db"
+    with running_cluster(tmp_path / "logs", checkout) as address:
+        code = main(["run", str(REPO / "data" / "sample" / "wire.jsonl"), "--db", f"sqlite:///{database}",
+                     "--scheduler", address])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in error
+    assert error == (f"error: 2 of 2 Dask workers at {address} prepare with other code or data than this "
+                     "process: restart them from this folder, with its environment")
+    assert not database.exists()  # refused before the database was opened
+
+
+def test_distributed_workers_that_cannot_import_the_project_are_refused(tmp_path, capsys):
+    """Workers started where `pipeline` cannot be imported: one line and exit 2, not a traceback from
+    the first task."""
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "logs").mkdir()
+    with running_cluster(tmp_path / "logs", tmp_path / "empty") as address:
+        code = main(["run", str(REPO / "data" / "sample" / "wire.jsonl"), "--db", f"sqlite:///{tmp_path}/x.db",
+                     "--scheduler", address])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in error
+    assert error.startswith(f"error: Dask workers at {address} cannot run this project's code: ")
+    assert error.endswith("(start them from this folder, with its environment)")
