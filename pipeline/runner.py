@@ -81,22 +81,23 @@ def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord) -> RunS
     and store them in input order; then rebuild the daily index and record the run."""
     clock, on_article = record.clock, record.on_article
     summary = RunSummary(store.start_run(engine, record.inputs, __version__))
+    seen = _Seen()
     waiting: deque = deque()  # batches being prepared while an earlier one is stored
     while head.batches:
         batch, ready = head.batches.popleft()
-        pending = _pending(batch, engine)
+        pending = _pending(batch, engine, seen)
         waiting.append((pending, only_new(ready, batch, pending.new)))
     for batch in batches_of(items, head.size):
         clock.lap("read")
-        pending = _pending(batch, engine)
+        pending = _pending(batch, engine, seen)
         new = [item for item, is_new in zip(batch, pending.new, strict=True) if is_new]
         waiting.append((pending, head.submit(new)))
         clock.lap("store")
         if len(waiting) > BATCHES_AHEAD:
-            _store_batch(*waiting.popleft(), engine, summary, on_article)
+            _store_batch(*waiting.popleft(), engine, summary, on_article, seen)
             clock.lap("store")
     while waiting:
-        _store_batch(*waiting.popleft(), engine, summary, on_article)
+        _store_batch(*waiting.popleft(), engine, summary, on_article, seen)
         clock.lap("store")
     summary.counts["daily_rows"] = daily.rebuild_daily_index(engine)
     clock.lap("index")
@@ -115,17 +116,28 @@ class Pending:
     new: list[bool]
 
 
-def _pending(batch: list, engine) -> Pending:
+@dataclass
+class _Seen:
+    """What the run has met so far, beyond one batch: the stored articles that its records state."""
+
+    # Records found stored as they are, by (key, day): a key reused for another article is no change.
+    stated: set[tuple] = field(default_factory=set)
+    # Stored articles that a record states too (same text and day, from another input), by id, with
+    # that record's provenance: should a later record replace one, it is handed over instead.
+    claims: dict[str, dict] = field(default_factory=dict)
+
+
+def _pending(batch: list, engine, seen: _Seen) -> Pending:
     digests = [None if isinstance(item, Reject) else input_digest(item) for item in batch]
     stored = store.known_inputs(engine, [digest for digest in digests if digest])
-    return Pending(batch, digests, [digest is not None and not _stored_as(stored.get(digest), item)
-                                    for item, digest in zip(batch, digests, strict=True)])
-
-
-def _stored_as(stored: set | None, raw: Article) -> bool:
-    """Whether an input whose text is `stored` as (day, record key) pairs is stored as this record:
-    under its key, on the day cleaning gives it (its record's, or its text's dateline's)."""
-    return stored is not None and (day_of(raw), raw.key) in stored
+    new = []
+    for item, digest in zip(batch, digests, strict=True):
+        # Stored under its key, on the day cleaning gives it (its record's, or its dateline's)?
+        found = digest is not None and digest in stored and (day := day_of(item), item.key) in stored[digest]
+        if found:
+            seen.stated.add((item.key, day))
+        new.append(digest is not None and not found)
+    return Pending(batch, digests, new)
 
 
 @dataclass
@@ -138,22 +150,29 @@ class Writes:
     ids: set[str] = field(default_factory=set)
     keys: set[str] = field(default_factory=set)
     buckets: dict[str, list[int]] = field(default_factory=dict)  # of the new originals
+    # Older versions that another record of the run states too: kept, and handed over to it.
+    handovers: dict[str, dict] = field(default_factory=dict)
 
 
-def _store_batch(pending: Pending, ready, engine, summary: RunSummary, on_article) -> None:
+def _store_batch(pending: Pending, ready, engine, summary: RunSummary, on_article, seen: _Seen) -> None:
     """The single writer: one transaction per batch, outcomes counted in input order."""
     prepared = ready()
     stored = [item for item in prepared if not item.reject]
-    keyed = store.articles_with_keys(engine, [item.article.key for item in stored if item.article.key])
-    # What the batch replaces it deletes before it inserts: not stored, for any of its articles.
-    replaced = _ids_replaced(stored, keyed, summary.run_id)
-    known = store.known_ids(engine, [item.article_id for item in stored]) - replaced
-    duplicates = _duplicate_index(engine, {bucket for item in stored for bucket in item.buckets})
-    writes = Writes()
     digests = [digest for digest, new in zip(pending.digests, pending.new, strict=True) if new]
-    planned = iter([_plan(item, digest, known, keyed, duplicates, writes, summary.run_id)
+    keyed = store.articles_with_keys(engine, [item.article.key for item in stored if item.article.key])
+    writes = Writes()
+    replaced = _ids_replaced(stored, keyed, summary.run_id, seen.stated)
+    writes.handovers = _handovers(replaced, prepared, digests, seen.claims, summary.run_id)
+    # What the batch deletes is not stored, for any of its articles, before or after its replacement.
+    deleted = replaced - writes.handovers.keys()
+    known = store.known_ids(engine, [item.article_id for item in stored]) - deleted
+    duplicates = _duplicate_index(engine, {bucket for item in stored for bucket in item.buckets})
+    for article_id in deleted:
+        duplicates.discard(article_id)
+    planned = iter([_plan(item, digest, known, keyed, duplicates, writes, summary.run_id, seen)
                     for item, digest in zip(prepared, digests, strict=True)])
-    store.save_batch(engine, writes.articles, writes.statements, writes.replaced, writes.buckets)
+    store.save_batch(engine, writes.articles, writes.statements, writes.replaced, writes.buckets,
+                     list(writes.handovers.values()))
     for item, new in zip(pending.batch, pending.new, strict=True):
         outcome = item if isinstance(item, Reject) else next(planned) if new else "unchanged"
         if isinstance(outcome, Reject):
@@ -166,18 +185,20 @@ def _store_batch(pending: Pending, ready, engine, summary: RunSummary, on_articl
 
 
 def _plan(item: Prepared, digest: str, known: set[str], keyed: dict, duplicates, writes: Writes,
-          run_id: int) -> str:
+          run_id: int, seen: _Seen) -> str:
     """Decide one article's fate and add its rows to the batch: fold duplicates, replace older
-    versions."""
+    versions. A stored article that this record states too (the same text on the same day, from
+    another input) is claimed for the run: should a later record replace it, it is handed over to
+    this one rather than deleted."""
     article, article_id = item.article, item.article_id
     if item.reject:
         return item.reject
-    previous = _replaces(article.key, article_id, keyed, writes, run_id)
-    if previous:
-        duplicates.discard(previous[0])  # the new version takes the old one's place as original
-        writes.replaced.append(previous)
+    previous = _replaces(article.key, article_id, keyed, writes, run_id, seen.stated)
+    if previous and previous[0] not in writes.handovers:
+        writes.replaced.append(previous)  # its id left the near-duplicate index before planning
     if article_id in known or article_id in writes.ids:
-        # The same text on the same day, stored from another input or earlier in this run.
+        if article_id in known:
+            seen.claims.setdefault(article_id, _claim(item, digest, run_id))
         return "replaced" if previous else "unchanged"
     signature = dedupe.from_bytes(item.signature)
     original = duplicates.original_of(signature, item.buckets, article.date)
@@ -198,20 +219,42 @@ def _count(summary: RunSummary, outcome: str) -> None:
         summary.counts["undated"] += 1  # stored with no day: kept out of the daily index
 
 
-def _replaces(key: str | None, article_id: str, keyed: dict, writes: Writes, run_id: int) -> tuple | None:
-    """The older version of this record that its article replaces: (id, day), or None."""
+def _replaces(key: str | None, article_id: str, keyed: dict, writes: Writes, run_id: int,
+              stated: set[tuple]) -> tuple | None:
+    """The older version of this record that its article replaces, (id, day), or None: not when a
+    record of this run states it as it is (the key reused for another article)."""
     if key is None or key in writes.keys:
         return None
     writes.keys.add(key)
     previous = _older_version(keyed.get(key, []), run_id)
-    return previous if previous and previous[0] != article_id else None
+    if previous is None or previous[0] == article_id or (key, previous[1]) in stated:
+        return None
+    return previous
 
 
-def _ids_replaced(stored: list[Prepared], keyed: dict, run_id: int) -> set[str]:
+def _ids_replaced(stored: list[Prepared], keyed: dict, run_id: int, stated: set[tuple]) -> set[str]:
     """The ids of the older versions that these articles replace (as _plan will find them)."""
-    seen = Writes()
+    planned = Writes()
     return {previous[0] for item in stored
-            if (previous := _replaces(item.article.key, item.article_id, keyed, seen, run_id))}
+            if (previous := _replaces(item.article.key, item.article_id, keyed, planned, run_id, stated))}
+
+
+def _handovers(replaced: set[str], prepared: list[Prepared], digests: list[str], claims: dict,
+               run_id: int) -> dict[str, dict]:
+    """The older versions this batch replaces that a record of the run states too, each with the
+    row of the first such record (claimed in an earlier batch, or of this one), which takes it over."""
+    found = {article_id: claims[article_id] for article_id in replaced if article_id in claims}
+    for item, digest in zip(prepared, digests, strict=True):
+        if not item.reject and item.article_id in replaced and item.article_id not in found:
+            found[item.article_id] = _claim(item, digest, run_id)
+    return found
+
+
+def _claim(item: Prepared, digest: str, run_id: int) -> dict:
+    """What a record that takes a stored article over writes into its row: where it came from."""
+    taken = ("id", "record_key", "url", "title", "source", "published_at", "origin")
+    return {name: item.row[name] for name in taken} | {"input_sha": digest, "run_id": run_id,
+                                                       "ingested_at": datetime.now(UTC)}
 
 
 def _older_version(stored: list[tuple], run_id: int) -> tuple | None:

@@ -132,12 +132,15 @@ def _count_gone(conn, url: str, status: int, now: datetime, insert=None) -> None
 
 
 def save_batch(engine: Engine, new_articles: list[dict], new_statements: list[dict],
-               replaced: list[tuple[str, date | None]], buckets: dict | None = None) -> None:
+               replaced: list[tuple[str, date | None]], buckets: dict | None = None,
+               handed: list[dict] = ()) -> None:
     """One transaction for a batch: older versions dropped, articles (each row with its `lsh_key`)
     and statements inserted in order (bulk), originals indexed by their LSH `buckets` (by article
     id; computed here when missing), their days marked dirty. Each article is stored whole, or the
-    batch not at all. Copies of a replaced article are promoted in its place."""
-    if not new_articles and not replaced:
+    batch not at all. Copies of a replaced article are promoted in its place. An older version
+    `handed` over to another record that states it keeps its text, statements and copies, and takes
+    that record's provenance (each dict: its id and the columns to set)."""
+    if not new_articles and not replaced and not handed:
         return
     with engine.begin() as conn:
         old_ids = [article_id for article_id, _ in replaced]
@@ -146,6 +149,9 @@ def save_batch(engine: Engine, new_articles: list[dict], new_statements: list[di
             _unindex(conn, old_ids)
             conn.execute(statements.delete().where(statements.c.article_id.in_(old_ids)))
             conn.execute(articles.delete().where(articles.c.id.in_(old_ids)))
+        for row in handed:
+            conn.execute(articles.update().where(articles.c.id == row["id"])
+                         .values({name: value for name, value in row.items() if name != "id"}))
         insert_rows(conn, articles, new_articles)
         insert_rows(conn, statements, new_statements)
         _index_originals(conn, new_articles, promoted, buckets or {})

@@ -88,6 +88,23 @@ def test_runner_a_key_reused_within_one_run_is_another_article(db_url, resources
     assert again.counts["unchanged"] == 2 and counts(engine)["articles"] == 2
 
 
+@pytest.mark.parametrize("batch_size", [1, 1024])
+@pytest.mark.parametrize("stored_first", [True, False])
+def test_runner_a_key_reused_in_a_later_run_is_another_article(db_url, resources, tmp_path, stored_first,
+                                                              batch_size):
+    """A file that grows a record a day under one id: the stored record, found unchanged, is still
+    stated, so the new one is another article, not its new version, before or after it."""
+    stored = {"id": "daily-page", "date": "2021-05-03", "text": STORY}
+    added = {"id": "daily-page", "date": "2021-05-03",
+             "text": "Tokyo protested to Beijing over coast guard ships near the islands, the ministry said."}
+    engine = engine_for(db_url)
+    runner.run([wire(tmp_path / "a.jsonl", [stored])], engine, resources)
+    grown = wire(tmp_path / "b.jsonl", [stored, added] if stored_first else [added, stored])
+    summary = runner.run([grown], engine, resources, batch_size=batch_size)
+    assert (summary.counts["stored"], summary.counts["unchanged"], summary.counts["replaced"]) == (1, 1, 0)
+    assert counts(engine)["articles"] == 2
+
+
 def test_runner_records_without_an_id_are_never_replaced(sqlite_url, resources, tmp_path):
     feed = tmp_path / "feed.jsonl"
     engine = engine_for(sqlite_url)
@@ -197,25 +214,40 @@ def test_runner_the_same_text_given_no_day_is_stored_whether_or_not_its_dated_tw
     assert [key for key, _ in stored_records(in_one)] == ["1", "2"]
 
 
-@pytest.mark.parametrize("twin_first", [False, True])
+@pytest.mark.parametrize("twin_first, batch_size", [(True, 1), (True, 1024), (False, 1024)])
 def test_runner_a_date_corrected_onto_a_day_holding_the_same_text_leaves_the_old_day(
-        db_url, resources, tmp_path, twin_first):
-    """Two records share a text on other days; one is moved onto the other's day: its old day's
-    article goes, but for a third record that still states it, before or after it in the input;
-    running the corrected input again changes nothing."""
+        db_url, resources, tmp_path, twin_first, batch_size):
+    """A record is moved onto a day where another record states its text. Its old day's article,
+    which a third record states too (earlier in the run, or later in the same batch), is handed over
+    to that record with its copy: the rows are those of one run of the corrected input into an empty
+    database, and running it again changes nothing. (A third record in a later batch finds the
+    article deleted and its copy promoted: it is stored again, as a copy of that copy.)"""
     first = {"id": "1", "date": "2021-05-03", "text": STORY}
     second = {"id": "2", "date": "2021-06-03", "text": STORY}
     twin = {"id": "3", "date": "2021-05-03", "text": STORY}  # shares the first's article
+    copy = {"id": "4", "date": "2021-05-04", "text": "Asia wire - " + STORY}
     engine = engine_for(db_url)
-    runner.run([wire(tmp_path / "a.jsonl", [first, second, twin])], engine, resources)
+    runner.run([wire(tmp_path / "a.jsonl", [first, second, twin, copy])], engine, resources)
     moved = [first | {"date": "2021-06-03"}, second]
-    corrected = wire(tmp_path / "b.jsonl", [twin, *moved] if twin_first else [*moved, twin])
-    summary = runner.run([corrected], engine, resources)
-    after = counts(engine), stored_records(engine)
-    again = runner.run([corrected], engine, resources)
-    assert summary.counts["replaced"] == 1
-    assert stored_records(engine) == [("2", date(2021, 6, 3)), ("3", date(2021, 5, 3))]
-    assert (counts(engine), stored_records(engine)) == after and again.counts["unchanged"] == 3
+    corrected = wire(tmp_path / "b.jsonl", [twin, *moved, copy] if twin_first else [*moved, twin, copy])
+    summary = runner.run([corrected], engine, resources, batch_size=batch_size)
+    after = stored_rows(engine)
+    again = runner.run([corrected], engine, resources, batch_size=batch_size)
+    clean = engine_for(f"sqlite:///{tmp_path}/clean.db")
+    runner.run([corrected], clean, resources)
+    assert summary.counts["replaced"] == 1 and again.counts["unchanged"] == 4
+    assert stored_records(engine) == [("2", date(2021, 6, 3)), ("3", date(2021, 5, 3)),
+                                      ("4", date(2021, 5, 4))]
+    assert stored_rows(engine) == after
+    assert without_provenance(after) == without_provenance(stored_rows(clean))
+
+
+def without_provenance(rows):
+    """stored_rows without which input each article was stored from (input hash, record key): an
+    article two records state belongs to the one that stored it first, which differs between a run
+    and a series of runs."""
+    articles, *rest = rows
+    return [row[:1] + row[3:] for row in articles], *rest
 
 
 def test_runner_copies_promoted_in_a_replaced_original_s_place_keep_the_window(db_url, resources, tmp_path):
