@@ -120,8 +120,10 @@ class Pending:
 class _Seen:
     """What the run has met so far, beyond one batch: the stored articles that its records state."""
 
-    # Records found stored as they are, by (key, day): a key reused for another article is no change.
-    stated: set[tuple] = field(default_factory=set)
+    # Records found stored as they are, by (key, day), in the batches read lately (the one being
+    # stored, those in flight and one more), so that memory stays flat: the same key reused for
+    # another article near them is another article, not a change.
+    stated: deque[set[tuple]] = field(default_factory=lambda: deque(maxlen=BATCHES_AHEAD + 2))
     # Stored articles that a record states too (same text and day, from another input), by id, with
     # that record's provenance: should a later record replace one, it is handed over instead.
     claims: dict[str, dict] = field(default_factory=dict)
@@ -130,12 +132,13 @@ class _Seen:
 def _pending(batch: list, engine, seen: _Seen) -> Pending:
     digests = [None if isinstance(item, Reject) else input_digest(item) for item in batch]
     stored = store.known_inputs(engine, [digest for digest in digests if digest])
-    new = []
+    new, stated = [], set()
+    seen.stated.append(stated)
     for item, digest in zip(batch, digests, strict=True):
         # Stored under its key, on the day cleaning gives it (its record's, or its dateline's)?
         found = digest is not None and digest in stored and (day := day_of(item), item.key) in stored[digest]
         if found:
-            seen.stated.add((item.key, day))
+            stated.add((item.key, day))
         new.append(digest is not None and not found)
     return Pending(batch, digests, new)
 
@@ -220,19 +223,19 @@ def _count(summary: RunSummary, outcome: str) -> None:
 
 
 def _replaces(key: str | None, article_id: str, keyed: dict, writes: Writes, run_id: int,
-              stated: set[tuple]) -> tuple | None:
+              stated: deque[set[tuple]]) -> tuple | None:
     """The older version of this record that its article replaces, (id, day), or None: not when a
     record of this run states it as it is (the key reused for another article)."""
     if key is None or key in writes.keys:
         return None
     writes.keys.add(key)
     previous = _older_version(keyed.get(key, []), run_id)
-    if previous is None or previous[0] == article_id or (key, previous[1]) in stated:
+    if previous is None or previous[0] == article_id or any((key, previous[1]) in batch for batch in stated):
         return None
     return previous
 
 
-def _ids_replaced(stored: list[Prepared], keyed: dict, run_id: int, stated: set[tuple]) -> set[str]:
+def _ids_replaced(stored: list[Prepared], keyed: dict, run_id: int, stated: deque[set[tuple]]) -> set[str]:
     """The ids of the older versions that these articles replace (as _plan will find them)."""
     planned = Writes()
     return {previous[0] for item in stored
