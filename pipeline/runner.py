@@ -29,6 +29,7 @@ from pipeline.preparing import (
     only_new,
     preparer,
 )
+from pipeline.recall import PairSet, RunRecall
 from pipeline.score import Resources
 from pipeline.settings import BATCH_SIZE
 from pipeline.stages import OFF
@@ -81,23 +82,23 @@ def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord) -> RunS
     and store them in input order; then rebuild the daily index and record the run."""
     clock, on_article = record.clock, record.on_article
     summary = RunSummary(store.start_run(engine, record.inputs, __version__))
-    seen = _Seen()
+    recall = RunRecall()
     waiting: deque = deque()  # batches being prepared while an earlier one is stored
     while head.batches:
         batch, ready = head.batches.popleft()
-        pending = _pending(batch, engine, seen)
+        pending = _pending(batch, engine, recall)
         waiting.append((pending, only_new(ready, batch, pending.new)))
     for batch in batches_of(items, head.size):
         clock.lap("read")
-        pending = _pending(batch, engine, seen)
+        pending = _pending(batch, engine, recall)
         new = [item for item, is_new in zip(batch, pending.new, strict=True) if is_new]
         waiting.append((pending, head.submit(new)))
         clock.lap("store")
         if len(waiting) > BATCHES_AHEAD:
-            _store_batch(*waiting.popleft(), engine, summary, on_article, seen)
+            _store_batch(*waiting.popleft(), engine, summary, on_article, recall)
             clock.lap("store")
     while waiting:
-        _store_batch(*waiting.popleft(), engine, summary, on_article, seen)
+        _store_batch(*waiting.popleft(), engine, summary, on_article, recall)
         clock.lap("store")
     summary.counts["daily_rows"] = daily.rebuild_daily_index(engine)
     clock.lap("index")
@@ -116,29 +117,15 @@ class Pending:
     new: list[bool]
 
 
-@dataclass
-class _Seen:
-    """What the run has met so far, beyond one batch: the stored articles that its records state."""
-
-    # Records found stored as they are, by (key, day), in the batches read lately (the one being
-    # stored, those in flight and one more), so that memory stays flat: the same key reused for
-    # another article near them is another article, not a change.
-    stated: deque[set[tuple]] = field(default_factory=lambda: deque(maxlen=BATCHES_AHEAD + 2))
-    # Stored articles that a record states too (same text and day, from another input), by id, with
-    # that record's provenance: should a later record replace one, it is handed over instead.
-    claims: dict[str, dict] = field(default_factory=dict)
-
-
-def _pending(batch: list, engine, seen: _Seen) -> Pending:
+def _pending(batch: list, engine, recall: RunRecall) -> Pending:
     digests = [None if isinstance(item, Reject) else input_digest(item) for item in batch]
     stored = store.known_inputs(engine, [digest for digest in digests if digest])
-    new, stated = [], set()
-    seen.stated.append(stated)
+    new = []
     for item, digest in zip(batch, digests, strict=True):
         # Stored under its key, on the day cleaning gives it (its record's, or its dateline's)?
         found = digest is not None and digest in stored and (day := day_of(item), item.key) in stored[digest]
         if found:
-            stated.add((item.key, day))
+            recall.stated.add((item.key, day))
         new.append(digest is not None and not found)
     return Pending(batch, digests, new)
 
@@ -157,22 +144,22 @@ class Writes:
     handovers: dict[str, dict] = field(default_factory=dict)
 
 
-def _store_batch(pending: Pending, ready, engine, summary: RunSummary, on_article, seen: _Seen) -> None:
+def _store_batch(pending: Pending, ready, engine, summary: RunSummary, on_article, recall: RunRecall) -> None:
     """The single writer: one transaction per batch, outcomes counted in input order."""
     prepared = ready()
     stored = [item for item in prepared if not item.reject]
     digests = [digest for digest, new in zip(pending.digests, pending.new, strict=True) if new]
     keyed = store.articles_with_keys(engine, [item.article.key for item in stored if item.article.key])
     writes = Writes()
-    replaced = _ids_replaced(stored, keyed, summary.run_id, seen.stated)
-    writes.handovers = _handovers(replaced, prepared, digests, seen.claims, summary.run_id)
+    replaced = _ids_replaced(stored, keyed, summary.run_id, recall.stated)
+    writes.handovers = _handovers(replaced, prepared, digests, recall.claims, summary.run_id)
     # What the batch deletes is not stored, for any of its articles, before or after its replacement.
     deleted = replaced - writes.handovers.keys()
     known = store.known_ids(engine, [item.article_id for item in stored]) - deleted
     duplicates = _duplicate_index(engine, {bucket for item in stored for bucket in item.buckets})
     for article_id in deleted:
         duplicates.discard(article_id)
-    planned = iter([_plan(item, digest, known, keyed, duplicates, writes, summary.run_id, seen)
+    planned = iter([_plan(item, digest, known, keyed, duplicates, writes, summary.run_id, recall)
                     for item, digest in zip(prepared, digests, strict=True)])
     store.save_batch(engine, writes.articles, writes.statements, writes.replaced, writes.buckets,
                      list(writes.handovers.values()))
@@ -188,7 +175,7 @@ def _store_batch(pending: Pending, ready, engine, summary: RunSummary, on_articl
 
 
 def _plan(item: Prepared, digest: str, known: set[str], keyed: dict, duplicates, writes: Writes,
-          run_id: int, seen: _Seen) -> str:
+          run_id: int, recall: RunRecall) -> str:
     """Decide one article's fate and add its rows to the batch: fold duplicates, replace older
     versions. A stored article that this record states too (the same text on the same day, from
     another input) is claimed for the run: should a later record replace it, it is handed over to
@@ -196,12 +183,12 @@ def _plan(item: Prepared, digest: str, known: set[str], keyed: dict, duplicates,
     article, article_id = item.article, item.article_id
     if item.reject:
         return item.reject
-    previous = _replaces(article.key, article_id, keyed, writes, run_id, seen.stated)
+    previous = _replaces(article.key, article_id, keyed, writes, run_id, recall.stated)
     if previous and previous[0] not in writes.handovers:
         writes.replaced.append(previous)  # its id left the near-duplicate index before planning
     if article_id in known or article_id in writes.ids:
         if article_id in known:
-            seen.claims.setdefault(article_id, _claim(item, digest, run_id))
+            recall.claims.setdefault(article_id, _claim(item, digest, run_id))
         return "replaced" if previous else "unchanged"
     signature = dedupe.from_bytes(item.signature)
     original = duplicates.original_of(signature, item.buckets, article.date)
@@ -223,19 +210,19 @@ def _count(summary: RunSummary, outcome: str) -> None:
 
 
 def _replaces(key: str | None, article_id: str, keyed: dict, writes: Writes, run_id: int,
-              stated: deque[set[tuple]]) -> tuple | None:
+              stated: PairSet) -> tuple | None:
     """The older version of this record that its article replaces, (id, day), or None: not when a
     record of this run states it as it is (the key reused for another article)."""
     if key is None or key in writes.keys:
         return None
     writes.keys.add(key)
     previous = _older_version(keyed.get(key, []), run_id)
-    if previous is None or previous[0] == article_id or any((key, previous[1]) in batch for batch in stated):
+    if previous is None or previous[0] == article_id or (key, previous[1]) in stated:
         return None
     return previous
 
 
-def _ids_replaced(stored: list[Prepared], keyed: dict, run_id: int, stated: deque[set[tuple]]) -> set[str]:
+def _ids_replaced(stored: list[Prepared], keyed: dict, run_id: int, stated: PairSet) -> set[str]:
     """The ids of the older versions that these articles replace (as _plan will find them)."""
     planned = Writes()
     return {previous[0] for item in stored

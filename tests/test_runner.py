@@ -93,16 +93,19 @@ def test_runner_a_key_reused_within_one_run_is_another_article(db_url, resources
 def test_runner_a_key_reused_in_a_later_run_is_another_article(db_url, resources, tmp_path, stored_first,
                                                               batch_size):
     """A file that grows a record a day under one id: the stored record, found unchanged, is still
-    stated, so the new one is another article, not its new version, before or after it."""
+    stated, so the new one is another article, not its new version, before or after it and however
+    far from it."""
     stored = {"id": "daily-page", "date": "2021-05-03", "text": STORY}
     added = {"id": "daily-page", "date": "2021-05-03",
              "text": "Tokyo protested to Beijing over coast guard ships near the islands, the ministry said."}
     engine = engine_for(db_url)
     runner.run([wire(tmp_path / "a.jsonl", [stored])], engine, resources)
-    grown = wire(tmp_path / "b.jsonl", [stored, added] if stored_first else [added, stored])
+    between = [{"id": f"other-{n}", "date": "2021-05-0{n}", "text": f"Story {n} of nothing at all."}
+               for n in range(1, 7)]
+    grown = wire(tmp_path / "b.jsonl", [stored, *between, added] if stored_first else [added, stored])
     summary = runner.run([grown], engine, resources, batch_size=batch_size)
-    assert (summary.counts["stored"], summary.counts["unchanged"], summary.counts["replaced"]) == (1, 1, 0)
-    assert counts(engine)["articles"] == 2
+    assert (summary.counts["unchanged"], summary.counts["replaced"]) == (1, 0)
+    assert counts(engine)["articles"] == summary.counts["stored"] + 1
 
 
 def test_runner_records_without_an_id_are_never_replaced(sqlite_url, resources, tmp_path):

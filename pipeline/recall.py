@@ -1,0 +1,58 @@
+"""What a run remembers of its input beyond one batch, in little memory: which records it found
+stored as they are, and which stored articles its records state too (runner decides with them
+whether a record replaces its older version).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from hashlib import blake2b
+
+import numpy as np
+
+# Hashes held in a set before they are merged into the sorted array: a merge costs a pass over it.
+MERGE_EVERY = 65_536
+
+
+class PairSet:
+    """A set of (record key, day) pairs that only grows, held as 64-bit hashes: 8 bytes a pair in a
+    sorted array (a tuple in a Python set costs some 200), so that a rerun of a million records
+    stays flat. A pair never added is found with a chance of n in 2^64 among n pairs (one in 10^12
+    at ten million), and would only keep an older version that a record replaced.
+
+    >>> pairs = PairSet()
+    >>> pairs.add(("daily-page", "2021-05-03"))
+    >>> ("daily-page", "2021-05-03") in pairs, ("daily-page", "2021-05-04") in pairs
+    (True, False)
+    """
+
+    def __init__(self) -> None:
+        self._merged = np.empty(0, dtype=np.int64)
+        self._recent: set[int] = set()
+
+    def add(self, pair: tuple) -> None:
+        self._recent.add(_hash(pair))
+        if len(self._recent) >= MERGE_EVERY:
+            recent = np.fromiter(self._recent, dtype=np.int64, count=len(self._recent))
+            self._merged, self._recent = np.union1d(self._merged, recent), set()
+
+    def __contains__(self, pair: tuple) -> bool:
+        found = _hash(pair)
+        at = int(np.searchsorted(self._merged, found))
+        return found in self._recent or (at < len(self._merged) and int(self._merged[at]) == found)
+
+
+def _hash(pair: tuple) -> int:
+    key, day = pair
+    return int.from_bytes(blake2b(f"{key}\0{day}".encode(), digest_size=8).digest(), "little", signed=True)
+
+
+@dataclass
+class RunRecall:
+    """Records found stored as they are, by (key, day): the same key reused for another article
+    later in the run is another article, not a change. And stored articles that a record states too
+    (the same text and day, from another input), by id, with that record's provenance: should a
+    later record replace one, it is handed over instead."""
+
+    stated: PairSet = field(default_factory=PairSet)
+    claims: dict[str, dict] = field(default_factory=dict)
