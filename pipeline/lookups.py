@@ -82,14 +82,31 @@ def articles_with_keys(engine: Engine, keys: list[str]) -> dict[str, list[tuple]
 
 
 def originals_in_buckets(engine: Engine, wanted: set[int]) -> list:
-    """(id, day, minhash) of the stored originals indexed under any of these LSH buckets."""
+    """(id, day, minhash) of the stored originals indexed under any of these LSH buckets, but for
+    those a record of the running run replaced: a new version is no copy of its old one."""
     if not wanted:
         return []
     with engine.connect() as conn:
         keys = in_column(conn, lsh_buckets.c.bucket, lsh_buckets.c.article_key, sorted(wanted))
         query = select(articles.c.id, articles.c.day, articles.c.minhash).where(
-            articles.c.lsh_key.in_(keys), is_story())
+            articles.c.lsh_key.in_(keys), is_story(), _not_replaced())
         return conn.execute(query).all() if keys else []
+
+
+def _not_replaced():
+    """`superseded_run IS NULL`, written so that no index answers it: SQLite would otherwise walk
+    ix_articles_superseded_run through every article not replaced (nearly all), as it would for
+    duplicate_of (see schema._IsStory), instead of looking the LSH keys up. Run ids start at 1."""
+    return func.coalesce(articles.c.superseded_run, 0) == 0
+
+
+def replaced_articles(engine: Engine) -> list:
+    """(id, day, record_key) of the articles marked as replaced by a run (store.save_batch): the
+    running one's, or a killed one's that it did not decide on."""
+    query = select(articles.c.id, articles.c.day, articles.c.record_key).where(
+        articles.c.superseded_run.is_not(None)).order_by(articles.c.id)
+    with engine.connect() as conn:
+        return conn.execute(query).all()
 
 
 def dirty_days_list(engine: Engine) -> list[date]:

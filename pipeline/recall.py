@@ -56,3 +56,5 @@ class RunRecall:
 
     stated: PairSet = field(default_factory=PairSet)
     claims: dict[str, dict] = field(default_factory=dict)
+    # Older versions that records of the run replaced, by id, with how each such record was counted.
+    replacers: dict[str, str] = field(default_factory=dict)

@@ -100,6 +100,7 @@ def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord) -> RunS
     while waiting:
         _store_batch(*waiting.popleft(), engine, summary, on_article, recall)
         clock.lap("store")
+    _finish_replacing(engine, recall, summary)
     summary.counts["daily_rows"] = daily.rebuild_daily_index(engine)
     clock.lap("index")
     store.finish_run(engine, summary.run_id, dict(summary.counts), dict(summary.rejects),
@@ -136,12 +137,10 @@ class Writes:
 
     articles: list[dict] = field(default_factory=list)
     statements: list[dict] = field(default_factory=list)
-    replaced: list[tuple] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)  # older versions, marked until the run ends
     ids: set[str] = field(default_factory=set)
     keys: set[str] = field(default_factory=set)
     buckets: dict[str, list[int]] = field(default_factory=dict)  # of the new originals
-    # Older versions that another record of the run states too: kept, and handed over to it.
-    handovers: dict[str, dict] = field(default_factory=dict)
 
 
 def _store_batch(pending: Pending, ready, engine, summary: RunSummary, on_article, recall: RunRecall) -> None:
@@ -151,18 +150,12 @@ def _store_batch(pending: Pending, ready, engine, summary: RunSummary, on_articl
     digests = [digest for digest, new in zip(pending.digests, pending.new, strict=True) if new]
     keyed = store.articles_with_keys(engine, [item.article.key for item in stored if item.article.key])
     writes = Writes()
-    replaced = _ids_replaced(stored, keyed, summary.run_id, recall.stated)
-    writes.handovers = _handovers(replaced, prepared, digests, recall.claims, summary.run_id)
-    # What the batch deletes is not stored, for any of its articles, before or after its replacement.
-    deleted = replaced - writes.handovers.keys()
-    known = store.known_ids(engine, [item.article_id for item in stored]) - deleted
+    known = store.known_ids(engine, [item.article_id for item in stored])
     duplicates = _duplicate_index(engine, {bucket for item in stored for bucket in item.buckets})
-    for article_id in deleted:
-        duplicates.discard(article_id)
     planned = iter([_plan(item, digest, known, keyed, duplicates, writes, summary.run_id, recall)
                     for item, digest in zip(prepared, digests, strict=True)])
     store.save_batch(engine, writes.articles, writes.statements, writes.replaced, writes.buckets,
-                     list(writes.handovers.values()))
+                     summary.run_id)
     for item, new in zip(pending.batch, pending.new, strict=True):
         outcome = item if isinstance(item, Reject) else next(planned) if new else "unchanged"
         if isinstance(outcome, Reject):
@@ -177,19 +170,20 @@ def _store_batch(pending: Pending, ready, engine, summary: RunSummary, on_articl
 def _plan(item: Prepared, digest: str, known: set[str], keyed: dict, duplicates, writes: Writes,
           run_id: int, recall: RunRecall) -> str:
     """Decide one article's fate and add its rows to the batch: fold duplicates, replace older
-    versions. A stored article that this record states too (the same text on the same day, from
-    another input) is claimed for the run: should a later record replace it, it is handed over to
-    this one rather than deleted."""
+    versions (marked, and decided on when the run ends: _finish_replacing). A stored article that
+    this record states too (the same text on the same day, from another input) is claimed for the
+    run: should a record of the run replace it, it is handed over to this one rather than deleted."""
     article, article_id = item.article, item.article_id
     if item.reject:
         return item.reject
     previous = _replaces(article.key, article_id, keyed, writes, run_id, recall.stated)
-    if previous and previous[0] not in writes.handovers:
-        writes.replaced.append(previous)  # its id left the near-duplicate index before planning
+    if previous:
+        duplicates.discard(previous[0])  # the new version takes the old one's place as original
+        writes.replaced.append(previous[0])
     if article_id in known or article_id in writes.ids:
         if article_id in known:
             recall.claims.setdefault(article_id, _claim(item, digest, run_id))
-        return "replaced" if previous else "unchanged"
+        return _replacing(recall, previous, "unchanged")
     signature = dedupe.from_bytes(item.signature)
     original = duplicates.original_of(signature, item.buckets, article.date)
     writes.articles.append(item.row | {"input_sha": digest, "duplicate_of": original, "run_id": run_id,
@@ -199,8 +193,16 @@ def _plan(item: Prepared, digest: str, known: set[str], keyed: dict, duplicates,
     if original is None:
         duplicates.add(article_id, signature, (article.date or date.max, article_id), item.buckets)
         writes.buckets[article_id] = item.buckets
-    outcome = "replaced" if previous else "duplicate" if original else "stored"
+    outcome = _replacing(recall, previous, "duplicate" if original else "stored")
     return outcome if article.date else outcome + "?"
+
+
+def _replacing(recall: RunRecall, previous: tuple | None, outcome: str) -> str:
+    """The outcome of a record, as counted until the run ends: then, if the older version it
+    replaces goes, it is counted as "replaced" instead (_finish_replacing)."""
+    if previous:
+        recall.replacers.setdefault(previous[0], outcome)
+    return outcome
 
 
 def _count(summary: RunSummary, outcome: str) -> None:
@@ -222,22 +224,24 @@ def _replaces(key: str | None, article_id: str, keyed: dict, writes: Writes, run
     return previous
 
 
-def _ids_replaced(stored: list[Prepared], keyed: dict, run_id: int, stated: PairSet) -> set[str]:
-    """The ids of the older versions that these articles replace (as _plan will find them)."""
-    planned = Writes()
-    return {previous[0] for item in stored
-            if (previous := _replaces(item.article.key, item.article_id, keyed, planned, run_id, stated))}
-
-
-def _handovers(replaced: set[str], prepared: list[Prepared], digests: list[str], claims: dict,
-               run_id: int) -> dict[str, dict]:
-    """The older versions this batch replaces that a record of the run states too, each with the
-    row of the first such record (claimed in an earlier batch, or of this one), which takes it over."""
-    found = {article_id: claims[article_id] for article_id in replaced if article_id in claims}
-    for item, digest in zip(prepared, digests, strict=True):
-        if not item.reject and item.article_id in replaced and item.article_id not in found:
-            found[item.article_id] = _claim(item, digest, run_id)
-    return found
+def _finish_replacing(engine, recall: RunRecall, summary: RunSummary) -> None:
+    """Decide on the older versions the run's records replaced (and a killed run's, left marked):
+    one that a record of the run states as it is stays; one that a record states too is handed over
+    to it; the others go. The records whose older version went, or was handed over, are counted as
+    "replaced"."""
+    deleted, kept, handed = [], [], []
+    for article_id, day, key in store.replaced_articles(engine):
+        if article_id in recall.claims:
+            handed.append(recall.claims[article_id])
+        elif (key, day) in recall.stated:
+            kept.append(article_id)
+        else:
+            deleted.append(article_id)
+    store.finish_replacing(engine, deleted, kept, handed)
+    for article_id in [*deleted, *(row["id"] for row in handed)]:
+        if article_id in recall.replacers:
+            summary.counts[recall.replacers[article_id]] -= 1
+            summary.counts["replaced"] += 1
 
 
 def _claim(item: Prepared, digest: str, run_id: int) -> dict:

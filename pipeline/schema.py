@@ -51,6 +51,7 @@ articles = Table(
     Column("minhash", LargeBinary, comment="MinHash signature for near-duplicate search"),
     Column("lsh_key", BigInteger, index=True, comment="dedupe.article_key(id), as lsh_buckets names it"),
     Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("superseded_run", Integer, index=True, comment="the run that replaced it, until that run ends"),
     # By day, with whether the article is a copy: counting a period's stories or copies reads this
     # index alone, not every article's row (2.2 s -> 0.05 s over a million statements' articles).
     Index("ix_articles_day", "day", "duplicate_of"),

@@ -38,6 +38,7 @@ from pipeline.lookups import (  # noqa: F401 - the reads a run needs, re-exporte
     known_urls,
     links_gone_for,
     originals_in_buckets,
+    replaced_articles,
     statements_between,
     stories_per_day,
 )
@@ -132,30 +133,44 @@ def _count_gone(conn, url: str, status: int, now: datetime, insert=None) -> None
 
 
 def save_batch(engine: Engine, new_articles: list[dict], new_statements: list[dict],
-               replaced: list[tuple[str, date | None]], buckets: dict | None = None,
-               handed: list[dict] = ()) -> None:
-    """One transaction for a batch: older versions dropped, articles (each row with its `lsh_key`)
-    and statements inserted in order (bulk), originals indexed by their LSH `buckets` (by article
-    id; computed here when missing), their days marked dirty. Each article is stored whole, or the
-    batch not at all. Copies of a replaced article are promoted in its place. An older version
-    `handed` over to another record that states it keeps its text, statements and copies, and takes
-    that record's provenance (each dict: its id and the columns to set)."""
-    if not new_articles and not replaced and not handed:
+               replaced: list[str], buckets: dict | None = None, run_id: int | None = None) -> None:
+    """One transaction for a batch: articles (each row with its `lsh_key`) and statements inserted
+    in order (bulk), originals indexed by their LSH `buckets` (by article id; computed here when
+    missing), their days marked dirty, and the older versions they `replaced` marked with the run
+    (`finish_replacing` decides on them when it ends). Each article is stored whole, or the batch
+    not at all."""
+    if not new_articles and not replaced:
         return
     with engine.begin() as conn:
-        old_ids = [article_id for article_id, _ in replaced]
-        promoted = _promote_copies(conn, old_ids) if old_ids else []
-        if old_ids:
-            _unindex(conn, old_ids)
-            conn.execute(statements.delete().where(statements.c.article_id.in_(old_ids)))
-            conn.execute(articles.delete().where(articles.c.id.in_(old_ids)))
-        for row in handed:
-            conn.execute(articles.update().where(articles.c.id == row["id"])
-                         .values({name: value for name, value in row.items() if name != "id"}))
+        if replaced:
+            conn.execute(articles.update().where(articles.c.id.in_(replaced)).values(superseded_run=run_id))
         insert_rows(conn, articles, new_articles)
         insert_rows(conn, statements, new_statements)
-        _index_originals(conn, new_articles, promoted, buckets or {})
-        days = {row["day"] for row in new_articles} | {day for _, day in replaced}
+        _index_originals(conn, new_articles, [], buckets or {})
+        _mark_dirty(conn, {row["day"] for row in new_articles if row["day"] is not None})
+
+
+def finish_replacing(engine: Engine, deleted: list[str], kept: list[str], handed: list[dict]) -> None:
+    """One transaction at a run's end for the older versions its records replaced: the `deleted`
+    go, their copies promoted in their place and their days marked dirty; the `kept` (their input
+    states them still) and those `handed` over to another record that states them (each dict: the
+    id and the provenance columns to set) lose their mark."""
+    if not deleted and not kept and not handed:
+        return
+    with engine.begin() as conn:
+        days = set(conn.execute(select(articles.c.day).where(articles.c.id.in_(deleted))).scalars())
+        promoted = _promote_copies(conn, deleted) if deleted else []
+        if deleted:
+            _unindex(conn, deleted)
+            conn.execute(statements.delete().where(statements.c.article_id.in_(deleted)))
+            conn.execute(articles.delete().where(articles.c.id.in_(deleted)))
+        for row in handed:
+            conn.execute(articles.update().where(articles.c.id == row["id"])
+                         .values({name: value for name, value in row.items() if name != "id"}
+                                 | {"superseded_run": None}))
+        if kept:
+            conn.execute(articles.update().where(articles.c.id.in_(kept)).values(superseded_run=None))
+        _index_originals(conn, [], promoted, {})
         _mark_dirty(conn, {day for day in days | {p.day for p in promoted} if day is not None})
 
 

@@ -108,6 +108,44 @@ def test_runner_a_key_reused_in_a_later_run_is_another_article(db_url, resources
     assert counts(engine)["articles"] == summary.counts["stored"] + 1
 
 
+@pytest.mark.parametrize("batch_size", [1, 1024])
+def test_runner_an_id_reused_after_it_states_another_record_s_article_settles(db_url, resources, tmp_path,
+                                                                             batch_size):
+    """A record id used twice in one input, first for a text another record stored on that day,
+    then for its own: its own article is kept, and every run after the first changes nothing."""
+    other = "Tokyo protested to Beijing over coast guard ships near the islands, the ministry said."
+    between = [{"id": f"other-{n}", "date": "2021-05-0{n}", "text": f"Story {n} of nothing at all."}
+               for n in range(1, 5)]
+    source = wire(tmp_path / "a.jsonl", [{"id": "b", "date": "2021-05-03", "text": STORY},
+                                         {"id": "a", "date": "2021-05-03", "text": STORY}, *between,
+                                         {"id": "a", "date": "2021-05-03", "text": other}])
+    engine = engine_for(db_url)
+    runner.run([source], engine, resources, batch_size=batch_size)
+    after = stored_rows(engine)
+    for _ in range(2):
+        again = runner.run([source], engine, resources, batch_size=batch_size)
+        assert again.counts["unchanged"] == 7 and again.counts["replaced"] == 0
+    assert stored_rows(engine) == after and len(after[0]) == 6
+
+
+@pytest.mark.parametrize("stated", [True, False])
+def test_runner_an_older_version_a_killed_run_left_marked_is_decided_by_the_next(db_url, resources, tmp_path,
+                                                                                 stated):
+    """A run killed after replacing an article but before its end leaves it marked: the next run
+    keeps it if its input states it as it is, and deletes it otherwise."""
+    story, other = {"id": "1", "date": "2021-05-03", "text": STORY}, {"id": "2", "date": "2021-05-04",
+                                                                    "text": "Tokyo protested to Beijing."}
+    engine = engine_for(db_url)
+    runner.run([wire(tmp_path / "a.jsonl", [story, other])], engine, resources)
+    with engine.begin() as conn:  # as a killed run leaves it
+        conn.execute(store.articles.update().where(store.articles.c.record_key == "1")
+                     .values(superseded_run=1))
+    runner.run([wire(tmp_path / "b.jsonl", [story, other] if stated else [other])], engine, resources)
+    with engine.connect() as conn:
+        left = dict(conn.execute(select(store.articles.c.record_key, store.articles.c.superseded_run)).all())
+    assert left == ({"1": None, "2": None} if stated else {"2": None})
+
+
 def test_runner_records_without_an_id_are_never_replaced(sqlite_url, resources, tmp_path):
     feed = tmp_path / "feed.jsonl"
     engine = engine_for(sqlite_url)
@@ -217,7 +255,7 @@ def test_runner_the_same_text_given_no_day_is_stored_whether_or_not_its_dated_tw
     assert [key for key, _ in stored_records(in_one)] == ["1", "2"]
 
 
-@pytest.mark.parametrize("twin_first, batch_size", [(True, 1), (True, 1024), (False, 1024)])
+@pytest.mark.parametrize("twin_first, batch_size", [(True, 1), (True, 1024), (False, 1), (False, 1024)])
 def test_runner_a_date_corrected_onto_a_day_holding_the_same_text_leaves_the_old_day(
         db_url, resources, tmp_path, twin_first, batch_size):
     """A record is moved onto a day where another record states its text. Its old day's article,
