@@ -202,10 +202,12 @@ class NearDuplicateIndex:
                 if jaccard(m, self._entries[key][1]) >= THRESHOLD]
 
     def original_of(self, m: np.ndarray, bands: list[int] | None = None,
-                    day: date | None = None) -> str | None:
+                    day: date | None = None, excluding: str | None = None) -> str | None:
         """The earliest-ordered indexed article whose estimated Jaccard with `m` reaches THRESHOLD and
-        which was filed within COPY_WINDOW_DAYS of `day` (an article of that day)."""
-        found = [(order, key) for order, key in self.matches(m, bands) if within_copy_window(day, order[0])]
+        which was filed within COPY_WINDOW_DAYS of `day` (an article of that day), but `excluding`
+        (the older version of the same record, which a new version is no copy of)."""
+        found = [(order, key) for order, key in self.matches(m, bands)
+                 if key != excluding and within_copy_window(day, order[0])]
         return min(found)[1] if found else None
 
     def __len__(self) -> int:

@@ -12,7 +12,16 @@ from sqlalchemy.engine import Engine
 
 from pipeline.aggregate import STATEMENT_FIELDS
 from pipeline.bulk import distinct_rows, in_column
-from pipeline.schema import articles, dirty_days, feed_cache, gone_links, is_story, lsh_buckets, statements
+from pipeline.schema import (
+    articles,
+    dirty_days,
+    feed_cache,
+    gone_links,
+    is_story,
+    lsh_buckets,
+    runs,
+    statements,
+)
 
 
 def now() -> datetime:
@@ -71,40 +80,38 @@ def _stored(engine: Engine, column, values: list[str]) -> set[str]:
 
 
 def articles_with_keys(engine: Engine, keys: list[str]) -> dict[str, list[tuple]]:
-    """Stored articles by input record key: key -> [(id, day, run id)], for replacing changed ones."""
+    """Stored articles by input record key: key -> [(id, day, run id, input hash)], for replacing
+    changed ones."""
     found: dict[str, list[tuple]] = {}
     if keys:
-        query = select(articles.c.record_key, articles.c.id, articles.c.day, articles.c.run_id)
+        a = articles.c
+        query = select(a.record_key, a.id, a.day, a.run_id, a.input_sha)
         with engine.connect() as conn:
-            for row in conn.execute(query.where(articles.c.record_key.in_(set(keys)))):
-                found.setdefault(row.record_key, []).append((row.id, row.day, row.run_id))
+            for row in conn.execute(query.where(a.record_key.in_(set(keys)))):
+                found.setdefault(row.record_key, []).append((row.id, row.day, row.run_id, row.input_sha))
     return found
 
 
 def originals_in_buckets(engine: Engine, wanted: set[int]) -> list:
-    """(id, day, minhash) of the stored originals indexed under any of these LSH buckets, but for
-    those a record of the running run replaced: a new version is no copy of its old one."""
+    """(id, day, minhash) of the stored originals indexed under any of these LSH buckets."""
     if not wanted:
         return []
     with engine.connect() as conn:
         keys = in_column(conn, lsh_buckets.c.bucket, lsh_buckets.c.article_key, sorted(wanted))
         query = select(articles.c.id, articles.c.day, articles.c.minhash).where(
-            articles.c.lsh_key.in_(keys), is_story(), _not_replaced())
+            articles.c.lsh_key.in_(keys), is_story())
         return conn.execute(query).all() if keys else []
 
 
-def _not_replaced():
-    """`superseded_run IS NULL`, written so that no index answers it: SQLite would otherwise walk
-    ix_articles_superseded_run through every article not replaced (nearly all), as it would for
-    duplicate_of (see schema._IsStory), instead of looking the LSH keys up. Run ids start at 1."""
-    return func.coalesce(articles.c.superseded_run, 0) == 0
-
-
-def replaced_articles(engine: Engine) -> list:
-    """(id, day, record_key) of the articles marked as replaced by a run (store.save_batch): the
-    running one's, or a killed one's that it did not decide on."""
-    query = select(articles.c.id, articles.c.day, articles.c.record_key).where(
-        articles.c.superseded_run.is_not(None)).order_by(articles.c.id)
+def replaced_articles(engine: Engine, run_id: int) -> list:
+    """(id, day, record_key, input_sha) of the articles marked as replaced (store.save_batch) by this
+    run, or by a run that is no longer running (killed before it decided on them); a run running
+    alongside decides on its own."""
+    a = articles.c
+    running = select(runs.c.id).where(runs.c.status == "running", runs.c.id != run_id)
+    query = (select(a.id, a.day, a.record_key, a.input_sha)
+             .where(a.superseded_run > 0, a.superseded_run.not_in(running))  # > 0: by the index
+             .order_by(a.superseded_run, a.id))
     with engine.connect() as conn:
         return conn.execute(query).all()
 

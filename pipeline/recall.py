@@ -15,7 +15,8 @@ MERGE_EVERY = 65_536
 
 
 class PairSet:
-    """A set of (record key, day) pairs that only grows, held as 64-bit hashes: 8 bytes a pair in a
+    """A set of tuples (here: record key, day, input hash) that only grows, held as 64-bit hashes:
+    8 bytes a tuple in a
     sorted array (a tuple in a Python set costs some 200), so that a rerun of a million records
     stays flat. A pair never added is found with a chance of n in 2^64 among n pairs (one in 10^12
     at ten million), and would only keep an older version that a record replaced.
@@ -43,16 +44,16 @@ class PairSet:
 
 
 def _hash(pair: tuple) -> int:
-    key, day = pair
-    return int.from_bytes(blake2b(f"{key}\0{day}".encode(), digest_size=8).digest(), "little", signed=True)
+    return int.from_bytes(blake2b("\0".join(map(str, pair)).encode(), digest_size=8).digest(), "little",
+                          signed=True)
 
 
 @dataclass
 class RunRecall:
-    """Records found stored as they are, by (key, day): the same key reused for another article
-    later in the run is another article, not a change. And stored articles that a record states too
-    (the same text and day, from another input), by id, with that record's provenance: should a
-    later record replace one, it is handed over instead."""
+    """Records found stored as they are, by (key, day, input hash): such an article is stated by
+    the run, and the same key reused for another article is another article, not a change. And
+    stored articles that a record states too (the same text and day, from another input), by id,
+    with that record's provenance: should a record replace one, it is handed over instead."""
 
     stated: PairSet = field(default_factory=PairSet)
     claims: dict[str, dict] = field(default_factory=dict)

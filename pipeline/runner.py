@@ -126,7 +126,7 @@ def _pending(batch: list, engine, recall: RunRecall) -> Pending:
         # Stored under its key, on the day cleaning gives it (its record's, or its dateline's)?
         found = digest is not None and digest in stored and (day := day_of(item), item.key) in stored[digest]
         if found:
-            recall.stated.add((item.key, day))
+            recall.stated.add((item.key, day, digest))
         new.append(digest is not None and not found)
     return Pending(batch, digests, new)
 
@@ -178,14 +178,14 @@ def _plan(item: Prepared, digest: str, known: set[str], keyed: dict, duplicates,
         return item.reject
     previous = _replaces(article.key, article_id, keyed, writes, run_id, recall.stated)
     if previous:
-        duplicates.discard(previous[0])  # the new version takes the old one's place as original
         writes.replaced.append(previous[0])
     if article_id in known or article_id in writes.ids:
         if article_id in known:
             recall.claims.setdefault(article_id, _claim(item, digest, run_id))
         return _replacing(recall, previous, "unchanged")
     signature = dedupe.from_bytes(item.signature)
-    original = duplicates.original_of(signature, item.buckets, article.date)
+    # Not a copy of its own older version; other articles may still be (it may stay: _finish_replacing).
+    original = duplicates.original_of(signature, item.buckets, article.date, previous and previous[0])
     writes.articles.append(item.row | {"input_sha": digest, "duplicate_of": original, "run_id": run_id,
                                        "ingested_at": datetime.now(UTC)})
     writes.statements.extend(item.statement_rows)
@@ -219,7 +219,7 @@ def _replaces(key: str | None, article_id: str, keyed: dict, writes: Writes, run
         return None
     writes.keys.add(key)
     previous = _older_version(keyed.get(key, []), run_id)
-    if previous is None or previous[0] == article_id or (key, previous[1]) in stated:
+    if previous is None or previous[0] == article_id or (key, previous[1], previous[2]) in stated:
         return None
     return previous
 
@@ -229,11 +229,12 @@ def _finish_replacing(engine, recall: RunRecall, summary: RunSummary) -> None:
     one that a record of the run states as it is stays; one that a record states too is handed over
     to it; the others go. The records whose older version went, or was handed over, are counted as
     "replaced"."""
+    run_id = summary.run_id
     deleted, kept, handed = [], [], []
-    for article_id, day, key in store.replaced_articles(engine):
+    for article_id, day, key, input_sha in store.replaced_articles(engine, run_id):
         if article_id in recall.claims:
             handed.append(recall.claims[article_id])
-        elif (key, day) in recall.stated:
+        elif (key, day, input_sha) in recall.stated:
             kept.append(article_id)
         else:
             deleted.append(article_id)
@@ -252,13 +253,15 @@ def _claim(item: Prepared, digest: str, run_id: int) -> dict:
 
 
 def _older_version(stored: list[tuple], run_id: int) -> tuple | None:
-    """The one article an earlier run stored under this record key, which a new text replaces.
+    """The one article an earlier run stored under this record key, which a new text replaces:
+    (id, day, input hash).
 
     Feeds reuse keys for different stories (one daily page URL for many items): a key seen earlier
     in the same run, or held by several articles, is not a change but another article.
     """
     if len(stored) == 1 and stored[0][2] != run_id:
-        return stored[0][0], stored[0][1]
+        article_id, day, _, input_sha = stored[0]
+        return article_id, day, input_sha
     return None
 
 

@@ -146,6 +146,42 @@ def test_runner_an_older_version_a_killed_run_left_marked_is_decided_by_the_next
     assert left == ({"1": None, "2": None} if stated else {"2": None})
 
 
+def test_runner_a_text_changed_on_its_day_in_a_killed_run_is_replaced_by_the_next(
+        db_url, resources, tmp_path, monkeypatch):
+    """A run killed after storing a record's new text (same day) and marking the old one: the next
+    run of the same input finds the new text stored, and deletes the old one all the same."""
+    engine = engine_for(db_url)
+    runner.run([wire(tmp_path / "a.jsonl", [{"id": "1", "date": "2021-05-03", "text": STORY}])],
+               engine, resources)
+    changed = wire(tmp_path / "b.jsonl", [{"id": "1", "date": "2021-05-03",
+                                           "text": STORY + " More to come."}])
+    with monkeypatch.context() as killed:
+        killed.setattr(runner, "_finish_replacing", lambda *args: None)  # as if killed just before
+        runner.run([changed], engine, resources)
+    assert counts(engine)["articles"] == 2
+    again = runner.run([changed], engine, resources)
+    assert again.counts["unchanged"] == 1 and counts(engine)["articles"] == 1
+    with engine.connect() as conn:
+        assert conn.execute(select(store.articles.c.text)).scalar_one().endswith("More to come.")
+
+
+def test_runner_a_copy_of_an_older_version_handed_over_stays_a_copy(db_url, resources, tmp_path):
+    """A record's old text, which another record of the run states too, is handed over to it; a
+    near-copy of it filed in the same run is folded into it, as in one run into an empty database."""
+    day = "2021-05-03"
+    engine = engine_for(db_url)
+    runner.run([wire(tmp_path / "a.jsonl", [{"id": "K", "date": day, "text": STORY}])], engine, resources)
+    second = wire(tmp_path / "b.jsonl", [
+        {"id": "Y", "date": day, "text": STORY},
+        {"id": "K", "date": day, "text": "Tokyo protested to Beijing over coast guard ships near islands."},
+        {"id": "X", "date": day, "text": "Asia wire - " + STORY + " (Reporting by B. Writer)"},
+    ])
+    runner.run([second], engine, resources)
+    clean = engine_for(f"sqlite:///{tmp_path}/clean.db")
+    runner.run([second], clean, resources)
+    assert without_provenance(stored_rows(engine)) == without_provenance(stored_rows(clean))
+
+
 def test_runner_records_without_an_id_are_never_replaced(sqlite_url, resources, tmp_path):
     feed = tmp_path / "feed.jsonl"
     engine = engine_for(sqlite_url)

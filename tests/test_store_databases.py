@@ -289,3 +289,17 @@ def test_store_gone_links_are_counted_without_an_upsert_too(schema):
         for _ in range(2):
             store._count_gone(conn, "https://news.example/gone", 404, datetime.now(UTC))
     assert store.links_gone_for(schema, ["https://news.example/gone"], 2, 0) == {"https://news.example/gone"}
+
+
+def test_store_the_articles_a_run_replaced_are_found_by_their_index(tmp_path):
+    """Read at the end of every run, however many articles are stored: through the index of marks,
+    not a walk of the table."""
+    from pipeline import store
+    from tests.conftest import sqlite_plans
+
+    engine = store.make_engine(f"sqlite:///{tmp_path}/marks.db")
+    store.upgrade(engine)
+    with sqlite_plans(engine) as plans:
+        assert store.replaced_articles(engine, 1) == []
+    assert "SEARCH articles USING INDEX ix_articles_superseded_run" in plans[0][1], plans
+    engine.dispose()
