@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from pipeline.bulk import insert_rows, insert_values
+from pipeline.bulk import in_column, insert_rows, insert_values
 
 # Connecting lives in pipeline.database and pipeline.settings; store re-exports it so callers need
 # one module.
@@ -28,7 +28,7 @@ from pipeline.database import (  # noqa: F401
     unreachable,
     upgrade,
 )
-from pipeline.dedupe import article_key, stored_buckets, within_copy_window
+from pipeline.dedupe import THRESHOLD, article_key, from_bytes, jaccard, stored_buckets, within_copy_window
 from pipeline.lookups import (  # noqa: F401 - the reads a run needs, re-exported
     articles_with_keys,
     dirty_days_list,
@@ -175,9 +175,10 @@ def finish_replacing(engine: Engine, deleted: list[str], kept: list[str], handed
 
 
 def _promote_copies(conn, old_ids: list[str]) -> list:
-    """Copies of an article about to be replaced stay one story where they can: in day order, each
-    points at the first of them filed within dedupe.COPY_WINDOW_DAYS of it, or becomes an original
-    itself. Returns the copies that became originals (id, day, minhash)."""
+    """Copies of an article about to be deleted stay one story where they can: in day order, each
+    points at the stored original it matches as a run would link it (the new version of a replaced
+    record, say), or else at the first of them filed within dedupe.COPY_WINDOW_DAYS of it, or
+    becomes an original itself. Returns the copies that became originals (id, day, minhash)."""
     copies = conn.execute(
         select(articles.c.id, articles.c.day, articles.c.minhash, articles.c.duplicate_of)
         .where(articles.c.duplicate_of.in_(old_ids))
@@ -186,11 +187,30 @@ def _promote_copies(conn, old_ids: list[str]) -> list:
     promoted: dict[str, list] = {}  # replaced original -> the copies that took its place
     for copy in copies:
         originals = promoted.setdefault(copy.duplicate_of, [])
-        original = next((o.id for o in originals if within_copy_window(copy.day, o.day)), None)
+        original = _stored_original(conn, copy, old_ids) or next(
+            (o.id for o in originals if within_copy_window(copy.day, o.day)), None)
         if original is None:
             originals.append(copy)
         conn.execute(articles.update().where(articles.c.id == copy.id).values(duplicate_of=original))
     return [copy for originals in promoted.values() for copy in originals]
+
+
+def _stored_original(conn, copy, leaving: list[str]) -> str | None:
+    """The earliest stored original but those `leaving` that the copy matches within the copy
+    window, found through the LSH index as a run finds one; None when there is none."""
+    if copy.minhash is None:
+        return None
+    keys = in_column(conn, lsh_buckets.c.bucket, lsh_buckets.c.article_key, stored_buckets(copy.minhash))
+    if not keys:
+        return None
+    a = articles.c
+    rows = conn.execute(select(a.id, a.day, a.minhash).where(a.lsh_key.in_(keys), is_story(),
+                                                            a.id.not_in(leaving))).all()
+    signature = from_bytes(copy.minhash)
+    found = [(row.day or date.max, row.id) for row in rows
+             if row.minhash is not None and within_copy_window(copy.day, row.day)
+             and jaccard(signature, from_bytes(row.minhash)) >= THRESHOLD]
+    return min(found)[1] if found else None
 
 
 def _index_originals(conn, new_articles: list[dict], promoted: list, known: dict[str, list[int]]) -> None:

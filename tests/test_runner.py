@@ -182,6 +182,24 @@ def test_runner_a_copy_of_an_older_version_handed_over_stays_a_copy(db_url, reso
     assert without_provenance(stored_rows(engine)) == without_provenance(stored_rows(clean))
 
 
+@pytest.mark.parametrize("copy_in", ["history", "same run"])
+def test_runner_a_copy_of_a_replaced_version_follows_the_new_version(db_url, resources, tmp_path, copy_in):
+    """A near-copy of a record's old text, stored before the record changed or in the run that
+    changed it, is a copy of the new text once the old one goes: one story, as in one run."""
+    day = "2021-05-03"
+    copy = {"id": "X", "date": "2021-05-05", "text": "Asia wire - " + STORY + " (Reporting by B. Writer)"}
+    engine = engine_for(db_url)
+    runner.run([wire(tmp_path / "a.jsonl", [{"id": "K", "date": day, "text": STORY},
+                                            *([copy] if copy_in == "history" else [])])], engine, resources)
+    # Moved a day on too: the old version is the earlier, which a copy filed in the run matches first.
+    second = wire(tmp_path / "b.jsonl", [{"id": "K", "date": "2021-05-04", "text": STORY + " More to come."},
+                                         copy])
+    runner.run([second], engine, resources)
+    clean = engine_for(f"sqlite:///{tmp_path}/clean.db")
+    runner.run([second], clean, resources)
+    assert without_provenance(stored_rows(engine)) == without_provenance(stored_rows(clean))
+
+
 def test_runner_records_without_an_id_are_never_replaced(sqlite_url, resources, tmp_path):
     feed = tmp_path / "feed.jsonl"
     engine = engine_for(sqlite_url)
