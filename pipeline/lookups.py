@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from pipeline.aggregate import STATEMENT_FIELDS
 from pipeline.bulk import distinct_rows, in_column
+from pipeline.dedupe import THRESHOLD, from_bytes, jaccard, stored_buckets, within_copy_window
 from pipeline.schema import (
     articles,
     dirty_days,
@@ -101,6 +102,25 @@ def originals_in_buckets(engine: Engine, wanted: set[int]) -> list:
         query = select(articles.c.id, articles.c.day, articles.c.minhash).where(
             articles.c.lsh_key.in_(keys), is_story())
         return conn.execute(query).all() if keys else []
+
+
+def original_matching(conn, minhash: bytes | None, day: date | None, leaving: list[str]) -> str | None:
+    """The earliest stored original, but those `leaving`, that an article with this signature and
+    day is a copy of (filed within the copy window and as similar as a copy must be), found through
+    the LSH index as a run finds one; None when there is none. In the caller's transaction."""
+    if minhash is None:
+        return None
+    keys = in_column(conn, lsh_buckets.c.bucket, lsh_buckets.c.article_key, stored_buckets(minhash))
+    if not keys:
+        return None
+    a = articles.c
+    rows = conn.execute(select(a.id, a.day, a.minhash).where(a.lsh_key.in_(keys), is_story(),
+                                                            a.id.not_in(leaving))).all()
+    signature = from_bytes(minhash)
+    found = [(row.day or date.max, row.id) for row in rows
+             if row.minhash is not None and within_copy_window(day, row.day)
+             and jaccard(signature, from_bytes(row.minhash)) >= THRESHOLD]
+    return min(found)[1] if found else None
 
 
 def replaced_articles(engine: Engine, run_id: int) -> list:

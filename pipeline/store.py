@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from pipeline.bulk import in_column, insert_rows, insert_values
+from pipeline.bulk import insert_rows, insert_values
 
 # Connecting lives in pipeline.database and pipeline.settings; store re-exports it so callers need
 # one module.
@@ -28,7 +28,7 @@ from pipeline.database import (  # noqa: F401
     unreachable,
     upgrade,
 )
-from pipeline.dedupe import THRESHOLD, article_key, from_bytes, jaccard, stored_buckets, within_copy_window
+from pipeline.dedupe import article_key, stored_buckets, within_copy_window
 from pipeline.lookups import (  # noqa: F401 - the reads a run needs, re-exported
     articles_with_keys,
     dirty_days_list,
@@ -37,6 +37,7 @@ from pipeline.lookups import (  # noqa: F401 - the reads a run needs, re-exporte
     known_inputs,
     known_urls,
     links_gone_for,
+    original_matching,
     originals_in_buckets,
     replaced_articles,
     statements_between,
@@ -187,30 +188,12 @@ def _promote_copies(conn, old_ids: list[str]) -> list:
     promoted: dict[str, list] = {}  # replaced original -> the copies that took its place
     for copy in copies:
         originals = promoted.setdefault(copy.duplicate_of, [])
-        original = _stored_original(conn, copy, old_ids) or next(
+        original = original_matching(conn, copy.minhash, copy.day, old_ids) or next(
             (o.id for o in originals if within_copy_window(copy.day, o.day)), None)
         if original is None:
             originals.append(copy)
         conn.execute(articles.update().where(articles.c.id == copy.id).values(duplicate_of=original))
     return [copy for originals in promoted.values() for copy in originals]
-
-
-def _stored_original(conn, copy, leaving: list[str]) -> str | None:
-    """The earliest stored original but those `leaving` that the copy matches within the copy
-    window, found through the LSH index as a run finds one; None when there is none."""
-    if copy.minhash is None:
-        return None
-    keys = in_column(conn, lsh_buckets.c.bucket, lsh_buckets.c.article_key, stored_buckets(copy.minhash))
-    if not keys:
-        return None
-    a = articles.c
-    rows = conn.execute(select(a.id, a.day, a.minhash).where(a.lsh_key.in_(keys), is_story(),
-                                                            a.id.not_in(leaving))).all()
-    signature = from_bytes(copy.minhash)
-    found = [(row.day or date.max, row.id) for row in rows
-             if row.minhash is not None and within_copy_window(copy.day, row.day)
-             and jaccard(signature, from_bytes(row.minhash)) >= THRESHOLD]
-    return min(found)[1] if found else None
 
 
 def _index_originals(conn, new_articles: list[dict], promoted: list, known: dict[str, list[int]]) -> None:

@@ -26,6 +26,7 @@ depends_on = None
 
 def upgrade() -> None:
     from pipeline import dedupe
+    from pipeline.lookups import original_matching
 
     conn = op.get_bind()
     copy, original = sa.table('articles', *_columns()).alias('c'), sa.table('articles', *_columns()).alias('o')
@@ -34,7 +35,7 @@ def upgrade() -> None:
     distant = [row for row in conn.execute(query)
                if row.minhash is not None and not dedupe.within_copy_window(row.day, row.was)]
     for row in distant:
-        match = _earliest_original(conn, row, dedupe)
+        match = original_matching(conn, row.minhash, row.day, [row.id])  # as a run would link it
         conn.execute(sa.text("UPDATE articles SET duplicate_of = :original WHERE id = :id"),
                      {'original': match, 'id': row.id})
         if match is None:
@@ -47,24 +48,6 @@ def upgrade() -> None:
 def _columns():
     return [sa.column('id'), sa.column('day', sa.Date), sa.column('minhash', sa.LargeBinary),
             sa.column('lsh_key'), sa.column('duplicate_of')]
-
-
-def _earliest_original(conn, row, dedupe) -> str | None:
-    """The id of the earliest (by day, then id) original sharing an LSH bucket with the copy, filed
-    within the window and estimated as similar as a copy must be; None when there is none."""
-    candidates = sa.text("SELECT a.id, a.day, a.minhash FROM lsh_buckets b JOIN articles a "
-                         "ON a.lsh_key = b.article_key WHERE b.bucket IN :buckets AND a.id != :id"
-                         ).bindparams(sa.bindparam('buckets', expanding=True))
-    signature = dedupe.from_bytes(row.minhash)
-    found = [(_as_date(day) or date.max, found_id) for found_id, day, minhash
-             in conn.execute(candidates, {'buckets': dedupe.stored_buckets(row.minhash), 'id': row.id})
-             if dedupe.within_copy_window(row.day, _as_date(day))
-             and dedupe.jaccard(signature, dedupe.from_bytes(minhash)) >= dedupe.THRESHOLD]
-    return min(found)[1] if found else None
-
-
-def _as_date(value) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _mark_dirty(conn, day: date) -> None:
