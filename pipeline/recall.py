@@ -6,9 +6,10 @@ whether a record replaces its older version).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from hashlib import blake2b
 
 import numpy as np
+
+from pipeline.dedupe import article_key
 
 # Hashes held in a set before they are merged into the sorted array: a merge costs a pass over it.
 MERGE_EVERY = 65_536
@@ -44,8 +45,7 @@ class PairSet:
 
 
 def _hash(pair: tuple) -> int:
-    return int.from_bytes(blake2b("\0".join(map(str, pair)).encode(), digest_size=8).digest(), "little",
-                          signed=True)
+    return article_key("\0".join(map(str, pair)))  # the same 64-bit BLAKE2b that names articles
 
 
 @dataclass
