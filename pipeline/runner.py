@@ -111,7 +111,8 @@ def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord) -> RunS
 @dataclass(frozen=True)
 class Pending:
     """A batch as read, in input order, and which of its articles are new (their input text, by its
-    hash, was never stored): only those are prepared, so a rerun reads but never re-cleans the rest."""
+    hash, is not stored under their record on their day): only those are prepared, so a rerun reads
+    but never re-cleans the rest."""
 
     batch: list
     digests: list[str | None]  # input hash of each article; None for a reject
