@@ -89,8 +89,7 @@ def dask_preparer(address: str, timeout: float = CONNECT_TIMEOUT) -> Iterator[Ca
         # Not the default client: this process's other Dask work (if any) stays where it was.
         client = Client(address, timeout=f"{timeout}s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise SchedulerUnreachableError(f"cannot reach Dask scheduler {address}: {reason}") from None
+        raise SchedulerUnreachableError(f"cannot reach Dask scheduler {address}: {_reason(error)}") from None
     try:
         _check_workers(client, address)
     except BaseException:
@@ -115,8 +114,7 @@ def _check_workers(client, address: str) -> None:
     try:
         found = client.run(fingerprint)
     except Exception as error:  # noqa: BLE001 - a worker that cannot even import the project's code
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise WorkersDifferError(f"Dask workers at {address} cannot run this project's code: {reason}"
+        raise WorkersDifferError(f"Dask workers at {address} cannot run this project's code: {_reason(error)}"
                                  " (start them from this folder, with its environment)") from None
     mine = fingerprint()
     differing = [worker for worker, value in found.items() if value != mine]
@@ -124,6 +122,11 @@ def _check_workers(client, address: str) -> None:
         raise WorkersDifferError(
             f"{len(differing)} of {len(found)} Dask workers at {address} prepare with other code or data "
             "than this process: restart them from this folder, with its environment")
+
+
+def _reason(error: BaseException) -> str:
+    """The first line of an error's message, or its type when it has none."""
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 class _AbandonedGather(logging.Filter):
