@@ -3,7 +3,8 @@
 Each command (its arguments are in pipeline.cli_args) calls the library and prints. Exit codes:
   0  done
   1  done, but some inputs were rejected (each reported on stderr with file and line)
-  2  could not run: bad arguments, a missing file, an unreadable gold set
+  2  could not run: bad arguments, a missing file, an unreadable gold set; or could not go on: a
+     Dask worker joined with other code (the batches stored so far stay; the next run carries on)
   130  interrupted by Ctrl-C (SIGINT)
   143  `export` ended by SIGTERM (kill, systemd, docker stop, timeout): its file is left as it was
 """
@@ -193,7 +194,8 @@ def _feed_urls(args: argparse.Namespace) -> list[str]:
 
 @contextmanager
 def _preparer(resources, workers: int, scheduler: str | None):
-    """preparing.preparer, with an unreachable scheduler as a one-line usage error."""
+    """preparing.preparer, with an unreachable scheduler, or workers that prepare with other code, as
+    a one-line usage error."""
     from pipeline.preparing import preparer
 
     if not scheduler:
@@ -207,7 +209,10 @@ def _preparer(resources, workers: int, scheduler: str | None):
             submit = stack.enter_context(preparer(resources, workers, scheduler))
         except ClusterUnusableError as error:  # raised before anything is sent
             raise UsageError(str(error)) from None
-        yield submit
+        try:
+            yield submit
+        except ClusterUnusableError as error:  # a worker that joined later: stored batches stay
+            raise UsageError(str(error)) from None
 
 
 def _fetcher(args: argparse.Namespace, urls: list[str]):

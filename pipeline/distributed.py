@@ -11,7 +11,9 @@ the database. This process still reads the input and alone writes, in input orde
 rows are those of a local run. Each worker process loads the gazetteer, lexicon and VADER once, on
 its first task, rather than receiving them with every task. A worker started from another checkout
 (older, or edited) would compute other ids and scores: before anything is sent, every worker's
-fingerprint of the code and data it prepares with must equal this process's.
+fingerprint of the code and data it prepares with must equal this process's; and since workers may
+join later (the run can be started before them), each task carries this process's fingerprint, and a
+worker whose own differs refuses it, which ends the run.
 """
 
 from __future__ import annotations
@@ -66,10 +68,18 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
-def prepare_chunk(articles: list[Article]) -> list:
-    """preparing.prepare on each article, in a worker process (resources loaded on first use)."""
+def prepare_chunk(articles: list[Article], expected: str) -> list:
+    """preparing.prepare on each article, in a worker process (resources loaded on first use), unless
+    the worker's fingerprint differs from the client's `expected` one: WorkersDifferError."""
     from pipeline.preparing import prepare
 
+    if "fingerprint" not in _worker:
+        _worker["fingerprint"] = fingerprint()
+    if _worker["fingerprint"] != expected:
+        from distributed import get_worker
+
+        raise WorkersDifferError(f"Dask worker {get_worker().address} prepares with other code or data than "
+                                 "this process: restart it from this folder, with its environment")
     if "resources" not in _worker:
         from pipeline.score import load_resources
 
@@ -91,14 +101,15 @@ def dask_preparer(address: str, timeout: float = CONNECT_TIMEOUT) -> Iterator[Ca
     except (OSError, TimeoutError, ValueError) as error:
         raise SchedulerUnreachableError(f"cannot reach Dask scheduler {address}: {_reason(error)}") from None
     try:
-        _check_workers(client, address)
+        mine = _check_workers(client, address)
     except BaseException:
         client.close()
         raise
 
     def submit(articles: list[Article]) -> Callable[[], list]:
         chunks = [articles[start : start + CHUNK] for start in range(0, len(articles), CHUNK)]
-        futures = client.map(prepare_chunk, chunks, pure=False)  # pure=False: no hashing of texts
+        # pure=False: no hashing of texts
+        futures = client.map(prepare_chunk, chunks, expected=mine, pure=False)
         return lambda: [prepared for chunk in client.gather(futures) for prepared in chunk]
 
     _quiet_abandoned_gathers()
@@ -108,9 +119,9 @@ def dask_preparer(address: str, timeout: float = CONNECT_TIMEOUT) -> Iterator[Ca
         client.close()
 
 
-def _check_workers(client, address: str) -> None:
-    """WorkersDifferError unless every worker connected now prepares as this process would (workers
-    joining later are not checked)."""
+def _check_workers(client, address: str) -> str:
+    """This process's fingerprint; WorkersDifferError unless every worker connected now prepares as
+    this process would (those joining later are checked by each task, see prepare_chunk)."""
     try:
         found = client.run(fingerprint)
     except Exception as error:  # noqa: BLE001 - a worker that cannot even import the project's code
@@ -122,6 +133,7 @@ def _check_workers(client, address: str) -> None:
         raise WorkersDifferError(
             f"{len(differing)} of {len(found)} Dask workers at {address} prepare with other code or data "
             "than this process: restart them from this folder, with its environment")
+    return mine
 
 
 def _reason(error: BaseException) -> str:

@@ -15,10 +15,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from pipeline import runner, store
 from pipeline.cli import main
 from pipeline.distributed import SchedulerUnreachableError, dask_preparer
+from pipeline.ingest import read_paths
 from tests.conftest import stored_rows
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,9 +51,9 @@ def cluster(tmp_path_factory):
 
 
 @contextmanager
-def running_cluster(logs: Path, checkout: Path) -> Iterator[str]:
-    """The address of a scheduler and two worker processes started from `checkout`. The `dask` command
-    is a pinned dependency: a cluster that cannot start fails the tests, with its logs."""
+def running_cluster(logs: Path, checkout: Path, workers: int = 2) -> Iterator[str]:
+    """The address of a scheduler and `workers` worker processes started from `checkout`. The `dask`
+    command is a pinned dependency: a cluster that cannot start fails the tests, with its logs."""
     from distributed import Client
 
     address = f"tcp://127.0.0.1:{free_port()}"
@@ -59,23 +61,40 @@ def running_cluster(logs: Path, checkout: Path) -> Iterator[str]:
     try:
         processes.append(start(logs / "scheduler.log", checkout, "scheduler", "--host", "127.0.0.1",
                                "--port", address.rsplit(":", 1)[1], "--no-dashboard"))
-        processes.append(start(logs / "worker.log", checkout, "worker", address, "--nworkers", "2",
-                               "--nthreads", "1", "--no-dashboard"))
+        if workers:
+            processes.append(start(logs / "worker.log", checkout, "worker", address, "--nworkers",
+                                   str(workers), "--nthreads", "1", "--no-dashboard"))
         try:
             with Client(address, timeout="60s", set_as_default=False) as client:
-                client.wait_for_workers(2, timeout=120)
+                if workers:
+                    client.wait_for_workers(workers, timeout=120)
         except (OSError, TimeoutError) as error:
             output = "\n".join(f"--- {log.name}\n{log.read_text()[-3000:]}" for log in sorted(logs.iterdir()))
             pytest.fail(f"the Dask cluster did not start: {error}\n{output}")
         yield address
     finally:
         for process in reversed(processes):  # workers first, then the scheduler; no leftovers
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End a `dask` command and its children."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def other_checkout(tmp_path: Path) -> Path:
+    """A copy of this checkout's code and data with one comment added to a module: other code."""
+    checkout = tmp_path / "other-checkout"
+    shutil.copytree(REPO / "pipeline", checkout / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "data", checkout / "data", ignore=shutil.ignore_patterns("sample"))
+    edited = checkout / "pipeline" / "clean.py"
+    edited.write_text(edited.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    return checkout
 
 
 def engine_for(url):
@@ -174,11 +193,7 @@ def test_distributed_unknown_scheme_is_refused():
 def test_distributed_workers_running_other_code_are_refused_before_anything_is_sent(tmp_path, capsys):
     """Workers started from another checkout, here the same code with one comment added, would
     prepare with other code: the run ends with one line and exit 2, and stores nothing."""
-    checkout = tmp_path / "other-checkout"
-    shutil.copytree(REPO / "pipeline", checkout / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(REPO / "data", checkout / "data", ignore=shutil.ignore_patterns("sample"))
-    edited = checkout / "pipeline" / "clean.py"
-    edited.write_text(edited.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    checkout = other_checkout(tmp_path)
     (tmp_path / "logs").mkdir()
     database = tmp_path / "refused.db"
     with running_cluster(tmp_path / "logs", checkout) as address:
@@ -203,3 +218,54 @@ def test_distributed_workers_that_cannot_import_the_project_are_refused(tmp_path
     assert code == 2 and "\n" not in error
     assert error.startswith(f"error: Dask workers at {address} cannot run this project's code: ")
     assert error.endswith("(start them from this folder, with its environment)")
+
+
+def test_distributed_worker_joining_later_from_this_checkout_prepares(tmp_path, resources):
+    """A run may start before its workers: the check passes with none, and one started later from
+    this folder prepares what was sent, as this process would."""
+    from pipeline.preparing import prepare
+
+    articles = list(read_paths([str(REPO / "data" / "sample" / "wire.jsonl")]))[:5]
+    (tmp_path / "logs").mkdir()
+    with running_cluster(tmp_path / "logs", REPO, workers=0) as address, dask_preparer(address) as submit:
+        waiting = submit(articles)
+        worker = start(tmp_path / "logs" / "late.log", REPO, "worker", address, "--nthreads", "1",
+                       "--no-dashboard")
+        try:
+            prepared = waiting()
+        finally:
+            stop(worker)
+    assert [p.statement_rows for p in prepared] == [prepare(a, resources).statement_rows for a in articles]
+    assert [p.article_id for p in prepared] == [prepare(a, resources).article_id for a in articles]
+
+
+def test_distributed_worker_joining_later_with_other_code_ends_the_run_in_one_line(tmp_path):
+    """A worker from another checkout that joins after the check refuses the tasks it is given: the
+    run ends with one line and exit 2, and nothing it would have prepared is stored."""
+    checkout = other_checkout(tmp_path)
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    database = tmp_path / "late.db"
+    with running_cluster(logs, REPO, workers=0) as address:
+        run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(REPO / "data" / "sample"),
+                                "--db", f"sqlite:///{database}", "--scheduler", address],
+                               cwd=REPO, stderr=subprocess.PIPE, text=True)
+        # The run's client has passed the check (no workers, nothing differs) once the scheduler
+        # logs its connection; only then does the other worker start.
+        scheduler_log = logs / "scheduler.log"
+        deadline = time.monotonic() + 60
+        while "Receive client connection" not in scheduler_log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        worker = start(logs / "late.log", checkout, "worker", address, "--nthreads", "1", "--no-dashboard")
+        try:
+            _, error = run.communicate(timeout=120)
+        finally:
+            stop(worker)
+    assert run.returncode == 2, error
+    assert error.count("\n") == 1 and error.startswith("error: Dask worker tcp://127.0.0.1:")
+    assert error.endswith(" prepares with other code or data than this process: restart it from this "
+                          "folder, with its environment\n")
+    engine = store.make_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM articles")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM runs")).scalar() == 1
