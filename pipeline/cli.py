@@ -5,6 +5,7 @@ Each command (its arguments are in pipeline.cli_args) calls the library and prin
   1  done, but some inputs were rejected (each reported on stderr with file and line)
   2  could not run: bad arguments, a missing file, an unreadable gold set; or could not go on: a
      Dask worker joined with other code (the batches stored so far stay; the next run carries on)
+  75  `run` refused: another run is writing to the database (try again later; cron's next turn will)
   130  interrupted by Ctrl-C (SIGINT)
   143  `export` ended by SIGTERM (kill, systemd, docker stop, timeout): its file is left as it was
 """
@@ -26,6 +27,7 @@ from pipeline.models import Reject, Statement
 from pipeline.progress import run_progress
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
+EXIT_BUSY = 75  # sysexits.h EX_TEMPFAIL: a temporary failure, worth trying again
 EXIT_INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C (128 + SIGINT)
 EXIT_TERMINATED = 143  # and by SIGTERM (128 + SIGTERM), where a command catches it (export)
 
@@ -40,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
                "bench": _bench}[args.command]
     from pipeline.actors import GazetteerError
     from pipeline.lexicon import LexiconError
+    from pipeline.run_lock import RunInProgressError
 
     try:
         with INTERRUPTS:  # Ctrl-C ends a run even where Python would drop it (pipeline.interrupts)
@@ -47,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, LexiconError, GazetteerError) as error:  # user mistakes: one line
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except RunInProgressError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BUSY
     except BrokenPipeError:  # `... | head` closed the pipe: not an error
         return EXIT_OK
     except KeyboardInterrupt:  # every batch is its own transaction: the next run carries on

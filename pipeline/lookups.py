@@ -20,7 +20,6 @@ from pipeline.schema import (
     gone_links,
     is_story,
     lsh_buckets,
-    runs,
     statements,
 )
 
@@ -123,14 +122,13 @@ def original_matching(conn, minhash: bytes | None, day: date | None, leaving: li
     return min(found)[1] if found else None
 
 
-def replaced_articles(engine: Engine, run_id: int) -> list:
+def replaced_articles(engine: Engine) -> list:
     """(id, day, record_key, input_sha) of the articles marked as replaced (store.save_batch) by this
-    run, or by a run that is no longer running (killed before it decided on them); a run running
-    alongside decides on its own."""
+    run, or by an earlier one that was killed before it decided on them: the run holds the
+    database's run lock (pipeline.run_lock), so no other is at work."""
     a = articles.c
-    running = select(runs.c.id).where(runs.c.status == "running", runs.c.id != run_id)
     query = (select(a.id, a.day, a.record_key, a.input_sha)
-             .where(a.superseded_run > 0, a.superseded_run.not_in(running))  # > 0: by the index
+             .where(a.superseded_run > 0)  # > 0: by the index
              .order_by(a.superseded_run, a.id))
     with engine.connect() as conn:
         return conn.execute(query).all()

@@ -30,6 +30,7 @@ from pipeline.preparing import (
     preparer,
 )
 from pipeline.recall import PairSet, RunRecall
+from pipeline.run_lock import exclusive_run
 from pipeline.score import Resources
 from pipeline.settings import BATCH_SIZE
 from pipeline.stages import OFF
@@ -58,15 +59,17 @@ def run(paths: Iterable[str], engine, resources: Resources,
     `clock` (pipeline.stages) times each stage of a one-worker run. A `head` start (the command
     line's) is the input of `paths` already being prepared by workers the caller started, in
     batches of its own size; without one, the input is read in batches of `batch_size` articles.
-    Each batch is stored in one transaction.
+    Each batch is stored in one transaction. One run writes at a time: RunInProgressError, before
+    anything is read, while another holds the database (pipeline.run_lock).
     """
     paths = [str(p) for p in paths]
     record = _RunRecord(inputs if inputs is not None else paths, failures, on_article, clock)
-    if head is not None:
-        return _write(chain(head.rest, sources), head, engine, record)
-    with preparer(resources, workers, scheduler, clock) as submit:  # a cluster is reached first
-        head = HeadStart(submit, size=batch_size)
-        return _write(chain(read_paths(paths), sources), head, engine, record)
+    with exclusive_run(engine):
+        if head is not None:
+            return _write(chain(head.rest, sources), head, engine, record)
+        with preparer(resources, workers, scheduler, clock) as submit:  # a cluster is reached first
+            head = HeadStart(submit, size=batch_size)
+            return _write(chain(read_paths(paths), sources), head, engine, record)
 
 
 @dataclass(frozen=True)
@@ -230,9 +233,8 @@ def _finish_replacing(engine, recall: RunRecall, summary: RunSummary) -> None:
     one that a record of the run states as it is stays; one that a record states too is handed over
     to it; the others go. The records whose older version went, or was handed over, are counted as
     "replaced"."""
-    run_id = summary.run_id
     deleted, kept, handed = [], [], []
-    for article_id, day, key, input_sha in store.replaced_articles(engine, run_id):
+    for article_id, day, key, input_sha in store.replaced_articles(engine):
         if article_id in recall.claims:
             handed.append(recall.claims[article_id])
         elif (key, day, input_sha) in recall.stated:

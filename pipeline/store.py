@@ -61,7 +61,8 @@ from pipeline.settings import DEFAULT_URL, database_url  # noqa: F401
 
 
 def start_run(engine: Engine, inputs: list[str], version: str) -> int:
-    """Record a new run; runs left 'running' by a killed process are marked 'interrupted'."""
+    """Record a new run; runs left 'running' are marked 'interrupted': the caller holds the run lock
+    (pipeline.run_lock), so their processes ended before they finished."""
     with engine.begin() as conn:
         conn.execute(runs.update().where(runs.c.status == "running").values(status="interrupted"))
         result = conn.execute(

@@ -4,7 +4,9 @@ A cron line does the same as `watch` where a scheduler is preferred to a long-li
 
     */15 * * * *  cd /path/to/tension-tracker && .venv/bin/python -m pipeline run --feeds data/feeds.txt
 
-Runs do not overlap harmfully: each batch is one transaction and a rerun skips what is stored.
+Runs do not overlap: one that starts while another writes to the database is refused in one line,
+exit 75, and stores nothing (pipeline.run_lock); the next turn carries on, as a rerun skips what is
+stored.
 """
 
 from __future__ import annotations

@@ -300,6 +300,6 @@ def test_store_the_articles_a_run_replaced_are_found_by_their_index(tmp_path):
     engine = store.make_engine(f"sqlite:///{tmp_path}/marks.db")
     store.upgrade(engine)
     with sqlite_plans(engine) as plans:
-        assert store.replaced_articles(engine, 1) == []
+        assert store.replaced_articles(engine) == []
     assert "SEARCH articles USING INDEX ix_articles_superseded_run" in plans[0][1], plans
     engine.dispose()
