@@ -11,7 +11,7 @@ writes, one the operating system or the server drops with the process, however i
   file in the process is closed. An in-memory database is the process's own and needs none.
 - PostgreSQL: a session-level advisory lock (scoped to the database) held by one connection.
 
-A second run is refused at once (RunInProgressError), before it reads anything: cron fires again
+A second run is refused at once (RunInProgressError), before it stores anything: cron fires again
 soon, and `watch` tries again next cycle; waiting would pile runs up behind a long back-fill.
 """
 

@@ -60,7 +60,7 @@ def run(paths: Iterable[str], engine, resources: Resources,
     line's) is the input of `paths` already being prepared by workers the caller started, in
     batches of its own size; without one, the input is read in batches of `batch_size` articles.
     Each batch is stored in one transaction. One run writes at a time: RunInProgressError, before
-    anything is read, while another holds the database (pipeline.run_lock).
+    anything is stored or recorded, while another holds the database (pipeline.run_lock).
     """
     paths = [str(p) for p in paths]
     record = _RunRecord(inputs if inputs is not None else paths, failures, on_article, clock)
