@@ -11,6 +11,10 @@ writes, one the operating system or the server drops with the process, however i
   file in the process is closed. An in-memory database is the process's own and needs none.
 - PostgreSQL: a session-level advisory lock (scoped to the database) held by one connection.
 
+Forked children (`run --workers`) inherit the descriptor that holds the lock, the lock file's or
+the server connection's, and would hold the lock on for a moment after a writer killed outright,
+refusing the run that follows at once: in each child the descriptor is pointed at /dev/null.
+
 A second run is refused at once (RunInProgressError), before it stores anything: cron fires again
 soon, and `watch` tries again next cycle; waiting would pile runs up behind a long back-fill.
 """
@@ -31,6 +35,10 @@ if TYPE_CHECKING:  # the command line imports the error before it imports the da
 # The advisory lock's key, in the bigint space PostgreSQL gives advisory locks: any constant
 # serves, the lock being scoped to the database; this one reads "TensionR" in ASCII.
 ADVISORY_KEY = 0x54656E73696F6E52
+
+
+# The descriptors through which this process holds a run lock: none in a forked child.
+_holding: set[int] = set()
 
 
 class RunInProgressError(RuntimeError):
@@ -62,7 +70,8 @@ def _file_lock(path: str, where: str) -> Iterator[None]:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise _busy(where) from None
-        yield
+        with _held(descriptor):
+            yield
     finally:
         os.close(descriptor)  # drops the lock; the file stays: removing it would race a next run
 
@@ -78,13 +87,39 @@ def _advisory_lock(engine: Engine, where: str) -> Iterator[None]:
         if not held:
             raise _busy(where)
         try:
-            yield
+            with _held(conn.connection.dbapi_connection.fileno()):
+                yield
         finally:
             try:
                 conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
                 conn.commit()
             except DBAPIError:  # a broken connection: the server dropped the lock with it
                 conn.invalidate()
+
+
+@contextmanager
+def _held(descriptor: int) -> Iterator[None]:
+    _holding.add(descriptor)
+    try:
+        yield
+    finally:
+        _holding.discard(descriptor)
+
+
+def _let_go_in_child() -> None:
+    """After a fork, in the child: its copies of the holding descriptors are pointed at /dev/null,
+    which drops them without freeing their numbers for reuse (the child's copy of the connection
+    object still names its number)."""
+    if not _holding:
+        return
+    null = os.open(os.devnull, os.O_RDWR)
+    for descriptor in _holding:
+        os.dup2(null, descriptor)
+    os.close(null)
+    _holding.clear()
+
+
+os.register_at_fork(after_in_child=_let_go_in_child)
 
 
 def _busy(where: str) -> RunInProgressError:

@@ -7,6 +7,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,22 +21,35 @@ from tests.conftest import stored_rows
 
 REPO = Path(__file__).resolve().parents[1]
 WIRE = str(REPO / "data" / "sample" / "wire.jsonl")
-# A second process that takes the lock, says so, and waits to be killed.
+# A second process that takes the lock, forks a child that lives on for a minute (as `run`'s
+# workers are forked), says so with the child's pid, and waits to be killed.
 HOLDER = """
-import sys, time
+import os, sys, time
 from pipeline import store
 from pipeline.run_lock import exclusive_run
 with exclusive_run(store.make_engine(sys.argv[1])):
-    print("held", flush=True)
+    child = os.fork()
+    if child == 0:
+        time.sleep(60)
+        os._exit(0)
+    print("held", child, flush=True)
     time.sleep(600)
 """
 
 
-def holder(url: str) -> subprocess.Popen:
+@contextmanager
+def holder(url: str) -> Iterator[subprocess.Popen]:
+    """A process holding the run lock, with a forked child; the child is killed on leaving."""
     process = subprocess.Popen([sys.executable, "-c", HOLDER, url], cwd=REPO, stdout=subprocess.PIPE,
                                text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
-    assert process.stdout.readline() == "held\n"
-    return process
+    said, child = process.stdout.readline().split()
+    assert said == "held"
+    try:
+        yield process
+    finally:
+        process.kill()
+        process.wait()
+        os.kill(int(child), signal.SIGKILL)
 
 
 def counts(url: str) -> tuple[int, int]:
@@ -62,12 +77,8 @@ def test_run_lock_second_run_is_refused_in_one_line_and_stores_nothing(db_url, c
     assert main(["run", WIRE, "--db", db_url]) == 0  # the schema, and a first run's rows
     capsys.readouterr()
     before = counts(db_url)
-    process = holder(db_url)
-    try:
+    with holder(db_url):
         code = main(["run", WIRE, "--db", db_url, "--workers", "2"])
-    finally:
-        process.kill()
-        process.wait()
     error = capsys.readouterr().err
     assert code == 75
     assert error.count("\n") == 1 and error.startswith("error: another run is writing to ")
@@ -75,16 +86,16 @@ def test_run_lock_second_run_is_refused_in_one_line_and_stores_nothing(db_url, c
 
 
 def test_run_lock_goes_with_a_killed_holder_and_the_next_run_stores_all(db_url, tmp_path, capsys):
-    """The refused input, run once the holder is killed, stores what one run into a fresh database
-    stores."""
+    """Killed outright, the holder lets go at once, though the child it forked lives on; the refused
+    input, run then, stores what one run into a fresh database stores."""
     reference = f"sqlite:///{tmp_path / 'reference.db'}"
     assert main(["run", WIRE, "--db", reference]) == 0
-    process = holder(db_url)
-    assert main(["run", WIRE, "--db", db_url]) == 75
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    assert lock_taken_once_free(store.make_engine(db_url))
-    assert main(["run", WIRE, "--db", db_url]) == 0
+    with holder(db_url) as process:
+        assert main(["run", WIRE, "--db", db_url]) == 75
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert lock_taken_once_free(store.make_engine(db_url), seconds=5)
+        assert main(["run", WIRE, "--db", db_url]) == 0
     assert stored_rows(store.make_engine(db_url)) == stored_rows(store.make_engine(reference))
 
 
