@@ -123,11 +123,11 @@ def original_matching(conn, minhash: bytes | None, day: date | None, leaving: li
 
 
 def replaced_articles(engine: Engine) -> list:
-    """(id, day, record_key, input_sha) of the articles marked as replaced (store.save_batch) by this
-    run, or by an earlier one that was killed before it decided on them: the run holds the
-    database's run lock (pipeline.run_lock), so no other is at work."""
+    """(id, day, record_key, input_sha, superseded_run) of the articles marked as replaced
+    (store.save_batch) by this run, or by an earlier one that was killed before it decided on them:
+    the run holds the database's run lock (pipeline.run_lock), so no other is at work."""
     a = articles.c
-    query = (select(a.id, a.day, a.record_key, a.input_sha)
+    query = (select(a.id, a.day, a.record_key, a.input_sha, a.superseded_run)
              .where(a.superseded_run > 0)  # > 0: by the index
              .order_by(a.superseded_run, a.id))
     with engine.connect() as conn:

@@ -232,9 +232,12 @@ def _finish_replacing(engine, recall: RunRecall, summary: RunSummary) -> None:
     """Decide on the older versions the run's records replaced (and a killed run's, left marked):
     one that a record of the run states as it is stays; one that a record states too is handed over
     to it; the others go. The records whose older version went, or was handed over, are counted as
-    "replaced"."""
+    "replaced". Where the run states as it is an older version that a killed run had replaced (the
+    input went back to it), the killed run's newer versions of that record are decided alike."""
+    marked = store.replaced_articles(engine)
+    undecided = [row[:4] for row in marked] + _reverted(engine, marked, recall, summary.run_id)
     deleted, kept, handed = [], [], []
-    for article_id, day, key, input_sha in store.replaced_articles(engine):
+    for article_id, day, key, input_sha in undecided:
         if article_id in recall.claims:
             handed.append(recall.claims[article_id])
         elif (key, day, input_sha) in recall.stated:
@@ -246,6 +249,18 @@ def _finish_replacing(engine, recall: RunRecall, summary: RunSummary) -> None:
         if article_id in recall.replacers:
             summary.counts[recall.replacers[article_id]] -= 1
             summary.counts["replaced"] += 1
+
+
+def _reverted(engine, marked: list, recall: RunRecall, run_id: int) -> list[tuple]:
+    """(id, day, key, input hash) of the versions that killed runs stored of the records whose older
+    version, marked by them, this run states as it is: those runs' changes are no longer the input's."""
+    undone = {(by, key) for _, day, key, input_sha, by in marked
+              if by != run_id and (key, day, input_sha) in recall.stated}
+    marked_ids = {row[0] for row in marked}
+    versions = store.articles_with_keys(engine, sorted({key for _, key in undone}))
+    return [(article_id, day, key, input_sha) for key, stored in versions.items()
+            for article_id, day, by, input_sha in stored
+            if (by, key) in undone and article_id not in marked_ids]
 
 
 def _claim(item: Prepared, digest: str, run_id: int) -> dict:

@@ -165,6 +165,26 @@ def test_runner_a_text_changed_on_its_day_in_a_killed_run_is_replaced_by_the_nex
         assert conn.execute(select(store.articles.c.text)).scalar_one().endswith("More to come.")
 
 
+def test_runner_a_change_a_killed_run_stored_goes_when_the_input_goes_back(db_url, resources, tmp_path,
+                                                                           monkeypatch):
+    """A run killed after storing a record's new text and marking the old one; the input then goes
+    back to the old text: the next run keeps the old version and drops the killed run's new one,
+    leaving what the old input alone leaves."""
+    old = wire(tmp_path / "a.jsonl", [{"id": "1", "date": "2021-05-03", "text": STORY}])
+    engine, reference = engine_for(db_url), engine_for(f"sqlite:///{tmp_path / 'reference.db'}")
+    runner.run([old], engine, resources)
+    runner.run([old], reference, resources)
+    changed = wire(tmp_path / "b.jsonl", [{"id": "1", "date": "2021-05-04",
+                                           "text": STORY.replace("Monday", "Tuesday")}])
+    with monkeypatch.context() as killed:
+        killed.setattr(runner, "_finish_replacing", lambda *args: None)  # as if killed just before
+        runner.run([changed], engine, resources)
+    assert counts(engine)["articles"] == 2
+    again = runner.run([old], engine, resources)
+    assert again.counts["unchanged"] == 1 and again.counts["replaced"] == 0
+    assert stored_rows(engine) == stored_rows(reference)
+
+
 def test_runner_a_copy_of_an_older_version_handed_over_stays_a_copy(db_url, resources, tmp_path):
     """A record's old text, which another record of the run states too, is handed over to it; a
     near-copy of it filed in the same run is folded into it, as in one run into an empty database."""
