@@ -3,8 +3,9 @@
 Each command (its arguments are in pipeline.cli_args) calls the library and prints. Exit codes:
   0  done
   1  done, but some inputs were rejected (each reported on stderr with file and line)
-  2  could not run: bad arguments, a missing file, an unreadable gold set; or could not go on: a
-     Dask worker joined with other code (the batches stored so far stay; the next run carries on)
+  2  could not run: bad arguments, a missing file, an unreadable gold set; or could not go on: the
+     Dask scheduler was lost, or a worker joined with other code (the batches stored so far stay;
+     the next run carries on)
   75  `run` refused: another run is writing to the database (try again later; cron's next turn will)
   130  interrupted by Ctrl-C (SIGINT)
   143  `export` ended by SIGTERM (kill, systemd, docker stop, timeout): its file is left as it was
@@ -217,7 +218,7 @@ def _preparer(resources, workers: int, scheduler: str | None):
             raise UsageError(str(error)) from None
         try:
             yield submit
-        except ClusterUnusableError as error:  # a worker that joined later: stored batches stay
+        except ClusterUnusableError as error:  # lost, or a worker joined later: stored batches stay
             raise UsageError(str(error)) from None
 
 

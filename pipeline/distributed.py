@@ -23,6 +23,7 @@ import hashlib
 import logging
 import socket
 from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
@@ -50,6 +51,10 @@ class SchedulerUnreachableError(ClusterUnusableError):
 
 class WorkersDifferError(ClusterUnusableError):
     """A worker prepares with other code or data than this process, or cannot import it."""
+
+
+class ClusterLostError(ClusterUnusableError):
+    """The scheduler went away mid-run, and with it the work it was given."""
 
 
 def fingerprint() -> str:
@@ -110,9 +115,9 @@ def dask_preparer(address: str, timeout: float = CONNECT_TIMEOUT) -> Iterator[Ca
         chunks = [articles[start : start + CHUNK] for start in range(0, len(articles), CHUNK)]
         # pure=False: no hashing of texts
         futures = client.map(prepare_chunk, chunks, expected=mine, pure=False)
-        return lambda: [prepared for chunk in client.gather(futures) for prepared in chunk]
+        return lambda: _gathered(client, futures, address)
 
-    _quiet_abandoned_gathers()
+    _quiet_closing_noise()
     try:
         yield submit
     finally:
@@ -136,9 +141,28 @@ def _check_workers(client, address: str) -> str:
     return mine
 
 
+def _gathered(client, futures: list, address: str) -> list:
+    """The chunks' prepared articles, in order; ClusterLostError when the client lost the scheduler
+    (distributed cancels every future it holds) rather than distributed's own message, which names
+    a task."""
+    try:
+        return [prepared for chunk in client.gather(futures) for prepared in chunk]
+    except CancelledError:
+        raise ClusterLostError(f"lost the Dask scheduler at {address} mid-run: the batches stored so far "
+                               "stay, and the next run carries on from them") from None
+
+
 def _reason(error: BaseException) -> str:
     """The first line of an error's message, or its type when it has none."""
     return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+class _CancelledReconnect(logging.Filter):
+    """Drops distributed's traceback for its attempt to reach a lost scheduler again, which closing
+    the client cancels: the run has already said in one line that the scheduler is gone."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
 
 
 class _AbandonedGather(logging.Filter):
@@ -152,12 +176,14 @@ class _AbandonedGather(logging.Filter):
         return not (record.exc_info and isinstance(record.exc_info[1], AllExit))
 
 
-def _quiet_abandoned_gathers() -> None:
-    """Installed once a process, and left installed: asyncio reports those tasks when they are
-    collected, which can be after the client is closed, as the interpreter exits."""
-    asyncio_log = logging.getLogger("asyncio")
-    if not any(isinstance(found, _AbandonedGather) for found in asyncio_log.filters):
-        asyncio_log.addFilter(_AbandonedGather())
+def _quiet_closing_noise() -> None:
+    """The two filters above, installed once a process and left installed: asyncio reports those
+    tasks when they are collected, which can be after the client is closed, as the interpreter
+    exits."""
+    for name, quiet in (("asyncio", _AbandonedGather), ("distributed.client", _CancelledReconnect)):
+        log = logging.getLogger(name)
+        if not any(isinstance(found, quiet) for found in log.filters):
+            log.addFilter(quiet())
 
 
 def probe(address: str, timeout: float) -> None:

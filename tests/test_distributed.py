@@ -78,8 +78,12 @@ def running_cluster(logs: Path, checkout: Path, workers: int = 2) -> Iterator[st
 
 
 def stop(process: subprocess.Popen) -> None:
-    """End a `dask` command and its children."""
-    os.killpg(process.pid, signal.SIGTERM)
+    """End a `dask` command and its children (those of them still there)."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:  # stopped already
+        process.wait()
+        return
     try:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
@@ -269,3 +273,49 @@ def test_distributed_worker_joining_later_with_other_code_ends_the_run_in_one_li
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM articles")).scalar() == 0
         assert connection.execute(text("SELECT count(*) FROM runs")).scalar() == 1
+
+
+def test_distributed_scheduler_lost_mid_run_is_one_line_exit_2_and_stored_batches_stay(tmp_path):
+    """The scheduler stopped while the run waits for results: one line and exit 2, not distributed's
+    traceback, and the batches already stored stay."""
+    story = ("officials said the talks on the border dispute had stalled again after the latest "
+             "exchange of fire, and that envoys would meet next week to try once more. ") * 4
+    records = [{"id": str(n), "date": "2021-05-03", "text": f"Dispatch {n}: {story}"} for n in range(6000)]
+    source = tmp_path / "dispatches.jsonl"
+    source.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    logs, database = tmp_path / "logs", tmp_path / "lost.db"
+    logs.mkdir()
+    address = f"tcp://127.0.0.1:{free_port()}"
+    scheduler = start(logs / "scheduler.log", REPO, "scheduler", "--host", "127.0.0.1", "--port",
+                      address.rsplit(":", 1)[1], "--no-dashboard")
+    worker = start(logs / "worker.log", REPO, "worker", address, "--nthreads", "1", "--no-dashboard")
+    try:
+        run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(source), "--db",
+                                f"sqlite:///{database}", "--scheduler", address, "--batch-size", "256"],
+                               cwd=REPO, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while stored(database) == 0 and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        stop(scheduler)
+        _, error = run.communicate(timeout=120)
+    finally:
+        stop(worker)
+        stop(scheduler)
+    assert run.returncode == 2, error
+    assert error == (f"error: lost the Dask scheduler at {address} mid-run: the batches stored so far "
+                     "stay, and the next run carries on from them\n")
+    assert 0 < stored(database) < len(records)
+
+
+def stored(database: Path) -> int:
+    """Articles in a SQLite file a run is writing (0 before its schema exists)."""
+    if not database.exists():
+        return 0
+    engine = store.make_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM articles")).scalar()
+    except Exception:  # noqa: BLE001 - the schema is being created
+        return 0
+    finally:
+        engine.dispose()
