@@ -133,6 +133,9 @@ def _check_workers(client, address: str) -> str:
         raise WorkersDifferError(f"Dask workers at {address} cannot run this project's code: {_reason(error)}"
                                  " (start them from this folder, with its environment)") from None
     mine = fingerprint()
+    if not found:  # a run may start before its workers; without a word, it would seem to hang
+        logging.getLogger(__name__).warning(
+            "no Dask workers at %s yet: the run waits for them to join (Ctrl-C stops it)", address)
     differing = [worker for worker, value in found.items() if value != mine]
     if differing:
         raise WorkersDifferError(

@@ -224,14 +224,16 @@ def test_distributed_workers_that_cannot_import_the_project_are_refused(tmp_path
     assert error.endswith("(start them from this folder, with its environment)")
 
 
-def test_distributed_worker_joining_later_from_this_checkout_prepares(tmp_path, resources):
-    """A run may start before its workers: the check passes with none, and one started later from
-    this folder prepares what was sent, as this process would."""
+def test_distributed_worker_joining_later_from_this_checkout_prepares(tmp_path, resources, caplog):
+    """A run may start before its workers: the check passes with none, saying that the run waits for
+    them, and one started later from this folder prepares what was sent, as this process would."""
     from pipeline.preparing import prepare
 
     articles = list(read_paths([str(REPO / "data" / "sample" / "wire.jsonl")]))[:5]
     (tmp_path / "logs").mkdir()
     with running_cluster(tmp_path / "logs", REPO, workers=0) as address, dask_preparer(address) as submit:
+        said = [record.getMessage() for record in caplog.records if record.name == "pipeline.distributed"]
+        assert said == [f"no Dask workers at {address} yet: the run waits for them to join (Ctrl-C stops it)"]
         waiting = submit(articles)
         worker = start(tmp_path / "logs" / "late.log", REPO, "worker", address, "--nthreads", "1",
                        "--no-dashboard")
@@ -266,9 +268,11 @@ def test_distributed_worker_joining_later_with_other_code_ends_the_run_in_one_li
         finally:
             stop(worker)
     assert run.returncode == 2, error
-    assert error.count("\n") == 1 and error.startswith("error: Dask worker tcp://127.0.0.1:")
-    assert error.endswith(" prepares with other code or data than this process: restart it from this "
-                          "folder, with its environment\n")
+    waiting, refused = error.splitlines()  # the notice that the run waits for workers, then the error
+    assert waiting == f"no Dask workers at {address} yet: the run waits for them to join (Ctrl-C stops it)"
+    assert refused.startswith("error: Dask worker tcp://127.0.0.1:")
+    assert refused.endswith(" prepares with other code or data than this process: restart it from this "
+                            "folder, with its environment")
     engine = store.make_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM articles")).scalar() == 0
