@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from pipeline import export, export_files, queries
 from pipeline.cli import main
-from tests.test_queries import END, PRK_USA, START, build_database
+from tests.queries_fixtures import END, PRK_USA, START, build_database
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -183,7 +183,7 @@ def test_export_csv_cells_cannot_run_as_formulas():
 def any_engine(db_url):
     """The hand-made database on SQLite and on PostgreSQL, two of its articles with a publication
     time: chunks of statements with and without times."""
-    from tests.test_queries import with_publication_times
+    from tests.queries_fixtures import with_publication_times
 
     engine = with_publication_times(build_database(db_url), ["a2", "a4"])
     yield engine
@@ -275,7 +275,7 @@ def test_export_through_a_link_into_a_pipe_and_over_a_private_file(engine, sqlit
 
 def test_export_into_a_closed_pipe_ends_quietly(engine, sqlite_url, tmp_path):
     """`export ... | head -n 1`: once the reader has had enough, the export stops with 0, no error."""
-    from tests.test_queries import statement
+    from tests.queries_fixtures import statement
 
     with engine.begin() as connection:
         connection.execute(queries.statements.insert(), [

@@ -14,7 +14,7 @@ import pytest
 
 from pipeline import export_files
 from pipeline.interrupts import Interrupts, Terminated
-from tests.test_queries import build_database
+from tests.queries_fixtures import build_database
 
 REPO = Path(__file__).resolve().parents[1]
 

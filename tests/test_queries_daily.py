@@ -1,0 +1,109 @@
+"""pipeline.queries on the daily index (`dyad_daily`) of the hand-made database of
+tests/queries_fixtures.py, on SQLite and on PostgreSQL: a pair's daily series and its chunks, the
+anomalous days, the pairs ranked by summed index, the biggest movers against the previous period,
+the source x target matrix, and the first and last day held.
+"""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from pipeline import queries
+from pipeline.store import make_engine, metadata
+from tests.queries_fixtures import (  # noqa: F401  (engine_fixture is the `engine` fixture)
+    CHN_JPN,
+    END,
+    PRK_USA,
+    RUS_UKR,
+    START,
+    USA_PRK,
+    D,
+    engine_fixture,
+    pairs_of,
+)
+
+
+def test_queries_dyad_series_filters_by_days_and_directed_pairs(engine):
+    series = queries.dyad_series(engine, START, "2024-01-02", pairs=[PRK_USA])
+    assert list(series["day"]) == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-02")]
+    assert list(series["tension_index"]) == [45.0, 70.0]
+    assert list(series["anomaly"]) == [True, False]
+    assert series["day"].dtype == "datetime64[ns]" and series["directed"].dtype == bool
+    assert pairs_of(queries.dyad_series(engine, START, END, pairs=[USA_PRK])) == [USA_PRK]
+    both = queries.dyad_series(engine, START, END, pairs=[PRK_USA, CHN_JPN])
+    assert pairs_of(both) == [PRK_USA, PRK_USA, CHN_JPN]
+    assert pairs_of(queries.dyad_series(engine, D[5], D[5], directed_only=True)) == [RUS_UKR]
+    assert queries.dyad_series(engine, START, END, pairs=[]).empty
+
+
+def test_queries_anomalous_days_are_the_flagged_rows_of_the_series(engine):
+    series = queries.dyad_series(engine, None, None)
+    flagged = queries.anomalous_days(engine, None, None)
+    pd.testing.assert_frame_equal(flagged, series[series["anomaly"]].reset_index(drop=True))
+    assert pairs_of(flagged) == [PRK_USA, RUS_UKR]
+    assert pairs_of(queries.anomalous_days(engine, D[2], END, pairs=[PRK_USA])) == []
+
+
+def test_queries_dyad_series_empty_result_keeps_typed_columns(engine):
+    empty = queries.dyad_series(engine, date(2030, 1, 1), date(2030, 12, 31))
+    assert empty.empty and list(empty.columns) == list(queries.DYAD_COLUMNS)
+    assert empty["day"].dtype == "datetime64[ns]" and empty["tension_index"].dtype == "float64"
+
+
+def test_queries_top_dyads_rank_by_summed_index(engine):
+    top = queries.top_dyads(engine, START, END)
+    assert pairs_of(top) == [PRK_USA, RUS_UKR, CHN_JPN, USA_PRK]  # a tie at 15 goes by code
+    first = top.iloc[0]
+    assert first["tension_index"] == pytest.approx(115.0)
+    assert (first["statements"], first["articles"], first["days"], first["anomalies"]) == (3, 3, 2, 1)
+    assert first["mean_hostility"] == pytest.approx((0.9 + 2 * 0.6) / 3)  # per statement, not per day
+    assert first["max_hostility"] == pytest.approx(0.9)
+    assert pairs_of(queries.top_dyads(engine, START, END, limit=2)) == [PRK_USA, RUS_UKR]
+    assert CHN_JPN not in pairs_of(queries.top_dyads(engine, START, END, directed_only=True))
+
+
+def test_queries_biggest_movers_compare_with_the_previous_period(engine):
+    movers = queries.biggest_movers(engine, START, END)  # previous: 2023-12-27 .. 2023-12-31
+    assert pairs_of(movers) == [PRK_USA, CHN_JPN, USA_PRK, RUS_UKR]
+    rows = {pair: row for pair, row in zip(pairs_of(movers), movers.to_dict("records"), strict=True)}
+    assert (rows[PRK_USA]["previous"], rows[PRK_USA]["current"]) == (10.0, 115.0)
+    assert rows[PRK_USA]["delta"] == pytest.approx(105.0)
+    assert (rows[RUS_UKR]["previous"], rows[RUS_UKR]["delta"]) == (60.0, -20.0)  # 2023-12-20 is out
+    assert rows[CHN_JPN]["previous"] == 0.0
+    by_size = queries.biggest_movers(engine, START, END, limit=2, absolute=True)
+    assert pairs_of(by_size) == [PRK_USA, RUS_UKR]
+
+
+def test_queries_biggest_movers_need_both_days(engine):
+    with pytest.raises(ValueError, match="start <= end"):
+        queries.biggest_movers(engine, None, END)
+
+
+def test_queries_dyad_series_chunks_are_the_series_a_few_at_a_time(engine):
+    whole = queries.dyad_series(engine, None, None, pairs=[PRK_USA, RUS_UKR])
+    chunks = list(queries.dyad_series_chunks(engine, None, None, pairs=[PRK_USA, RUS_UKR], rows=2))
+    assert [len(chunk) for chunk in chunks] == [2, 2, 2]
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole)
+
+
+def test_queries_tension_matrix_weights_by_statements(engine):
+    matrix = queries.tension_matrix(engine, START, END)
+    assert pairs_of(matrix) == [CHN_JPN, PRK_USA, RUS_UKR, USA_PRK]
+    cell = matrix.set_index(["source", "target"]).loc[PRK_USA]
+    assert cell["mean_tension"] == pytest.approx((0.9 + 2 * 0.3) / 3)
+    assert (cell["statements"], cell["tension_index"]) == (3, 115.0)
+    assert CHN_JPN not in pairs_of(queries.tension_matrix(engine, START, END, directed_only=True))
+
+
+def test_queries_date_bounds(engine):
+    assert queries.date_bounds(engine) == (date(2023, 12, 20), D[5])
+    with engine.connect() as connection:  # a Connection serves as well as an Engine
+        assert queries.date_bounds(connection) == (date(2023, 12, 20), D[5])
+
+
+def test_queries_date_bounds_of_an_empty_database(sqlite_url):
+    engine = make_engine(sqlite_url)
+    metadata.create_all(engine)
+    assert queries.date_bounds(engine) == (None, None)
+    engine.dispose()
