@@ -7,7 +7,8 @@ are inclusive; None leaves that end open), pairs as (source, target) tuples wher
 Results are DataFrames with typed columns, days as datetime64[ns]; a result that is one record
 (headline figures, an article) is a one-row DataFrame. Statements without a known day drop out of
 any date-filtered query. Syndicated copies (articles.duplicate_of set) are folded wherever they
-could count twice; `dyad_daily` has folded them already.
+could count twice; `dyad_daily` has folded them already. Quotes and statement rows leave out an
+older version that a run at work is replacing (is_current).
 
 Example::
 
@@ -194,7 +195,7 @@ def _quotes(filters: list, limit: int):
                      excerpt.label("excerpt"), s.quote, s.sentence, a.source.label("outlet"), a.url,
                      a.title, s.article_id, s.id.label("statement_id"), copy_rank.label("copy_rank"))
               .select_from(statements.join(articles, a.id == s.article_id))
-              .where(is_story(), *filters)
+              .where(is_story(), is_current(), *filters)
               .subquery())
     r = ranked.c
     return (select(*(r[name] for name in QUOTE_COLUMNS))
@@ -234,8 +235,16 @@ def _statement_rows(start: DayLike, end: DayLike, pairs: Iterable[Pair] | None):
     return (select(statements, a.published_at, a.url, a.title, a.source.label("outlet"),
                    a.duplicate_of, a.duplicate_of.is_not(None).label("duplicate"))
             .select_from(statements.join(articles, a.id == s.article_id))
-            .where(in_range(s.day, start, end), of_pairs(s.source, s.target, pairs))
+            .where(in_range(s.day, start, end), of_pairs(s.source, s.target, pairs), is_current())
             .order_by(s.day, s.article_id, s.start, s.source, s.target))
+
+
+def is_current():
+    """The article is no older version that a run has replaced and will delete when it ends (or a
+    killed run did, which the next decides on): while it is at work, quotes and exports show the
+    record's newer version alone, not both. Counts still hold both until the run ends, and the
+    daily index holds neither change until it is rebuilt then."""
+    return articles.c.superseded_run.is_(None)
 
 
 def tension_matrix(bind: Bind, start: DayLike, end: DayLike, directed_only: bool = False) -> pd.DataFrame:

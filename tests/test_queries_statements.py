@@ -138,6 +138,17 @@ def test_queries_statement_rows_mark_duplicates(engine):
     assert set(queries.statement_rows(engine, None, None)["id"]) == set(range(1, 9))
 
 
+def test_queries_quotes_and_statement_rows_leave_out_an_older_version_being_replaced(engine):
+    """While a run replaces a1 (marked with the run until it ends), a1's statements leave the quotes
+    and the statement rows: 3, which repeats a1's quote, stands for it."""
+    before = list(queries.statement_rows(engine, START, END)["id"])
+    with engine.begin() as conn:
+        conn.execute(articles.update().where(articles.c.id == "a1").values(superseded_run=9))
+    assert list(queries.key_quotes(engine, START, END)["statement_id"]) == [6, 3, 5]
+    assert list(queries.statement_rows(engine, START, END)["id"]) == [i for i in before if i not in (1, 2)]
+    assert sorted(pd.concat(queries.statement_row_chunks(engine, START, END, rows=2))["id"]) == [3, 4, 5, 6]
+
+
 def test_queries_statement_row_chunks_are_statement_rows_a_few_at_a_time(engine):
     with_publication_times(engine, ["a2", "a4"])  # chunks of rows with and without a time
     whole = queries.statement_rows(engine, None, None)
