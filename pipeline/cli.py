@@ -6,7 +6,8 @@ Each command (its arguments are in pipeline.cli_args) calls the library and prin
   2  could not run: bad arguments, a missing file, an unreadable gold set; or could not go on: the
      Dask scheduler was lost, or a worker joined with other code (the batches stored so far stay;
      the next run carries on)
-  75  `run` refused: another run is writing to the database (try again later; cron's next turn will)
+  75  `run` refused: another run is writing to the database (try again later; cron's next turn will),
+      or stopped: the server ended the session holding its lock
   130  interrupted by Ctrl-C (SIGINT)
   143  `export` ended by SIGTERM (kill, systemd, docker stop, timeout): its file is left as it was
 """
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
                "bench": _bench}[args.command]
     from pipeline.actors import GazetteerError
     from pipeline.lexicon import LexiconError
-    from pipeline.run_lock import RunInProgressError
+    from pipeline.run_lock import RunLockError
 
     try:
         with INTERRUPTS:  # Ctrl-C ends a run even where Python would drop it (pipeline.interrupts)
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, LexiconError, GazetteerError) as error:  # user mistakes: one line
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except RunInProgressError as error:
+    except RunLockError as error:  # another run is at work, or the server ended this one's lock
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BUSY
     except BrokenPipeError:  # `... | head` closed the pipe: not an error
@@ -168,8 +169,7 @@ def _run(args: argparse.Namespace) -> int:
         head = preparing.head_start(read_paths(args.paths), submit, ahead, args.batch_size)
         from pipeline import tracking
 
-        engine = _open_database(url)
-        with run_progress() as progress:
+        with _locked_database(url) as engine, run_progress() as progress:
             summary, report = tracking.run_once(args.paths, urls, engine, resources, _fetcher(args, urls),
                                                 on_article=progress, head=head)
     for message in report.failures + summary.messages:
@@ -233,6 +233,7 @@ def _fetcher(args: argparse.Namespace, urls: list[str]):
 def _watch(args: argparse.Namespace) -> int:
     """`run` every INTERVAL until interrupted (Ctrl-C ends it with exit 0)."""
     from pipeline import tracking
+    from pipeline.run_lock import RunLockError
 
     try:
         every = tracking.parse_interval(args.every)
@@ -240,25 +241,36 @@ def _watch(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     report = lambda line: print(line, file=sys.stderr)  # noqa: E731
     try:
-        _run(args)  # the first cycle checks the arguments: a usage error ends the watch at once
+        try:
+            _run(args)  # the first cycle checks the arguments: a usage error ends the watch at once
+        except RunLockError as error:  # another run is at work: this one's turn comes again
+            report(f"cycle failed: {type(error).__name__}: {error}")
         tracking.watch(lambda: _run(args), every, report, first_delay=every)
     except KeyboardInterrupt:
         print("watch stopped", file=sys.stderr)
     return EXIT_OK
 
 
-def _open_database(url: str):
-    """An engine on an up-to-date schema, or a one-line UsageError when it cannot be reached."""
+@contextmanager
+def _locked_database(url: str):
+    """An engine on an up-to-date schema, this process holding the database's run lock from before
+    the upgrade (two first runs would each create the tables) to the run's last write; a one-line
+    UsageError when it cannot be reached. RunInProgressError passes on (exit 75)."""
     from sqlalchemy.exc import ArgumentError, OperationalError
 
     from pipeline import store
+    from pipeline.run_lock import LockFileError, exclusive_run
 
-    try:
-        engine = store.make_engine(url)
-        store.upgrade(engine)
-    except (OperationalError, ArgumentError, ImportError, ValueError) as error:
-        raise UsageError(store.unreachable(url, error)) from None
-    return engine
+    with ExitStack() as stack:
+        try:
+            engine = store.make_engine(url)
+            stack.enter_context(exclusive_run(engine))
+            store.upgrade(engine)
+        except LockFileError as error:
+            raise UsageError(str(error)) from None
+        except (OperationalError, ArgumentError, ImportError, ValueError) as error:
+            raise UsageError(store.unreachable(url, error)) from None
+        yield engine
 
 
 def _bench(args: argparse.Namespace) -> int:

@@ -3,83 +3,169 @@
 Two runs over the same input (a cron line firing while the last run still works, `watch` beside a
 back-fill) would each find an article not yet stored and insert it: the second's batch fails on the
 article's key. And a run decides at its end on the older versions its records replaced, which
-assumes that no run it takes for dead is still at work. So `run` holds a lock for as long as it
-writes, one the operating system or the server drops with the process, however it ends:
+assumes that no run it takes for dead is still at work. So `run` holds a lock from before it
+brings the schema up to date until it has written its last row, one the operating system or the
+server drops with the process, however it ends:
 
-- SQLite: an exclusive `flock` on a file beside the database, `<database>.lock`. Not on the
-  database file itself: SQLite's own POSIX locks on it are all dropped when any descriptor of the
-  file in the process is closed. An in-memory database is the process's own and needs none.
-- PostgreSQL: a session-level advisory lock (scoped to the database) held by one connection.
+- SQLite: an exclusive `flock` on a file beside the database (its real path, links resolved, as
+  SQLite opens it), `<database>.lock`. Not on the database file itself: SQLite's own POSIX locks on
+  it are all dropped when any descriptor of the file in the process is closed. An in-memory
+  database is the process's own and needs none.
+- PostgreSQL: a session-level advisory lock (scoped to the database) held by one connection. A
+  server can end that session under a run (a restart, a failover, an idle timeout): the runner
+  checks before each batch that it still holds the lock (ensure_held), and stops if not. Other
+  databases get no lock.
 
 Forked children (`run --workers`) inherit the descriptor that holds the lock, the lock file's or
 the server connection's, and would hold the lock on for a moment after a writer killed outright,
 refusing the run that follows at once: in each child the descriptor is pointed at /dev/null.
 
 A second run is refused at once (RunInProgressError), before it stores anything: cron fires again
-soon, and `watch` tries again next cycle; waiting would pile runs up behind a long back-fill.
+soon, and `watch` tries again next cycle; waiting would pile runs up behind a long back-fill. The
+block that holds the lock may enter it again (the command line takes it before the schema is
+upgraded, and the runner inside); another thread may not.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
-from pipeline.settings import sqlite_file
-
-if TYPE_CHECKING:  # the command line imports the error before it imports the database layer
+if TYPE_CHECKING:  # the command line imports the errors before it imports the database layer
     from sqlalchemy import Engine
+    from sqlalchemy.engine import URL
 
 # The advisory lock's key, in the bigint space PostgreSQL gives advisory locks: any constant
 # serves, the lock being scoped to the database; this one reads "TensionR" in ASCII.
 ADVISORY_KEY = 0x54656E73696F6E52
 
 
-# The descriptors through which this process holds a run lock: none in a forked child.
-_holding: set[int] = set()
+class RunLockError(RuntimeError):
+    """The run cannot hold the database's run lock: worth trying again later."""
 
 
-class RunInProgressError(RuntimeError):
+class RunInProgressError(RunLockError):
     """Another run is writing to the database."""
+
+
+class RunLockLostError(RunLockError):
+    """The server ended the session that held this run's lock: another run may now start."""
+
+
+class LockFileError(ValueError):
+    """The lock file beside a SQLite database cannot be opened (a folder in its place, say)."""
+
+
+@dataclass(frozen=True)
+class _Held:
+    thread: int
+    descriptor: int  # the lock file's, or the server connection's socket
+    connection: object | None  # PostgreSQL: the connection whose session holds the lock
+    where: str
+
+
+_holding: dict[str, _Held] = {}  # by database: the locks this process holds (none in a forked child)
 
 
 @contextmanager
 def exclusive_run(engine: Engine) -> Iterator[None]:
     """Hold the database's run lock inside the block; RunInProgressError at once if another run
-    holds it."""
+    holds it, LockFileError if a SQLite database's lock file cannot be opened."""
+    identity = _identity(engine)
     where = engine.url.render_as_string()  # the password hidden
-    if engine.dialect.name == "postgresql":
-        with _advisory_lock(engine, where):
+    held = _holding.get(identity) if identity else None
+    if identity is None or (held and held.thread == threading.get_ident()):
+        yield  # no lock to take, or taken already by the block this one is in
+        return
+    if held:
+        raise _busy(where)
+    acquire = _advisory_lock if engine.dialect.name == "postgresql" else _file_lock
+    with acquire(engine, identity, where) as held:
+        _holding[identity] = held
+        try:
             yield
+        finally:
+            del _holding[identity]
+
+
+def ensure_held(engine: Engine) -> None:
+    """RunLockLostError unless the session holding this process's lock on a PostgreSQL database is
+    still there (a session-level lock lasts as long as its session)."""
+    from sqlalchemy.exc import DBAPIError
+
+    held = _holding.get(_identity(engine) or "")
+    if held is None or held.connection is None:
         return
-    path = sqlite_file(engine.url.render_as_string(hide_password=False))
-    if path is None:
-        yield
-        return
-    with _file_lock(f"{path}.lock", where):
-        yield
+    try:
+        held.connection.exec_driver_sql("SELECT 1")
+        held.connection.commit()
+    except DBAPIError:
+        held.connection.rollback()  # the connection is invalid: let the lock's block end quietly
+        raise RunLockLostError(f"lost the run lock on {held.where} (the server ended its session): this "
+                               "run stopped; the batches stored so far stay, and the next run carries on"
+                               ) from None
+
+
+def _identity(engine: Engine) -> str | None:
+    """What names the database for its lock: a SQLite file's lock path, a PostgreSQL URL; None for
+    an in-memory database or another kind."""
+    if engine.dialect.name == "postgresql":
+        return engine.url.render_as_string()
+    if engine.dialect.name != "sqlite":
+        return None
+    path = _sqlite_path(engine.url)
+    return f"{os.path.realpath(path)}.lock" if path else None
+
+
+def _sqlite_path(url: URL) -> str | None:
+    """The file a SQLite URL opens, read from the parsed URL (rendering it again would quote é, :
+    or @ in the path); None in memory. A URI filename (`file:...?uri=true`) is decoded as SQLite
+    decodes it."""
+    database = url.database
+    if not database or database == ":memory:":
+        return None
+    if database.startswith("file:") and url.query.get("uri") in ("true", "True", "1"):
+        path, _, options = database[len("file:"):].partition("?")
+        path = unquote(path.removeprefix("//localhost").removeprefix("//"))
+        return None if not path or path == ":memory:" or "mode=memory" in options else path
+    return database
 
 
 @contextmanager
-def _file_lock(path: str, where: str) -> Iterator[None]:
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+def _file_lock(engine: Engine, path: str, where: str) -> Iterator[_Held]:
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # the umask decides who may share it
+    except PermissionError:
+        descriptor = _open_read_only(path)  # flock needs no write access: another user's lock file
+    except OSError as error:
+        raise LockFileError(f"cannot open the run lock {path}: {error.strerror}") from None
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise _busy(where) from None
-        with _held(descriptor):
-            yield
+        yield _Held(threading.get_ident(), descriptor, None, where)
     finally:
         os.close(descriptor)  # drops the lock; the file stays: removing it would race a next run
 
 
+def _open_read_only(path: str) -> int:
+    try:
+        return os.open(path, os.O_RDONLY)
+    except OSError as error:
+        raise LockFileError(f"cannot open the run lock {path}: {error.strerror}") from None
+
+
 @contextmanager
-def _advisory_lock(engine: Engine, where: str) -> Iterator[None]:
+def _advisory_lock(engine: Engine, identity: str, where: str) -> Iterator[_Held]:
     from sqlalchemy import text
-    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import SQLAlchemyError
 
     with engine.connect() as conn:
         held = conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
@@ -87,23 +173,13 @@ def _advisory_lock(engine: Engine, where: str) -> Iterator[None]:
         if not held:
             raise _busy(where)
         try:
-            with _held(conn.connection.dbapi_connection.fileno()):
-                yield
+            yield _Held(threading.get_ident(), conn.connection.dbapi_connection.fileno(), conn, where)
         finally:
             try:
                 conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
                 conn.commit()
-            except DBAPIError:  # a broken connection: the server dropped the lock with it
+            except SQLAlchemyError:  # a broken connection: the server dropped the lock with it
                 conn.invalidate()
-
-
-@contextmanager
-def _held(descriptor: int) -> Iterator[None]:
-    _holding.add(descriptor)
-    try:
-        yield
-    finally:
-        _holding.discard(descriptor)
 
 
 def _let_go_in_child() -> None:
@@ -113,8 +189,8 @@ def _let_go_in_child() -> None:
     if not _holding:
         return
     null = os.open(os.devnull, os.O_RDWR)
-    for descriptor in _holding:
-        os.dup2(null, descriptor)
+    for held in _holding.values():
+        os.dup2(null, held.descriptor)
     os.close(null)
     _holding.clear()
 

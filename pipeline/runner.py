@@ -30,7 +30,7 @@ from pipeline.preparing import (
     preparer,
 )
 from pipeline.recall import PairSet, RunRecall
-from pipeline.run_lock import exclusive_run
+from pipeline.run_lock import ensure_held, exclusive_run
 from pipeline.score import Resources
 from pipeline.settings import BATCH_SIZE
 from pipeline.stages import OFF
@@ -103,6 +103,7 @@ def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord) -> RunS
     while waiting:
         _store_batch(*waiting.popleft(), engine, summary, on_article, recall)
         clock.lap("store")
+    ensure_held(engine)
     _finish_replacing(engine, recall, summary)
     summary.counts["daily_rows"] = daily.rebuild_daily_index(engine)
     clock.lap("index")
@@ -150,6 +151,7 @@ class Writes:
 def _store_batch(pending: Pending, ready, engine, summary: RunSummary, on_article, recall: RunRecall) -> None:
     """The single writer: one transaction per batch, outcomes counted in input order."""
     prepared = ready()
+    ensure_held(engine)  # no batch is written once another run may have started
     stored = [item for item in prepared if not item.reject]
     digests = [digest for digest, new in zip(pending.digests, pending.new, strict=True) if new]
     keyed = store.articles_with_keys(engine, [item.article.key for item in stored if item.article.key])

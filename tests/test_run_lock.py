@@ -2,10 +2,12 @@
 PostgreSQL server: a run started while another process holds the database is refused in one line,
 exit 75, before it stores or records anything; the lock goes with a killed holder."""
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,9 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from pipeline import store
+from pipeline import run_lock, runner, store
 from pipeline.cli import main
-from pipeline.run_lock import RunInProgressError, exclusive_run
+from pipeline.run_lock import RunInProgressError, RunLockLostError, exclusive_run
 from tests.conftest import stored_rows
 
 REPO = Path(__file__).resolve().parents[1]
@@ -99,14 +101,32 @@ def test_run_lock_goes_with_a_killed_holder_and_the_next_run_stores_all(db_url, 
     assert stored_rows(store.make_engine(db_url)) == stored_rows(store.make_engine(reference))
 
 
+def refusal_in_another_thread(engine) -> BaseException | None:
+    """What taking the lock raises in another thread of this process (None if it is taken)."""
+    raised = []
+
+    def take():
+        try:
+            with exclusive_run(engine):
+                pass
+        except BaseException as error:  # noqa: BLE001 - handed to the test to assert on
+            raised.append(error)
+
+    thread = threading.Thread(target=take)
+    thread.start()
+    thread.join()
+    return raised[0] if raised else None
+
+
 def test_run_lock_is_held_by_one_block_at_a_time_and_released_after(db_url):
+    """The block holding the lock may enter it again (the command line takes it before the runner
+    does); another thread may not; once the block has ended, the lock is free."""
     store.upgrade(engine := store.make_engine(db_url))
-    other = store.make_engine(db_url)  # as another process would, with its own connections
-    with exclusive_run(engine), pytest.raises(RunInProgressError, match="another run is writing to"), \
-            exclusive_run(other):
-        pass
-    with exclusive_run(engine):  # released when the block ended
-        pass
+    with exclusive_run(engine):
+        with exclusive_run(store.make_engine(db_url)):  # nested: the same holder
+            refused = refusal_in_another_thread(store.make_engine(db_url))
+        assert isinstance(refused, RunInProgressError) and "another run is writing to" in str(refused)
+    assert refusal_in_another_thread(engine) is None  # released when the block ended
 
 
 def test_run_lock_hides_the_password_of_the_database_it_names(pg_server):
@@ -115,15 +135,118 @@ def test_run_lock_hides_the_password_of_the_database_it_names(pg_server):
     url = make_url(pg_server.create_database("locked")).set(password="s3cret")
     engine = store.make_engine(url.render_as_string(hide_password=False))
     try:
-        with pytest.raises(RunInProgressError) as refused, exclusive_run(engine), exclusive_run(engine):
-            pass
+        with exclusive_run(engine):
+            refused = refusal_in_another_thread(engine)
     finally:
         engine.dispose()
         pg_server.drop_database("locked")
-    assert "s3cret" not in str(refused.value) and "***" in str(refused.value)
+    assert "s3cret" not in str(refused) and "***" in str(refused)
 
 
 def test_run_lock_needs_none_for_an_in_memory_database():
     engine = store.make_engine("sqlite://")
-    with exclusive_run(engine), exclusive_run(engine):  # the process's own database
-        pass
+    with exclusive_run(engine):
+        assert refusal_in_another_thread(engine) is None  # each connection its own database
+
+
+def test_run_lock_is_the_file_sqlite_opens_whatever_the_url_says(tmp_path):
+    """A folder whose name needs quoting in a URL (é, :, @, %, #, =), a link to the database and a
+    URI filename all name one lock: a run through any of them is refused while another holds it."""
+    folder = tmp_path / "josé: @%#=x"
+    folder.mkdir()
+    database = folder / "t.db"
+    plain = f"sqlite:///{database}"
+    assert main(["run", WIRE, "--db", plain]) == 0
+    (tmp_path / "link.db").symlink_to(database)
+    uri_folder = tmp_path / "plain"
+    uri_folder.mkdir()
+    (uri_folder / "t.db").symlink_to(database)
+    others = [f"sqlite:///{tmp_path / 'link.db'}", f"sqlite:///file:{uri_folder / 't.db'}?uri=true"]
+    with holder(plain):
+        assert [main(["run", WIRE, "--db", url]) for url in [plain, *others]] == [75, 75, 75]
+    assert main(["run", WIRE, "--db", others[1]]) == 0  # the URI filename runs once the lock is free
+
+
+def test_run_lock_is_taken_before_the_schema_is_created(tmp_path, capsys):
+    """Two first runs on a new file: the second is refused before it creates any table (each would
+    create them), so it fails as refused (75), never on a table that already exists."""
+    database = tmp_path / "new.db"
+    with holder(f"sqlite:///{database}"):
+        assert main(["run", WIRE, "--db", f"sqlite:///{database}"]) == 75
+    assert not database.exists()
+
+
+def test_run_lock_a_lock_file_that_cannot_be_opened_is_one_line_exit_2(tmp_path, capsys):
+    (tmp_path / "t.db.lock").mkdir()  # a folder where the lock file goes
+    assert main(["run", WIRE, "--db", f"sqlite:///{tmp_path / 't.db'}"]) == 2
+    error = capsys.readouterr().err
+    assert error == f"error: cannot open the run lock {tmp_path / 't.db.lock'}: Is a directory\n"
+
+
+def test_run_lock_lost_with_its_session_stops_the_run(pg_server):
+    """The server ends the session holding the lock (a restart, a failover, an idle timeout): the
+    run learns it before its next batch, instead of writing on beside a run that took the lock."""
+    url = pg_server.create_database("lost")
+    engine = store.make_engine(url)
+    try:
+        with exclusive_run(engine):
+            run_lock.ensure_held(engine)  # held: nothing raised
+            with store.make_engine(url).begin() as admin:
+                ended = admin.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).all()
+            assert ended == [(True,)]
+            with pytest.raises(RunLockLostError, match="lost the run lock on .*: this run stopped"):
+                run_lock.ensure_held(engine)
+        assert refusal_in_another_thread(engine) is None  # the block ended quietly, the lock free
+    finally:
+        engine.dispose()
+        pg_server.drop_database("lost")
+
+
+def test_run_lock_watch_refused_goes_on_to_its_next_cycle(tmp_path):
+    """`watch` started while another run holds the database: its first cycle says so in one line and
+    the watch goes on; once the lock is free, a cycle stores the input."""
+    url = f"sqlite:///{tmp_path / 'watched.db'}"
+    with holder(url):
+        child = subprocess.Popen([sys.executable, "-m", "pipeline", "watch", WIRE, "--every", "0.5s",
+                                  "--db", url, "--workers", "1"], cwd=REPO, stderr=subprocess.PIPE, text=True)
+        first = child.stderr.readline()
+    assert first == (f"cycle failed: RunInProgressError: another run is writing to {url}: this one stored "
+                     "nothing; run it again once that one has ended\n")
+    later = child.stderr.readline()
+    child.send_signal(signal.SIGINT)
+    _, rest = child.communicate(timeout=60)
+    assert later.startswith("run 1 into ") and " stored," in later, later + rest
+    assert child.returncode == 0 and "Traceback" not in rest
+
+
+def test_run_lock_lost_mid_run_stops_the_run_before_its_next_batch(pg_server, resources, tmp_path):
+    """The lock's session ended once the first batch is stored: the run stops there, that batch
+    stays, and nothing more is written."""
+    url = pg_server.create_database("midrun")
+    engine = store.make_engine(url)
+    texts = ["Seoul protested to Tokyo.", "Beijing warned Manila.", "Oslo summoned Moscow's envoy.",
+             "Kyiv thanked Warsaw."]
+    source = tmp_path / "wire.jsonl"
+    source.write_text("".join(json.dumps({"id": str(n), "date": "2021-05-03", "text": text}) + "\n"
+                              for n, text in enumerate(texts)), encoding="utf-8")
+
+    def end_the_lock_session(counts):
+        if counts["stored"] == 2 and not ended:
+            with store.make_engine(url).begin() as admin:
+                ended.extend(admin.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).all())
+
+    ended = []
+    try:
+        store.upgrade(engine)
+        with pytest.raises(RunLockLostError):
+            runner.run([source], engine, resources, on_article=end_the_lock_session, batch_size=2)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM articles")).scalar() == 2
+        assert ended == [(True,)]
+    finally:
+        engine.dispose()
+        pg_server.drop_database("midrun")
