@@ -80,15 +80,15 @@ def _stored(engine: Engine, column, values: list[str]) -> set[str]:
 
 
 def articles_with_keys(engine: Engine, keys: list[str]) -> dict[str, list[tuple]]:
-    """Stored articles by input record key: key -> [(id, day, run id, input hash)], for replacing
-    changed ones."""
+    """Stored articles by input record key: key -> [(id, day, run id, input hash, superseded_run)],
+    for replacing changed ones."""
     found: dict[str, list[tuple]] = {}
     if keys:
         a = articles.c
-        query = select(a.record_key, a.id, a.day, a.run_id, a.input_sha)
+        query = select(a.record_key, a.id, a.day, a.run_id, a.input_sha, a.superseded_run)
         with engine.connect() as conn:
             for row in conn.execute(query.where(a.record_key.in_(set(keys)))):
-                found.setdefault(row.record_key, []).append((row.id, row.day, row.run_id, row.input_sha))
+                found.setdefault(row.record_key, []).append(tuple(row)[1:])
     return found
 
 

@@ -260,9 +260,12 @@ def _reverted(engine, marked: list, recall: RunRecall, run_id: int) -> list[tupl
               if by != run_id and (key, day, input_sha) in recall.stated}
     marked_ids = {row[0] for row in marked}
     versions = store.articles_with_keys(engine, sorted({key for _, key in undone}))
+    # Only where that run stored one article under the key: several are the key reused, each
+    # another record's article (see _older_version).
     return [(article_id, day, key, input_sha) for key, stored in versions.items()
-            for article_id, day, by, input_sha in stored
-            if (by, key) in undone and article_id not in marked_ids]
+            for article_id, day, by, input_sha, _ in stored
+            if (by, key) in undone and article_id not in marked_ids
+            and [row[2] for row in stored].count(by) == 1]
 
 
 def _claim(item: Prepared, digest: str, run_id: int) -> dict:
@@ -277,11 +280,19 @@ def _older_version(stored: list[tuple], run_id: int) -> tuple | None:
     (id, day, input hash).
 
     Feeds reuse keys for different stories (one daily page URL for many items): a key seen earlier
-    in the same run, or held by several articles, is not a change but another article.
+    in the same run, or held by several articles, is not a change but another article. Except a
+    killed run's undecided change: the older version it marked and the one article it stored
+    instead; that one is replaced now (and the marked one goes when this run decides that mark).
     """
     if len(stored) == 1 and stored[0][2] != run_id:
-        article_id, day, _, input_sha = stored[0]
+        article_id, day, _, input_sha, _ = stored[0]
         return article_id, day, input_sha
+    marked_by = {row[4] for row in stored} - {None, run_id}
+    if len(stored) == 2 and len(marked_by) == 1:
+        newer = [row for row in stored if row[2] in marked_by and row[4] is None]
+        if len(newer) == 1:
+            article_id, day, _, input_sha, _ = newer[0]
+            return article_id, day, input_sha
     return None
 
 

@@ -140,6 +140,45 @@ def test_runner_a_change_a_killed_run_stored_goes_when_the_input_goes_back(db_ur
     assert stored_rows(engine) == stored_rows(reference)
 
 
+def test_runner_a_key_a_killed_run_reused_keeps_its_other_article_when_the_input_goes_back(
+        db_url, resources, tmp_path, monkeypatch):
+    """A killed run changed record 1 of a.jsonl and stored b.jsonl's record 1 too (the key reused:
+    another article); a.jsonl then goes back to its old text: the old version stays, and b.jsonl's
+    article, which nothing restated or replaced, is not taken for the killed run's change."""
+    old = {"id": "1", "date": "2021-05-03", "text": STORY}
+    other = {"id": "1", "date": "2021-05-03", "text": "Tokyo protested to Beijing over the patrol boats."}
+    engine = engine_for(db_url)
+    runner.run([wire(tmp_path / "a.jsonl", [old])], engine, resources)
+    with monkeypatch.context() as killed:
+        killed.setattr(runner, "_finish_replacing", lambda *args: None)  # as if killed just before
+        runner.run([wire(tmp_path / "a2.jsonl", [old | {"text": STORY.replace("Monday", "Tuesday")}]),
+                    wire(tmp_path / "b.jsonl", [other])], engine, resources)
+    runner.run([wire(tmp_path / "a.jsonl", [old])], engine, resources)
+    with engine.connect() as conn:
+        texts = set(conn.execute(select(store.articles.c.text)).scalars())
+    assert {STORY, other["text"]} <= texts
+
+
+def test_runner_a_record_changed_again_after_a_killed_change_replaces_both(db_url, resources, tmp_path,
+                                                                           monkeypatch):
+    """A killed run stored a record's second text and marked its first; the input then changes a
+    third time: the third replaces the second (the first goes as the killed run's mark is decided),
+    leaving what the first and third texts in turn leave, and the third is no copy of a stale one."""
+    first = {"id": "1", "date": "2021-05-03", "text": STORY}
+    second = first | {"date": "2021-05-04", "text": STORY.replace("Monday", "Tuesday")}
+    third = first | {"date": "2021-05-05", "text": STORY.replace("Monday", "Wednesday")}
+    engine, reference = engine_for(db_url), engine_for(f"sqlite:///{tmp_path / 'reference.db'}")
+    runner.run([wire(tmp_path / "1.jsonl", [first])], engine, resources)
+    with monkeypatch.context() as killed:
+        killed.setattr(runner, "_finish_replacing", lambda *args: None)  # as if killed just before
+        runner.run([wire(tmp_path / "2.jsonl", [second])], engine, resources)
+    summary = runner.run([wire(tmp_path / "3.jsonl", [third])], engine, resources)
+    for records in ([first], [third]):
+        runner.run([wire(tmp_path / "r.jsonl", records)], reference, resources)
+    assert summary.counts["replaced"] == 1 and summary.counts["duplicate"] == 0
+    assert stored_rows(engine) == stored_rows(reference)
+
+
 def test_runner_a_copy_of_an_older_version_handed_over_stays_a_copy(db_url, resources, tmp_path):
     """A record's old text, which another record of the run states too, is handed over to it; a
     near-copy of it filed in the same run is folded into it, as in one run into an empty database."""
