@@ -112,9 +112,13 @@ def dask_preparer(address: str, timeout: float = CONNECT_TIMEOUT) -> Iterator[Ca
         raise
 
     def submit(articles: list[Article]) -> Callable[[], list]:
+        from distributed.client import ClosedClientError
+
         chunks = [articles[start : start + CHUNK] for start in range(0, len(articles), CHUNK)]
-        # pure=False: no hashing of texts
-        futures = client.map(prepare_chunk, chunks, expected=mine, pure=False)
+        try:  # pure=False: no hashing of texts
+            futures = client.map(prepare_chunk, chunks, expected=mine, pure=False)
+        except ClosedClientError:  # the client gave up reaching a lost scheduler again
+            raise _lost(address) from None
         return lambda: _gathered(client, futures, address)
 
     _quiet_closing_noise()
@@ -145,14 +149,28 @@ def _check_workers(client, address: str) -> str:
 
 
 def _gathered(client, futures: list, address: str) -> list:
-    """The chunks' prepared articles, in order; ClusterLostError when the client lost the scheduler
-    (distributed cancels every future it holds) rather than distributed's own message, which names
-    a task."""
+    """The chunks' prepared articles, in order. ClusterLostError when the client lost the scheduler
+    (distributed cancels every future it holds), rather than distributed's own message, which names
+    a task; ClusterUnusableError, in one line, for an error a task raised on a worker: preparing
+    raises on no input, so a worker's environment is at fault (an older checkout's prepare_chunk,
+    say, which takes no fingerprint)."""
+    from distributed.comm.core import CommClosedError
+
     try:
         return [prepared for chunk in client.gather(futures) for prepared in chunk]
-    except CancelledError:
-        raise ClusterLostError(f"lost the Dask scheduler at {address} mid-run: the batches stored so far "
-                               "stay, and the next run carries on from them") from None
+    except (CancelledError, CommClosedError):  # which one depends on when the connection went
+        raise _lost(address) from None
+    except ClusterUnusableError:
+        raise
+    except Exception as error:  # noqa: BLE001 - raised on a worker, re-raised here by distributed
+        raise ClusterUnusableError(f"a task failed on a Dask worker of {address}: {type(error).__name__}: "
+                                   f"{_reason(error)} (start the workers from this folder, with its "
+                                   "environment)") from None
+
+
+def _lost(address: str) -> ClusterLostError:
+    return ClusterLostError(f"lost the Dask scheduler at {address} mid-run: the batches stored so far "
+                            "stay, and the next run carries on from them")
 
 
 def _reason(error: BaseException) -> str:
@@ -160,12 +178,14 @@ def _reason(error: BaseException) -> str:
     return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
-class _CancelledReconnect(logging.Filter):
+class _LostScheduler(logging.Filter):
     """Drops distributed's traceback for its attempt to reach a lost scheduler again, which closing
-    the client cancels: the run has already said in one line that the scheduler is gone."""
+    the client cancels, and its line when it gives up: the run says in one line that the scheduler
+    is gone."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
+        cancelled = record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError)
+        return not cancelled and not str(record.msg).startswith("Failed to reconnect to scheduler")
 
 
 class _AbandonedGather(logging.Filter):
@@ -180,13 +200,16 @@ class _AbandonedGather(logging.Filter):
 
 
 def _quiet_closing_noise() -> None:
-    """The two filters above, installed once a process and left installed: asyncio reports those
+    """The two filters above, installed once a process and left installed (asyncio reports those
     tasks when they are collected, which can be after the client is closed, as the interpreter
-    exits."""
-    for name, quiet in (("asyncio", _AbandonedGather), ("distributed.client", _CancelledReconnect)):
+    exits), and distributed's INFO lines."""
+    for name, quiet in (("asyncio", _AbandonedGather), ("distributed.client", _LostScheduler)):
         log = logging.getLogger(name)
         if not any(isinstance(found, quiet) for found in log.filters):
             log.addFilter(quiet())
+    # distributed logs at INFO to stderr by default: in this process, the client's, that is chatter
+    # ("Batched Comm Closed" as a lost scheduler goes) between the run's own lines.
+    logging.getLogger("distributed").setLevel(max(logging.WARNING, logging.getLogger("distributed").level))
 
 
 def probe(address: str, timeout: float) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from pipeline import runner, store
 from pipeline.cli import main
-from pipeline.distributed import SchedulerUnreachableError, dask_preparer
+from pipeline.distributed import ClusterLostError, SchedulerUnreachableError, dask_preparer, probe
 from pipeline.ingest import read_paths
 from tests.conftest import stored_rows
 
@@ -245,10 +245,9 @@ def test_distributed_worker_joining_later_from_this_checkout_prepares(tmp_path, 
     assert [p.article_id for p in prepared] == [prepare(a, resources).article_id for a in articles]
 
 
-def test_distributed_worker_joining_later_with_other_code_ends_the_run_in_one_line(tmp_path):
-    """A worker from another checkout that joins after the check refuses the tasks it is given: the
-    run ends with one line and exit 2, and nothing it would have prepared is stored."""
-    checkout = other_checkout(tmp_path)
+def run_joined_late_by(tmp_path: Path, checkout: Path) -> tuple[int, list[str], str, Path]:
+    """`run` on a cluster with no workers, joined by a worker from `checkout` once the run has said
+    that it waits for workers (its check passed): (exit code, stderr lines, address, database)."""
     logs = tmp_path / "logs"
     logs.mkdir()
     database = tmp_path / "late.db"
@@ -256,19 +255,21 @@ def test_distributed_worker_joining_later_with_other_code_ends_the_run_in_one_li
         run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(REPO / "data" / "sample"),
                                 "--db", f"sqlite:///{database}", "--scheduler", address],
                                cwd=REPO, stderr=subprocess.PIPE, text=True)
-        # The run's client has passed the check (no workers, nothing differs) once the scheduler
-        # logs its connection; only then does the other worker start.
-        scheduler_log = logs / "scheduler.log"
-        deadline = time.monotonic() + 60
-        while "Receive client connection" not in scheduler_log.read_text() and time.monotonic() < deadline:
-            time.sleep(0.2)
+        waiting = run.stderr.readline()
         worker = start(logs / "late.log", checkout, "worker", address, "--nthreads", "1", "--no-dashboard")
         try:
-            _, error = run.communicate(timeout=120)
+            _, rest = run.communicate(timeout=120)
         finally:
             stop(worker)
-    assert run.returncode == 2, error
-    waiting, refused = error.splitlines()  # the notice that the run waits for workers, then the error
+    return run.returncode, (waiting + rest).splitlines(), address, database
+
+
+def test_distributed_worker_joining_later_with_other_code_ends_the_run_in_one_line(tmp_path):
+    """A worker from another checkout that joins after the check refuses the tasks it is given: the
+    run ends with one line and exit 2, and nothing it would have prepared is stored."""
+    code, lines, address, database = run_joined_late_by(tmp_path, other_checkout(tmp_path))
+    assert code == 2, lines
+    waiting, refused = lines  # the notice that the run waits for workers, then the error
     assert waiting == f"no Dask workers at {address} yet: the run waits for them to join (Ctrl-C stops it)"
     assert refused.startswith("error: Dask worker tcp://127.0.0.1:")
     assert refused.endswith(" prepares with other code or data than this process: restart it from this "
@@ -277,6 +278,62 @@ def test_distributed_worker_joining_later_with_other_code_ends_the_run_in_one_li
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM articles")).scalar() == 0
         assert connection.execute(text("SELECT count(*) FROM runs")).scalar() == 1
+
+
+def test_distributed_worker_joining_later_from_an_older_checkout_ends_the_run_in_one_line(tmp_path):
+    """A worker from a checkout older than the fingerprinted tasks, whose prepare_chunk takes no
+    fingerprint, fails each task with a TypeError: one line naming it, exit 2, not a traceback."""
+    checkout = other_checkout(tmp_path)
+    module = checkout / "pipeline" / "distributed.py"
+    code = module.read_text(encoding="utf-8")
+    signature = "def prepare_chunk(articles: list[Article], expected: str) -> list:"
+    assert signature in code
+    module.write_text(code.replace(signature, "def prepare_chunk(articles: list[Article]) -> list:"),
+                      encoding="utf-8")
+    code, lines, address, _ = run_joined_late_by(tmp_path, checkout)
+    assert code == 2, lines
+    assert lines[1:] == [f"error: a task failed on a Dask worker of {address}: TypeError: prepare_chunk() "
+                         "got an unexpected keyword argument 'expected' (start the workers from this folder, "
+                         "with its environment)"]
+
+
+def test_distributed_scheduler_lost_before_a_batch_is_sent_is_one_line_too(tmp_path, caplog):
+    """The client gives up reaching a lost scheduler again (after its timeout) before the run hands
+    over its next batch, as a run reading slow feeds does: ClusterLostError, and no log line."""
+    articles = list(read_paths([str(REPO / "data" / "sample" / "wire.jsonl")]))[:3]
+    address = f"tcp://127.0.0.1:{free_port()}"
+    scheduler = start(tmp_path / "scheduler.log", REPO, "scheduler", "--host", "127.0.0.1", "--port",
+                      address.rsplit(":", 1)[1], "--no-dashboard")
+    try:
+        probe_until_up(address)
+        with dask_preparer(address, timeout=1) as submit:
+            stop(scheduler)
+            deadline, refused = time.monotonic() + 30, None
+            while refused is None and time.monotonic() < deadline:  # until the client has given up
+                try:
+                    waiting = submit(articles)
+                except ClusterLostError as error:
+                    refused = error
+                else:
+                    with pytest.raises(ClusterLostError):  # the batch sent while it still tried
+                        waiting()
+                    time.sleep(0.5)
+    finally:
+        stop(scheduler)
+    assert str(refused) == (f"lost the Dask scheduler at {address} mid-run: the batches stored so far stay, "
+                            "and the next run carries on from them")
+    assert not [r for r in caplog.records if r.getMessage().startswith("Failed to reconnect")]
+
+
+def probe_until_up(address: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return probe(address, 1.0)
+        except (OSError, TimeoutError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def test_distributed_scheduler_lost_mid_run_is_one_line_exit_2_and_stored_batches_stay(tmp_path):
@@ -294,6 +351,10 @@ def test_distributed_scheduler_lost_mid_run_is_one_line_exit_2_and_stored_batche
                       address.rsplit(":", 1)[1], "--no-dashboard")
     worker = start(logs / "worker.log", REPO, "worker", address, "--nthreads", "1", "--no-dashboard")
     try:
+        from distributed import Client
+
+        with Client(address, timeout="60s", set_as_default=False) as client:
+            client.wait_for_workers(1, timeout=120)
         run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(source), "--db",
                                 f"sqlite:///{database}", "--scheduler", address, "--batch-size", "256"],
                                cwd=REPO, stderr=subprocess.PIPE, text=True)
