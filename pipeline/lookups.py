@@ -20,6 +20,7 @@ from pipeline.schema import (
     gone_links,
     is_story,
     lsh_buckets,
+    runs,
     statements,
 )
 
@@ -120,6 +121,15 @@ def original_matching(conn, minhash: bytes | None, day: date | None, leaving: li
              if row.minhash is not None and within_copy_window(day, row.day)
              and jaccard(signature, from_bytes(row.minhash)) >= THRESHOLD]
     return min(found)[1] if found else None
+
+
+def running_run(engine: Engine) -> tuple[int, datetime] | None:
+    """(id, start) of the newest run recorded as running: while a run holds the run lock, that one."""
+    query = (select(runs.c.id, runs.c.started_at).where(runs.c.status == "running")
+             .order_by(runs.c.id.desc()).limit(1))
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return (row.id, row.started_at) if row else None
 
 
 def replaced_articles(engine: Engine) -> list:

@@ -84,7 +84,7 @@ def exclusive_run(engine: Engine) -> Iterator[None]:
         yield  # no lock to take, or taken already by the block this one is in
         return
     if held:
-        raise _busy(where)
+        raise _busy(engine, where)
     acquire = _advisory_lock if engine.dialect.name == "postgresql" else _file_lock
     with acquire(engine, identity, where) as held:
         _holding[identity] = held
@@ -149,7 +149,7 @@ def _file_lock(engine: Engine, path: str, where: str) -> Iterator[_Held]:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise _busy(where) from None
+            raise _busy(engine, where) from None
         yield _Held(threading.get_ident(), descriptor, None, where)
     finally:
         os.close(descriptor)  # drops the lock; the file stays: removing it would race a next run
@@ -171,7 +171,7 @@ def _advisory_lock(engine: Engine, identity: str, where: str) -> Iterator[_Held]
         held = conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
         conn.commit()  # the lock is the session's: no transaction stays open beside the run
         if not held:
-            raise _busy(where)
+            raise _busy(engine, where)
         try:
             yield _Held(threading.get_ident(), conn.connection.dbapi_connection.fileno(), conn, where)
         finally:
@@ -198,6 +198,30 @@ def _let_go_in_child() -> None:
 os.register_at_fork(after_in_child=_let_go_in_child)
 
 
-def _busy(where: str) -> RunInProgressError:
-    return RunInProgressError(f"another run is writing to {where}: this one stored nothing; run it "
-                              "again once that one has ended")
+def _busy(engine: Engine, where: str) -> RunInProgressError:
+    return RunInProgressError(f"another run is writing to {where}{_holder(engine)}: this one stored "
+                              "nothing; run it again once that one has ended")
+
+
+def _holder(engine: Engine) -> str:
+    """" (run 12, started 2026-12-07 06:40 UTC)" from the run recorded as running, should there be
+    one to read (the holder may not have created the schema yet): a PostgreSQL session left by a
+    dead client holds the lock until the server notices, and an operator needs to know which."""
+    from datetime import UTC
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from pipeline.lookups import running_run
+
+    path = _sqlite_path(engine.url) if engine.dialect.name == "sqlite" else None
+    if path and not os.path.exists(path):
+        return ""  # connecting would create the file the holder is about to
+    try:
+        found = running_run(engine)
+    except SQLAlchemyError:
+        return ""
+    if found is None:
+        return ""
+    run_id, started = found
+    started = started.astimezone(UTC) if started.tzinfo else started  # SQLite keeps UTC without a zone
+    return f" (run {run_id}, started {started:%Y-%m-%d %H:%M} UTC)"

@@ -4,6 +4,7 @@ exit 75, before it stores or records anything; the lock goes with a killed holde
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -76,15 +77,20 @@ def lock_taken_once_free(engine, seconds: float = 10.0) -> bool:
 
 
 def test_run_lock_second_run_is_refused_in_one_line_and_stores_nothing(db_url, capsys):
+    """Refused in one line naming the run at work, as the runs table records it (here one recorded by
+    hand beside the holding process): no article, and no run recorded."""
     assert main(["run", WIRE, "--db", db_url]) == 0  # the schema, and a first run's rows
     capsys.readouterr()
+    at_work = store.start_run(store.make_engine(db_url), ["elsewhere.jsonl"], "0")
     before = counts(db_url)
     with holder(db_url):
         code = main(["run", WIRE, "--db", db_url, "--workers", "2"])
     error = capsys.readouterr().err
     assert code == 75
-    assert error.count("\n") == 1 and error.startswith("error: another run is writing to ")
-    assert counts(db_url) == before  # no article, and no run recorded
+    assert re.fullmatch(rf"error: another run is writing to \S+ \(run {at_work}, started "
+                        r"\d{4}-\d\d-\d\d \d\d:\d\d UTC\): this one stored nothing; run it again once that "
+                        r"one has ended\n", error), error
+    assert counts(db_url) == before
 
 
 def test_run_lock_goes_with_a_killed_holder_and_the_next_run_stores_all(db_url, tmp_path, capsys):
