@@ -1,6 +1,7 @@
 """Command line: `python -m pipeline score|evaluate|run|watch|export|bench ...`.
 
-Each command (its arguments are in pipeline.cli_args) calls the library and prints. Exit codes:
+Each command (its arguments are in pipeline.cli_args; `run` and `watch` in pipeline.cli_run) calls
+the library and prints. Exit codes:
   0  done
   1  done, but some inputs were rejected (each reported on stderr with file and line)
   2  could not run: bad arguments, a missing file, an unreadable gold set; or could not go on: the
@@ -19,14 +20,13 @@ import gc
 import json
 import sys
 from collections import Counter
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline import cli_args
 from pipeline.formats import TABLE_HEADER, statement_row, table_row
 from pipeline.interrupts import INTERRUPTS, Terminated
 from pipeline.models import Reject, Statement
-from pipeline.progress import run_progress
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
 EXIT_BUSY = 75  # sysexits.h EX_TEMPFAIL: a temporary failure, worth trying again
@@ -69,13 +69,13 @@ def _score(args: argparse.Namespace) -> int:
     from pipeline.ingest import read_paths
     from pipeline.score import clean_and_score
 
-    _require_paths(args.paths)
+    require_paths(args.paths)
     rejects: Counter[str] = Counter()
     articles = statements = 0
     out = sys.stdout
     if args.format == "table":
         out.write(TABLE_HEADER + "\n")
-    with _loaded_resources() as resources:
+    with loaded_resources() as resources:
         for item in read_paths(args.paths):
             if isinstance(item, Reject):
                 rejects[item.reason] += 1
@@ -90,7 +90,7 @@ def _score(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _loaded_resources():
+def loaded_resources():
     """The gazetteer, lexicon and VADER, frozen out of the garbage collector's reach while they are
     used: the collector need not walk them on each full collection, nor make forked workers copy
     the pages it would touch (a tenth of a run, measured). Unfrozen after, since `watch` loads
@@ -124,7 +124,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from pipeline.evaluate import metrics, miss_line, predict, report_lines, worst_misses
 
     items = _read_gold(args.gold)
-    with _loaded_resources() as resources:
+    with loaded_resources() as resources:
         predictions = predict(items, resources)
     report = metrics(predictions)
     if args.json:
@@ -153,124 +153,15 @@ def _read_gold(path: str) -> list[dict]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    """One run: one-line failures and rejects on stderr, then the summary. With workers and a new
-    SQLite file, they start on the first batches of the input before this process imports the
-    database layer and opens it (pipeline.preparing.HeadStart): the two overlap."""
-    from pipeline import preparing, settings
-    from pipeline.ingest import read_paths
+    from pipeline import cli_run
 
-    _require_paths(args.paths + args.feeds)
-    urls = _feed_urls(args)
-    if not args.paths and not urls:
-        raise UsageError("nothing to read: give files or folders, --feed URL or --feeds FILE")
-    workers, url = max(1, args.workers), settings.database_url(args.db)
-    with _loaded_resources() as resources, _preparer(resources, workers, args.scheduler) as submit:
-        ahead = _batches_ahead(workers > 1 or bool(args.scheduler), url)
-        head = preparing.head_start(read_paths(args.paths), submit, ahead, args.batch_size)
-        from pipeline import tracking
-
-        with _locked_database(url) as engine, run_progress() as progress:
-            summary, report = tracking.run_once(args.paths, urls, engine, resources, _fetcher(args, urls),
-                                                on_article=progress, head=head)
-    for message in report.failures + summary.messages:
-        print(message, file=sys.stderr)
-    print(tracking.summary_line(summary, report, url), file=sys.stderr)
-    INTERRUPTS.check()  # a Ctrl-C dropped after the last article: the run is done, the watch ends
-    return EXIT_REJECTS if summary.rejects else EXIT_OK
-
-
-def _batches_ahead(parallel: bool, url: str) -> int:
-    """Batches handed out before the database is open: none to one worker (it prepares lazily), nor
-    where the database may hold the input (a rerun, a `watch` cycle): they were prepared for nothing,
-    and a rerun of 1,621 stored articles took 2.6 s instead of 1.1 s (measured)."""
-    from pipeline import preparing, settings
-
-    return preparing.BATCHES_AHEAD if parallel and settings.is_new_sqlite_file(url) else 0
-
-
-def _feed_urls(args: argparse.Namespace) -> list[str]:
-    if not args.feed and not args.feeds:
-        return []  # files only: the feed modules are not imported before the workers start
-    from pipeline.feeds import FeedListError, feed_urls
-
-    try:
-        return feed_urls(args.feed, args.feeds)
-    except FeedListError as error:
-        raise UsageError(str(error)) from None
-
-
-@contextmanager
-def _preparer(resources, workers: int, scheduler: str | None):
-    """preparing.preparer, with an unreachable scheduler, or workers that prepare with other code, as
-    a one-line usage error."""
-    from pipeline.preparing import preparer
-
-    if not scheduler:
-        with preparer(resources, workers) as submit:
-            yield submit
-        return
-    from pipeline.distributed import ClusterUnusableError
-
-    with ExitStack() as stack:
-        try:
-            submit = stack.enter_context(preparer(resources, workers, scheduler))
-        except ClusterUnusableError as error:  # raised before anything is sent
-            raise UsageError(str(error)) from None
-        try:
-            yield submit
-        except ClusterUnusableError as error:  # lost, or a worker joined later: stored batches stay
-            raise UsageError(str(error)) from None
-
-
-def _fetcher(args: argparse.Namespace, urls: list[str]):
-    if not urls:
-        return None
-    from pipeline.fetch import Fetcher
-
-    return Fetcher(timeout=args.timeout, min_interval=args.host_interval, retries=max(0, args.retries))
+    return cli_run.run(args)
 
 
 def _watch(args: argparse.Namespace) -> int:
-    """`run` every INTERVAL until interrupted (Ctrl-C ends it with exit 0)."""
-    from pipeline import tracking
-    from pipeline.run_lock import RunLockError
+    from pipeline import cli_run
 
-    try:
-        every = tracking.parse_interval(args.every)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    report = lambda line: print(line, file=sys.stderr)  # noqa: E731
-    try:
-        try:
-            _run(args)  # the first cycle checks the arguments: a usage error ends the watch at once
-        except RunLockError as error:  # another run is at work: this one's turn comes again
-            report(f"cycle failed: {type(error).__name__}: {error}")
-        tracking.watch(lambda: _run(args), every, report, first_delay=every)
-    except KeyboardInterrupt:
-        print("watch stopped", file=sys.stderr)
-    return EXIT_OK
-
-
-@contextmanager
-def _locked_database(url: str):
-    """An engine on an up-to-date schema, this process holding the database's run lock from before
-    the upgrade (two first runs would each create the tables) to the run's last write; a one-line
-    UsageError when it cannot be reached. RunInProgressError passes on (exit 75)."""
-    from sqlalchemy.exc import ArgumentError, OperationalError
-
-    from pipeline import store
-    from pipeline.run_lock import LockFileError, exclusive_run
-
-    with ExitStack() as stack:
-        try:
-            engine = store.make_engine(url)
-            stack.enter_context(exclusive_run(engine))
-            store.upgrade(engine)
-        except LockFileError as error:
-            raise UsageError(str(error)) from None
-        except (OperationalError, ArgumentError, ImportError, ValueError) as error:
-            raise UsageError(store.unreachable(url, error)) from None
-        yield engine
+    return cli_run.watch(args)
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -282,7 +173,7 @@ def _bench(args: argparse.Namespace) -> int:
         print(f"{bench.naive_reference(Path(args.corpus))} sentences", file=sys.stderr)
         return EXIT_OK
     corpus = Path(args.corpus) if args.corpus else bench.DEFAULT_CORPUS
-    _require_paths([str(corpus)])
+    require_paths([str(corpus)])
     corpora = tuple(args.corpora or bench.STORY_CORPORA)
     lines = bench.sample_stories(corpus, corpora, args.limit, args.seed)
     if not lines:
@@ -315,7 +206,7 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _require_paths(paths: list[str]) -> None:
+def require_paths(paths: list[str]) -> None:
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise UsageError(f"{missing[0]}: no such file or folder")

@@ -1,6 +1,6 @@
 """Where the database is, and how much a run stores at once, known without importing the database
 layer: the command line decides before it imports SQLAlchemy whether to start work ahead of opening
-the database (see cli._run)."""
+the database (see cli_run.run)."""
 
 from __future__ import annotations
 
