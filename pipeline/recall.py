@@ -5,6 +5,8 @@ whether a record replaces its older version).
 
 from __future__ import annotations
 
+import pickle
+import sqlite3
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,6 +15,8 @@ from pipeline.dedupe import article_key
 
 # Hashes held in a set before they are merged into the sorted array: a merge costs a pass over it.
 MERGE_EVERY = 65_536
+# Entries a SpilledMap holds in memory before it writes them out, in one executemany.
+SPILL_EVERY = 4096
 
 
 class PairSet:
@@ -48,6 +52,59 @@ def _hash(pair: tuple) -> int:
     return article_key("\0".join(map(str, pair)))  # the same 64-bit BLAKE2b that names articles
 
 
+class SpilledMap:
+    """A map from article id to a value, each set once (setdefault: the first value stays), that
+    only grows, held in a private temporary SQLite database: on disk, deleted when closed, with a
+    page cache of 2 MB. A run that imports a million stored articles again under other inputs
+    (new ids or links) claims each; a dict of their provenance grew by some 0.75 KB an article.
+    Values are pickled: they are the run's own rows, read back by the run alone.
+
+    >>> held = SpilledMap()
+    >>> held.setdefault("a1", {"url": "first"}); held.setdefault("a1", {"url": "second"})
+    >>> held.get("a1"), "a2" in held
+    ({'url': 'first'}, False)
+    """
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("")  # "" is SQLite's private temporary database
+        self._db.execute("CREATE TABLE held (id TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        self._recent: dict[str, object] = {}
+
+    def setdefault(self, key: str, value) -> None:
+        if key in self._recent or self._held(key):
+            return
+        if len(self._recent) >= SPILL_EVERY:
+            self._spill()
+        self._recent[key] = value
+
+    def get(self, key: str, default=None):
+        if key in self._recent:
+            return self._recent[key]
+        row = self._held(key)
+        return pickle.loads(row[0]) if row else default
+
+    def __getitem__(self, key: str):
+        if key not in self:
+            raise KeyError(key)
+        return self.get(key)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._recent or self._held(key) is not None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _held(self, key: str) -> tuple | None:
+        return self._db.execute("SELECT value FROM held WHERE id = ?", (key,)).fetchone()
+
+    def _spill(self) -> None:
+        rows = [(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+                for key, value in self._recent.items()]
+        with self._db:
+            self._db.executemany("INSERT INTO held (id, value) VALUES (?, ?)", rows)
+        self._recent = {}
+
+
 @dataclass
 class RunRecall:
     """Records found stored as they are, by (key, day, input hash): such an article is stated by
@@ -56,6 +113,10 @@ class RunRecall:
     with that record's provenance: should a record replace one, it is handed over instead."""
 
     stated: PairSet = field(default_factory=PairSet)
-    claims: dict[str, dict] = field(default_factory=dict)
+    claims: SpilledMap = field(default_factory=SpilledMap)
     # Older versions that records of the run replaced, by id, with how each such record was counted.
-    replacers: dict[str, str] = field(default_factory=dict)
+    replacers: SpilledMap = field(default_factory=SpilledMap)
+
+    def close(self) -> None:
+        self.claims.close()
+        self.replacers.close()

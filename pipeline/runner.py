@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import chain
@@ -64,12 +65,12 @@ def run(paths: Iterable[str], engine, resources: Resources,
     """
     paths = [str(p) for p in paths]
     record = _RunRecord(inputs if inputs is not None else paths, failures, on_article, clock)
-    with exclusive_run(engine):
+    with exclusive_run(engine), closing(RunRecall()) as recall:
         if head is not None:
-            return _write(chain(head.rest, sources), head, engine, record)
+            return _write(chain(head.rest, sources), head, engine, record, recall)
         with preparer(resources, workers, scheduler, clock) as submit:  # a cluster is reached first
             head = HeadStart(submit, size=batch_size)
-            return _write(chain(read_paths(paths), sources), head, engine, record)
+            return _write(chain(read_paths(paths), sources), head, engine, record, recall)
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,11 @@ class _RunRecord:
     clock: object
 
 
-def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord) -> RunSummary:
+def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord, recall: RunRecall) -> RunSummary:
     """Read `items` in batches, each prepared by `head.submit` (after the head start's own batches),
     and store them in input order; then rebuild the daily index and record the run."""
     clock, on_article = record.clock, record.on_article
     summary = RunSummary(store.start_run(engine, record.inputs, __version__))
-    recall = RunRecall()
     waiting: deque = deque()  # batches being prepared while an earlier one is stored
     while head.batches:
         batch, ready = head.batches.popleft()

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from pipeline import runner, store
+from pipeline import recall, runner, store
 from tests.conftest import stored_rows
 from tests.runner_fixtures import STORY, counts, engine_for, stored_records, wire
 
@@ -301,3 +301,24 @@ def test_runner_copies_promoted_in_a_replaced_original_s_place_keep_the_window(d
         {"id": "d", "text": "Pacific wire - " + STORY},
     ])
     assert rows["b"] is None and rows["c"] is None and rows["d"] == ids["b"]
+
+
+def test_runner_claims_and_replacers_written_out_of_memory_are_read_back(db_url, resources, tmp_path,
+                                                                         monkeypatch):
+    """A run that imports stored articles again under other ids claims each, in a temporary database
+    once more than a few are held: the old text of a record it changes is still handed over to the
+    record that states it too, and counted as replaced."""
+    monkeypatch.setattr(recall, "SPILL_EVERY", 2)
+    day = "2021-05-03"
+    fillers = [{"id": f"old-{n}", "date": day, "text": f"Story {n} of nothing at all."} for n in range(6)]
+    engine = engine_for(db_url)
+    runner.run([wire(tmp_path / "a.jsonl", [{"id": "K", "date": day, "text": STORY}, *fillers])],
+               engine, resources)
+    again = [filler | {"id": filler["id"].replace("old", "new")} for filler in fillers]
+    changed = {"id": "K", "date": day, "text": "Tokyo protested to Beijing over coast guard ships."}
+    second = wire(tmp_path / "b.jsonl", [{"id": "Y", "date": day, "text": STORY}, *again, changed])
+    summary = runner.run([second], engine, resources, batch_size=2)
+    assert (summary.counts["replaced"], summary.counts["unchanged"]) == (1, 7)
+    with engine.connect() as conn:
+        keys = conn.execute(select(store.articles.c.record_key).order_by(store.articles.c.record_key))
+        assert keys.scalars().all() == ["K", "Y", *(f"old-{n}" for n in range(6))]
