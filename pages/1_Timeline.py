@@ -31,7 +31,7 @@ for pair in dash.unordered(pairs):
             if one.empty:
                 st.info("No directed statements this way in the period.")
             else:
-                for panel in charts.timeline_panels(one, dash.of_pair(quotes, source, target)):
+                for panel in charts.timeline_panels(one, dash.of_pair(quotes, source, target), (start, end)):
                     st.altair_chart(panel, width="stretch")
 
 st.subheader("Export this view")

@@ -16,6 +16,8 @@ Example::
 
 from __future__ import annotations
 
+import datetime as dt
+
 import altair as alt
 import pandas as pd
 import vl_convert
@@ -30,13 +32,15 @@ MIN_BAR_PIXELS = 2
 RANKED_EXTRAS = ("statements", "articles", "days", "anomalies", "previous", "current", "delta")
 
 
-def timeline_chart(series: pd.DataFrame, quotes: pd.DataFrame | None = None) -> alt.VConcatChart:
+def timeline_chart(series: pd.DataFrame, quotes: pd.DataFrame | None = None,
+                   period: tuple[dt.date, dt.date] | None = None) -> alt.VConcatChart:
     """The daily tension index (points), its 7-day mean (line) and anomaly days (red rings) of each
     direction of each pair in `series` (`queries.dyad_series`), over statements per day (bars).
 
     Returns an `alt.VConcatChart` (the index above, the volume below, sharing the day axis). When
     `quotes` (`queries.key_quotes`) is given, each day's tooltip carries the most hostile quote of
-    that day and direction.
+    that day and direction. When `period` (first day, last day) is given, the day axis spans it,
+    whatever days hold statements: charts of the same period, side by side, share their time axis.
     """
     title = "Tension index by day"
     if series.empty:
@@ -44,7 +48,7 @@ def timeline_chart(series: pd.DataFrame, quotes: pd.DataFrame | None = None) -> 
     frame = _with_top_quote(_with_pair(series), quotes)
     colour = alt.Color("pair:N", title="Direction", scale=alt.Scale(range=PAIR_COLOURS))
     # A day is a band, not an instant: bars fill it and the axis never ticks hours.
-    day = alt.X("yearmonthdate(day):T", title=None, bandPosition=0.5,
+    day = alt.X("yearmonthdate(day):T", title=None, bandPosition=0.5, scale=_day_scale(period),
                 axis=alt.Axis(format="%d %b %Y", labelAngle=0))
     tooltip = [alt.Tooltip("day:T", title="Day"), alt.Tooltip("pair:N", title="Pair"),
                alt.Tooltip("tension_index:Q", title="Tension index", format=".1f"),
@@ -74,14 +78,27 @@ def timeline_chart(series: pd.DataFrame, quotes: pd.DataFrame | None = None) -> 
     return _thick_bars(alt.vconcat(top, volume).resolve_scale(x="shared", color="shared"))
 
 
-def timeline_panels(series: pd.DataFrame, quotes: pd.DataFrame | None = None) -> list:
+def timeline_panels(series: pd.DataFrame, quotes: pd.DataFrame | None = None,
+                    period: tuple[dt.date, dt.date] | None = None) -> list:
     """The two panels of `timeline_chart` as separate charts, for a page: a browser sizes a single
     view to its column, while a concatenation with "container" widths overflows it. Each is fitted
     to its column's width only: Streamlit would fit title, axes and plot into the panel's height,
     leaving the volume plot a strip a few pixels high."""
     fit_width = alt.AutoSizeParams(type="fit-x", contains="padding")
-    panels = timeline_chart(series, quotes).vconcat
+    panels = timeline_chart(series, quotes, period).vconcat
     return [_thick_bars(panel.properties(autosize=fit_width)) for panel in panels]
+
+
+def _day_scale(period: tuple[dt.date, dt.date] | None) -> alt.Scale:
+    """A day scale from the first day's start to the last day's end (a day is a band: a domain up to
+    the next midnight would tick the day after the period), or the data's own extent without a period.
+    DateTime is the browser's local time, as the days of the data are."""
+    if period is None:
+        return alt.Scale()
+    first, last = period
+    return alt.Scale(domain=[alt.DateTime(year=first.year, month=first.month, date=first.day),
+                             alt.DateTime(year=last.year, month=last.month, date=last.day,
+                                          hours=23, minutes=59, seconds=59)])
 
 
 def _thick_bars(chart):

@@ -23,7 +23,7 @@ def timeline_files(url: str, start: dt.date, end: dt.date, pairs: tuple[tuple[st
     """PNG, SVG, CSV and the HTML report of the timeline of `pairs` (keys png, svg, csv, html)."""
     series = dash.directed(app_io.load_series(url, start, end, pairs))
     quotes = app_io.load_quotes(url, start, end, pairs, categories, min_hostility, limit=500)
-    chart = charts.timeline_chart(series, quotes)
+    chart = charts.timeline_chart(series, quotes, period=(start, end))
     title = f"Tension: {', '.join(dash.pair_label(*p) for p in pairs)}"
     page = report.report_html(title, dict(described), chart, quotes, __version__, dt.datetime.now(dt.UTC))
     return {"png": charts.to_png(chart), "svg": charts.to_svg(chart), "csv": charts.to_csv(series),

@@ -8,11 +8,13 @@ Skips where /usr/bin/chromium is absent, unless CI is set: CI installs it (.ci/r
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -130,6 +132,19 @@ def test_browser_timeline_plots_get_their_height_besides_titles_and_axes(server,
     assert drawn and len(drawn) % 2 == 0, drawn
     for index, volume in zip(drawn[::2], drawn[1::2], strict=True):
         assert index >= INDEX_HEIGHT + 60 and volume >= VOLUME_HEIGHT + 50, drawn
+
+
+def test_browser_timeline_directions_share_the_period_as_their_day_axis(server, browser_page):
+    """A → B beside B → A, index and volume alike, each drawn over the period in the caption, not over
+    the days that direction has statements on (the sample's USA → PRK has one)."""
+    open_page(browser_page, f"{server}/{PAGES['timeline']}")
+    browser_page.wait_for_selector("[data-testid='stVegaLiteChart'] svg", timeout=30_000)
+    caption = browser_page.get_by_text(re.compile(r"^\d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d\.")).inner_text()
+    first, last = (date.fromisoformat(day) for day in re.findall(r"\d{4}-\d\d-\d\d", caption))
+    axes = [axis.get_attribute("aria-label") for axis in
+            browser_page.locator("[data-testid='stVegaLiteChart'] svg [aria-label^='X-axis']").all()]
+    assert len(axes) == 4 and set(axes) == {
+        f"X-axis for a time scale with values from {first:%d %B %Y} to {last:%d %B %Y}"}, axes
 
 
 def test_browser_filters_follow_page_switches(server, browser_page):

@@ -1,6 +1,8 @@
 """pipeline.charts on small frames built by hand with the columns of pipeline.queries."""
 
 import io
+import re
+from datetime import date
 
 import altair as alt
 import pandas as pd
@@ -173,6 +175,23 @@ def test_charts_exports_series_longer_than_altairs_row_limit():
     before = dict(alt.data_transformers.options)
     assert charts.to_svg(charts.timeline_chart(series)).startswith("<svg")
     assert alt.data_transformers.options == before  # the limit is lifted for the export only
+
+
+def x_axes(svg: str) -> set[str]:
+    """What the rendered chart's x-axes say they span (Vega's aria description of each axis)."""
+    return set(re.findall(r'aria-label="(X-axis[^"]*)"', svg))
+
+
+def test_charts_timeline_day_axis_spans_the_period_asked():
+    """Each direction drawn over the period asked, not over its own days: side by side, the two
+    directions of a pair share one time axis."""
+    every, one_way = series_rows(), series_rows().query("source == 'USA'")
+    period = (date(2019, 12, 1), date(2019, 12, 31))
+    drawn = [x_axes(charts.to_svg(charts.timeline_chart(series, period=period)))
+             for series in (every, one_way)]
+    assert drawn == [{"X-axis for a time scale with values from 01 December 2019 to 31 December 2019"}] * 2
+    own_days = [x_axes(charts.to_svg(charts.timeline_chart(series))) for series in (every, one_way)]
+    assert own_days[0] != own_days[1]
 
 
 def test_charts_timeline_panels_are_the_two_views_of_the_timeline():
