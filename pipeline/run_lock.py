@@ -131,9 +131,9 @@ def _sqlite_path(url: URL) -> str | None:
     if not database or database == ":memory:":
         return None
     if database.startswith("file:") and url.query.get("uri") in ("true", "True", "1"):
-        path, _, options = database[len("file:"):].partition("?")
-        path = unquote(path.removeprefix("//localhost").removeprefix("//"))
-        return None if not path or path == ":memory:" or "mode=memory" in options else path
+        # SQLAlchemy has moved the URI's options (mode=memory among them) into url.query.
+        path = unquote(database[len("file:"):].removeprefix("//localhost").removeprefix("//"))
+        return None if not path or path == ":memory:" or url.query.get("mode") == "memory" else path
     return database
 
 

@@ -155,6 +155,18 @@ def test_run_lock_needs_none_for_an_in_memory_database():
         assert refusal_in_another_thread(engine) is None  # each connection its own database
 
 
+# SQLAlchemy 2.x warns that it picks its pool for such a URL from mode=memory: its choice, not ours.
+@pytest.mark.filterwarnings("ignore:Selection of the SingletonThreadPool")
+def test_run_lock_needs_none_for_an_in_memory_uri_database(tmp_path, monkeypatch):
+    """A named in-memory database (a URI with mode=memory) is no file: no lock file appears where it
+    is named, and another process's database of the same name, its own, is not refused."""
+    monkeypatch.chdir(tmp_path)
+    engine = store.make_engine("sqlite:///file:shared-t?mode=memory&cache=shared&uri=true")
+    with exclusive_run(engine):
+        assert refusal_in_another_thread(engine) is None
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_run_lock_is_the_file_sqlite_opens_whatever_the_url_says(tmp_path):
     """A folder whose name needs quoting in a URL (é, :, @, %, #, =), a link to the database and a
     URI filename all name one lock: a run through any of them is refused while another holds it."""
