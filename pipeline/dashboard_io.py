@@ -52,13 +52,17 @@ def database_state(url: str) -> str:
 
 
 def load_sample(url: str) -> str:
-    """Run the pipeline on data/sample into `url` (the one write the app may trigger) -> a summary."""
+    """Run the pipeline on data/sample into `url` (the one write the app may trigger) -> a summary.
+    As the command line does, it takes the run lock before it creates the schema: RunLockError
+    while a run holds the database (the first run of a back-fill leaves it "empty" for a while)."""
     from pipeline import runner
+    from pipeline.run_lock import exclusive_run
     from pipeline.score import load_resources
 
     engine = engine_for(url)
-    store.upgrade(engine)
-    summary = runner.run([str(SAMPLE_DIR)], engine, load_resources())
+    with exclusive_run(engine):
+        store.upgrade(engine)
+        summary = runner.run([str(SAMPLE_DIR)], engine, load_resources())
     clear_caches()
     return f"{summary.counts['stored']} articles stored, {summary.counts['daily_rows']} daily rows"
 
@@ -208,8 +212,14 @@ def require_data() -> tuple[str, dt.date, dt.date]:
                 "corpus with `python -m pipeline run data/sample` (or your own files), or load the "
                 "sample here.")
         if st.button("Load the sample corpus"):
-            with st.spinner("Running the pipeline on data/sample ..."):
-                st.success(load_sample(url))
+            from pipeline.run_lock import RunLockError
+
+            try:
+                with st.spinner("Running the pipeline on data/sample ..."):
+                    st.success(load_sample(url))
+            except RunLockError as refused:
+                st.warning(str(refused)[:1].upper() + str(refused)[1:])
+                st.stop()
             st.rerun()
         st.stop()
     first, last = load_bounds(url)

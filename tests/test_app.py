@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -189,6 +192,30 @@ def test_app_empty_database_explains_and_loads_the_sample(monkeypatch, tmp_path)
     at.button[0].click().run()
     assert not at.exception, at.exception
     assert int(metrics(at)["Articles"].replace(",", "")) > 0
+
+
+def test_app_sample_is_not_loaded_while_a_run_holds_the_database(monkeypatch, tmp_path):
+    """While a run holds the database (its first batch not stored yet, so the page offers the sample),
+    the button says so in one line, and creates nothing under that run's lock."""
+    database = tmp_path / "busy.db"
+    monkeypatch.setenv("TENSION_DB_URL", f"sqlite:///{database}")
+    app_io.clear_caches()
+    hold = ("import sys; from pipeline import store; from pipeline.run_lock import exclusive_run\n"
+            "with exclusive_run(store.make_engine(sys.argv[1])): print('held', flush=True); sys.stdin.read()")
+    holder = subprocess.Popen([sys.executable, "-c", hold, f"sqlite:///{database}"], cwd=REPO, text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        at = app("overview")
+        at.button[0].click().run()
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    assert not at.exception, at.exception
+    (warning,) = at.warning
+    assert warning.value.startswith("Another run is writing to") and "\n" not in warning.value
+    assert not database.exists()
 
 
 @pytest.mark.parametrize("page", list(PAGES))
