@@ -38,13 +38,22 @@ class UsageError(Exception):
     """A mistake in how the command was called: one line, exit code 2, no traceback."""
 
 
+def temporary_failures() -> tuple[type[Exception], ...]:
+    """What ends a run but is worth trying again (one line, exit 75; `watch` goes on to its next
+    cycle): another run holds the database, the server ended this run's lock, or the Dask
+    scheduler was lost mid-run. The batches stored stay in each case."""
+    from pipeline.distributed import ClusterLostError
+    from pipeline.run_lock import RunLockError
+
+    return RunLockError, ClusterLostError
+
+
 def main(argv: list[str] | None = None) -> int:
     args = cli_args.build_parser(__doc__.splitlines()[0]).parse_args(argv)
     handler = {"score": _score, "evaluate": _evaluate, "run": _run, "watch": _watch, "export": _export,
                "bench": _bench}[args.command]
     from pipeline.actors import GazetteerError
     from pipeline.lexicon import LexiconError
-    from pipeline.run_lock import RunLockError
 
     try:
         with INTERRUPTS:  # Ctrl-C ends a run even where Python would drop it (pipeline.interrupts)
@@ -52,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, LexiconError, GazetteerError) as error:  # user mistakes: one line
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except RunLockError as error:  # another run is at work, or the server ended this one's lock
+    except temporary_failures() as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BUSY
     except BrokenPipeError:  # `... | head` closed the pipe: not an error

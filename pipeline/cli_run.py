@@ -8,7 +8,14 @@ import argparse
 import sys
 from contextlib import ExitStack, contextmanager
 
-from pipeline.cli import EXIT_OK, EXIT_REJECTS, UsageError, loaded_resources, require_paths
+from pipeline.cli import (
+    EXIT_OK,
+    EXIT_REJECTS,
+    UsageError,
+    loaded_resources,
+    require_paths,
+    temporary_failures,
+)
 from pipeline.interrupts import INTERRUPTS
 from pipeline.progress import run_progress
 
@@ -63,14 +70,14 @@ def _feed_urls(args: argparse.Namespace) -> list[str]:
 @contextmanager
 def _preparer(resources, workers: int, scheduler: str | None):
     """preparing.preparer, with an unreachable scheduler, or workers that prepare with other code, as
-    a one-line usage error."""
+    a one-line usage error; a scheduler lost mid-run is a temporary failure (cli.temporary_failures)."""
     from pipeline.preparing import preparer
 
     if not scheduler:
         with preparer(resources, workers) as submit:
             yield submit
         return
-    from pipeline.distributed import ClusterUnusableError
+    from pipeline.distributed import ClusterLostError, ClusterUnusableError
 
     with ExitStack() as stack:
         try:
@@ -79,7 +86,9 @@ def _preparer(resources, workers: int, scheduler: str | None):
             raise UsageError(str(error)) from None
         try:
             yield submit
-        except ClusterUnusableError as error:  # lost, or a worker joined later: stored batches stay
+        except ClusterLostError:  # worth trying again: exit 75 (cli.temporary_failures)
+            raise
+        except ClusterUnusableError as error:  # a worker joined later with other code
             raise UsageError(str(error)) from None
 
 
@@ -94,7 +103,6 @@ def _fetcher(args: argparse.Namespace, urls: list[str]):
 def watch(args: argparse.Namespace) -> int:
     """`run` every INTERVAL until interrupted (Ctrl-C ends it with exit 0)."""
     from pipeline import tracking
-    from pipeline.run_lock import RunLockError
 
     try:
         every = tracking.parse_interval(args.every)
@@ -104,7 +112,7 @@ def watch(args: argparse.Namespace) -> int:
     try:
         try:
             run(args)  # the first cycle checks the arguments: a usage error ends the watch at once
-        except RunLockError as error:  # another run is at work: this one's turn comes again
+        except temporary_failures() as error:  # another run at work, say: this one's turn comes again
             report(f"cycle failed: {type(error).__name__}: {error}")
         tracking.watch(lambda: run(args), every, report, first_delay=every)
     except KeyboardInterrupt:

@@ -181,11 +181,14 @@ def _reason(error: BaseException) -> str:
 class _LostScheduler(logging.Filter):
     """Drops distributed's traceback for its attempt to reach a lost scheduler again, which closing
     the client cancels, and its line when it gives up: the run says in one line that the scheduler
-    is gone."""
+    is gone. And its warning that results it could not fetch are computed again: so they are, and
+    the run goes on, or, the scheduler being gone, the run says that in its own line."""
+
+    NOISE = ("Failed to reconnect to scheduler", "Couldn't gather %s keys, rescheduling")
 
     def filter(self, record: logging.LogRecord) -> bool:
         cancelled = record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError)
-        return not cancelled and not str(record.msg).startswith("Failed to reconnect to scheduler")
+        return not cancelled and not str(record.msg).startswith(self.NOISE)
 
 
 class _AbandonedGather(logging.Filter):

@@ -3,6 +3,7 @@ stores the rows of a local run; an unreachable scheduler, or workers running oth
 and exit 2."""
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -325,6 +326,20 @@ def test_distributed_scheduler_lost_before_a_batch_is_sent_is_one_line_too(tmp_p
     assert not [r for r in caplog.records if r.getMessage().startswith("Failed to reconnect")]
 
 
+def test_distributed_client_noise_about_a_lost_scheduler_is_dropped(caplog):
+    """distributed's own lines as it loses the scheduler (its run says so in one line) are dropped;
+    its other warnings are not."""
+    from pipeline.distributed import _quiet_closing_noise
+
+    _quiet_closing_noise()
+    log = logging.getLogger("distributed.client")
+    with caplog.at_level(logging.WARNING, logger="distributed.client"):
+        log.warning("Couldn't gather %s keys, rescheduling %s", 4, ("prepare_chunk-1",))
+        log.warning("Failed to reconnect to scheduler after %.2f seconds, closing client", 30.0)
+        log.warning("Some other warning of the client's")
+    assert [record.getMessage() for record in caplog.records] == ["Some other warning of the client's"]
+
+
 def probe_until_up(address: str) -> None:
     deadline = time.monotonic() + 60
     while True:
@@ -336,9 +351,11 @@ def probe_until_up(address: str) -> None:
             time.sleep(0.2)
 
 
-def test_distributed_scheduler_lost_mid_run_is_one_line_exit_2_and_stored_batches_stay(tmp_path):
-    """The scheduler stopped while the run waits for results: one line and exit 2, not distributed's
-    traceback, and the batches already stored stay."""
+@pytest.mark.parametrize("command", ["run", "watch"])
+def test_distributed_scheduler_lost_mid_run_is_one_line_exit_75_and_stored_batches_stay(tmp_path, command):
+    """The scheduler stopped while the run waits for results: one line, not distributed's traceback,
+    and the batches already stored stay. Worth trying again: `run` exits 75, and `watch` says the
+    cycle failed and goes on (its next cycle finds no scheduler) until it is stopped."""
     story = ("officials said the talks on the border dispute had stalled again after the latest "
              "exchange of fire, and that envoys would meet next week to try once more. ") * 4
     records = [{"id": str(n), "date": "2021-05-03", "text": f"Dispatch {n}: {story}"} for n in range(6000)]
@@ -355,20 +372,30 @@ def test_distributed_scheduler_lost_mid_run_is_one_line_exit_2_and_stored_batche
 
         with Client(address, timeout="60s", set_as_default=False) as client:
             client.wait_for_workers(1, timeout=120)
-        run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(source), "--db",
-                                f"sqlite:///{database}", "--scheduler", address, "--batch-size", "256"],
-                               cwd=REPO, stderr=subprocess.PIPE, text=True)
+        every = ["--every", "1s"] if command == "watch" else []
+        run = subprocess.Popen([sys.executable, "-m", "pipeline", command, str(source), "--db",
+                                f"sqlite:///{database}", "--scheduler", address, "--batch-size", "256",
+                                *every], cwd=REPO, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 120
         while stored(database) == 0 and run.poll() is None and time.monotonic() < deadline:
             time.sleep(0.1)
         stop(scheduler)
+        if command == "watch":
+            time.sleep(15)  # the lost cycle ends, and the next one finds no scheduler
+            run.send_signal(signal.SIGINT)
         _, error = run.communicate(timeout=120)
     finally:
         stop(worker)
         stop(scheduler)
-    assert run.returncode == 2, error
-    assert error == (f"error: lost the Dask scheduler at {address} mid-run: the batches stored so far "
-                     "stay, and the next run carries on from them\n")
+    lost = (f"lost the Dask scheduler at {address} mid-run: the batches stored so far stay, and the next "
+            "run carries on from them")
+    if command == "run":
+        assert run.returncode == 75 and error == f"error: {lost}\n", error
+    else:
+        lines = error.splitlines()
+        assert run.returncode == 0 and lines[0] == f"cycle failed: ClusterLostError: {lost}", error
+        assert lines[-1] == "watch stopped" and any(f"cannot reach Dask scheduler {address}" in line
+                                                    for line in lines[1:-1]), error
     assert 0 < stored(database) < len(records)
 
 
