@@ -254,18 +254,36 @@ def _finish_replacing(engine, recall: RunRecall, summary: RunSummary) -> None:
 
 
 def _reverted(engine, marked: list, recall: RunRecall, run_id: int) -> list[tuple]:
-    """(id, day, key, input hash) of the versions that killed runs stored of the records whose older
-    version, marked by them, this run states as it is: those runs' changes are no longer the input's."""
-    undone = {(by, key) for _, day, key, input_sha, by in marked
+    """(id, day, key, input hash) of the newest versions that killed runs stored of the records whose
+    older version, marked by one of them, this run states as it is: those changes are no longer the
+    input's. A chain of killed runs (each marking the version the one before stored) is followed to
+    its newest version; the versions between are marked, and decided as every mark is."""
+    undone = {key: by for _, day, key, input_sha, by in marked
               if by != run_id and (key, day, input_sha) in recall.stated}
-    marked_ids = {row[0] for row in marked}
-    versions = store.articles_with_keys(engine, sorted({key for _, key in undone}))
-    # Only where that run stored one article under the key: several are the key reused, each
-    # another record's article (see _older_version).
-    return [(article_id, day, key, input_sha) for key, stored in versions.items()
-            for article_id, day, by, input_sha, _ in stored
-            if (by, key) in undone and article_id not in marked_ids
-            and [row[2] for row in stored].count(by) == 1]
+    versions = store.articles_with_keys(engine, sorted(undone))
+    reverted = []
+    for key, by in undone.items():
+        if newest := _newest_change(versions.get(key, []), by, run_id):
+            article_id, day, input_sha = newest
+            reverted.append((article_id, day, key, input_sha))
+    return reverted
+
+
+def _newest_change(stored: list[tuple], by: int, run_id: int) -> tuple | None:
+    """(id, day, input hash) of the unmarked version at the end of the chain of changes that killed
+    runs made to one record, starting with run `by`'s; None where a run of the chain stored several
+    articles under the key (the key reused: each another record's article, see _older_version), or
+    where this run has replaced that version already."""
+    for _ in stored:  # each step goes to a later run: never more steps than versions
+        changes = [row for row in stored if row[2] == by]
+        if len(changes) != 1:
+            return None
+        article_id, day, _, input_sha, by = changes[0]
+        if by is None:
+            return article_id, day, input_sha
+        if by == run_id:
+            return None
+    return None
 
 
 def _claim(item: Prepared, digest: str, run_id: int) -> dict:
@@ -280,20 +298,16 @@ def _older_version(stored: list[tuple], run_id: int) -> tuple | None:
     (id, day, input hash).
 
     Feeds reuse keys for different stories (one daily page URL for many items): a key seen earlier
-    in the same run, or held by several articles, is not a change but another article. Except a
-    killed run's undecided change: the older version it marked and the one article it stored
-    instead; that one is replaced now (and the marked one goes when this run decides that mark).
+    in the same run, or held by several articles, is not a change but another article. Except the
+    versions that killed runs marked, which are on their way out: where one version is left beside
+    them (a killed run's undecided change, or the newest of a chain of them), it is the one replaced
+    now (and the marked ones go as this run decides their marks).
     """
-    if len(stored) == 1 and stored[0][2] != run_id:
-        article_id, day, _, input_sha, _ = stored[0]
-        return article_id, day, input_sha
-    marked_by = {row[4] for row in stored} - {None, run_id}
-    if len(stored) == 2 and len(marked_by) == 1:
-        newer = [row for row in stored if row[2] in marked_by and row[4] is None]
-        if len(newer) == 1:
-            article_id, day, _, input_sha, _ = newer[0]
-            return article_id, day, input_sha
-    return None
+    live = stored if len(stored) == 1 else [row for row in stored if row[4] is None]
+    if len(live) != 1 or live[0][2] == run_id or any(row[4] == run_id for row in stored):
+        return None
+    article_id, day, _, input_sha, _ = live[0]
+    return article_id, day, input_sha
 
 
 def _duplicate_index(engine, wanted: set[int]) -> dedupe.NearDuplicateIndex:

@@ -180,10 +180,12 @@ def _promote_copies(conn, old_ids: list[str]) -> list:
     """Copies of an article about to be deleted stay one story where they can: in day order, each
     points at the stored original it matches as a run would link it (the new version of a replaced
     record, say), or else at the first of them filed within dedupe.COPY_WINDOW_DAYS of it, or
-    becomes an original itself. Returns the copies that became originals (id, day, minhash)."""
+    becomes an original itself. Copies that are about to be deleted too (a killed run's version
+    filed as a copy of the version before) stay as they are. Returns the copies that became
+    originals (id, day, minhash)."""
     copies = conn.execute(
         select(articles.c.id, articles.c.day, articles.c.minhash, articles.c.duplicate_of)
-        .where(articles.c.duplicate_of.in_(old_ids))
+        .where(articles.c.duplicate_of.in_(old_ids), articles.c.id.not_in(old_ids))
         .order_by(articles.c.duplicate_of, articles.c.day.asc().nulls_last(), articles.c.id)
     ).all()
     promoted: dict[str, list] = {}  # replaced original -> the copies that took its place

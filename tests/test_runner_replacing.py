@@ -179,6 +179,28 @@ def test_runner_a_record_changed_again_after_a_killed_change_replaces_both(db_ur
     assert stored_rows(engine) == stored_rows(reference)
 
 
+@pytest.mark.parametrize("then", [[1], [1, 2], [1, 4]])
+def test_runner_two_killed_changes_in_a_row_are_settled_by_the_next_run(db_url, resources, tmp_path,
+                                                                        monkeypatch, then):
+    """Two runs in a row killed after changing record 1 (the second marking the version the first
+    stored); the input then goes back to the first or the second text, or changes once more: one
+    version of the record is left, and the rows are those of the texts run in turn."""
+    texts = {n: {"id": "1", "date": f"2021-05-0{n}", "text": STORY.replace("Monday", day)}
+             for n, day in [(1, "Monday"), (2, "Tuesday"), (3, "Wednesday"), (4, "Thursday")]}
+    engine, reference = engine_for(db_url), engine_for(f"sqlite:///{tmp_path / 'reference.db'}")
+    runner.run([wire(tmp_path / "1.jsonl", [texts[1]])], engine, resources)
+    for n in (2, 3):
+        with monkeypatch.context() as killed:
+            killed.setattr(runner, "_finish_replacing", lambda *args: None)  # as if killed just before
+            runner.run([wire(tmp_path / f"{n}.jsonl", [texts[n]])], engine, resources)
+    assert counts(engine)["articles"] == 3
+    last = runner.run([wire(tmp_path / "last.jsonl", [texts[then[-1]]])], engine, resources)
+    for n in then:
+        runner.run([wire(tmp_path / f"r{n}.jsonl", [texts[n]])], reference, resources)
+    assert last.counts["duplicate"] == 0 and counts(engine)["articles"] == 1
+    assert stored_rows(engine) == stored_rows(reference)
+
+
 def test_runner_a_copy_of_an_older_version_handed_over_stays_a_copy(db_url, resources, tmp_path):
     """A record's old text, which another record of the run states too, is handed over to it; a
     near-copy of it filed in the same run is folded into it, as in one run into an empty database."""
