@@ -26,7 +26,7 @@ st.dataframe(table, hide_index=True, column_order=("day", "pair", "category", "h
     "pair": "Source → target",
     "category": "Category",
     "hostility": st.column_config.ProgressColumn("Hostility", min_value=0.0, max_value=1.0, format="%.2f"),
-    "excerpt": st.column_config.TextColumn("Quote", width="medium"),
+    "excerpt": st.column_config.TextColumn("Quote", width="large"),
     "outlet": "Outlet",
     "url": st.column_config.LinkColumn("Link", display_text="open"),
 })

@@ -33,6 +33,15 @@ TZINFOS: dict[str, int] = {
     "MST": -7 * HOUR, "MDT": -6 * HOUR, "PST": -8 * HOUR, "PDT": -7 * HOUR,
 }  # fmt: skip
 
+# A wire dateline opening a story or paragraph: where it was filed, and by whom ("SEOUL, Dec 21
+# (Reuters) - ", "GAZA CITY, Palestinian Territories: ", "YEREVAN/BAKU, Sept 29 (AP) - ",
+# "KYIV - "). A pattern: callers compile it as they match (a whole text line by line, or a sentence).
+WIRE_DATELINE = (
+    r"^[A-Z][A-Z.'’/ -]{2,40}(?:,[^:\n(]{1,60}?\s*(?:\([^)\n]{1,40}\)\s*)?|\s*\([^)\n]{1,40}\)\s*)"
+    r"(?::|\s?[-–—])\s"
+    r"|^[A-Z][A-Z.'’/ ]{3,40}\s[-–—]\s"  # a city alone: four letters or more ("USA - China" is none)
+)
+
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"

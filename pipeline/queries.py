@@ -22,12 +22,14 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 
 import pandas as pd
 from sqlalchemy import case, func, select, true
 
 from pipeline import frames
+from pipeline.datelines import WIRE_DATELINE
 from pipeline.frames import (  # noqa: F401 - the columns each query returns, re-exported
     ARTICLE_COLUMNS,
     DYAD_COLUMNS,
@@ -45,6 +47,9 @@ from pipeline.store import articles, dyad_daily, is_story, runs, statements
 # key_quotes first ranks this many statements per quote asked for, then QUOTE_GROWTH times more
 # until they hold enough distinct quotes.
 QUOTE_CANDIDATES, QUOTE_GROWTH = 4, 4
+# A quote shorter than this is words picked out of its sentence, which says who said them of whom.
+QUOTE_MIN_CHARS = 40
+OPENING_DATELINE = re.compile(WIRE_DATELINE)
 # Rows an export holds at a time (the *_chunks readers): about 75 MB of statements as DataFrames.
 CHUNK_ROWS = 2000
 STATEMENT_ROW_COLUMNS = {**STATEMENT_COLUMNS, "published_at": frames.TIME, "url": "str", "title": "str",
@@ -154,8 +159,11 @@ def key_quotes(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] |
                limit: int = 50) -> pd.DataFrame:
     """The most hostile statements with their article, copies folded, most hostile first.
 
-    `excerpt` is the quote, else the sentence. Statements of duplicate articles are skipped, and of
-    statements with the same source, target and excerpt only the most hostile (then earliest) stays.
+    `excerpt` is what an analyst reads: the quote, unless it is a few words picked out of its
+    sentence ("a 'crushing' response", under QUOTE_MIN_CHARS), else the sentence, without the wire
+    dateline it may open with (the date and outlet have their own columns). Statements of duplicate
+    articles are skipped, and of statements with the same source, target and words said (the quote,
+    else the sentence) only the most hostile (then earliest) stays.
 
     Only the statements at least as hostile as the `wanted`-th most hostile of the filtered ones are
     ranked (ties included), `wanted` growing until they hold `limit` quotes: each quote is then the
@@ -174,7 +182,8 @@ def key_quotes(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] |
             among = filters if floor is None else [*filters, s.hostility >= floor]
             quotes = frames.frame(conn, _quotes(among, limit), QUOTE_COLUMNS)
             if floor is None or len(quotes) >= limit:
-                return quotes
+                return quotes.assign(excerpt=quotes["excerpt"].str.replace(OPENING_DATELINE, "", n=1,
+                                                                           regex=True))
             wanted *= QUOTE_GROWTH
 
 
@@ -188,8 +197,9 @@ def _hostility_floor(conn, filters: list, wanted: int) -> float | None:
 def _quotes(filters: list, limit: int):
     """The `limit` most hostile statements of stories passing `filters`, one of each excerpt of a pair."""
     s, a = statements.c, articles.c
-    excerpt = func.coalesce(func.nullif(s.quote, ""), s.sentence)
-    copy_rank = func.row_number().over(partition_by=(s.source, s.target, excerpt),
+    said = func.coalesce(func.nullif(s.quote, ""), s.sentence)
+    excerpt = case((func.length(s.quote) >= QUOTE_MIN_CHARS, s.quote), else_=s.sentence)
+    copy_rank = func.row_number().over(partition_by=(s.source, s.target, said),
                                        order_by=(s.hostility.desc(), s.day, s.id))
     ranked = (select(s.day, s.source, s.target, s.directed, s.category, s.hostility, s.tension,
                      excerpt.label("excerpt"), s.quote, s.sentence, a.source.label("outlet"), a.url,

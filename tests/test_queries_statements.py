@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from pipeline import queries, query_filters
-from pipeline.store import articles, statements
+from pipeline.store import articles, make_engine, metadata, statements
 from tests.queries_fixtures import (  # noqa: F401  (engine_fixture is the `engine` fixture)
     END,
     PRK_USA,
@@ -39,11 +39,32 @@ def test_queries_key_quotes_fold_copies_and_rank_by_hostility(engine):
     assert list(quotes["statement_id"]) == [1, 6, 5, 2]  # 3 repeats 1's quote, 4 is in a copy
     first = quotes.iloc[0]
     assert (first["excerpt"], first["quote"], first["article_id"], first["outlet"]) == (
-        "pay dearly", "pay dearly", "a1", "news.example")
+        STATEMENTS[0]["sentence"], "pay dearly", "a1", "news.example")  # a short quote: its sentence
     assert (first["url"], first["title"], first["day"]) == (
         "https://news.example/a1", "Story a1", pd.Timestamp("2024-01-01"))
     assert quotes.iloc[1]["excerpt"] == STATEMENTS[5]["sentence"]  # empty quote -> the sentence
     assert list(quotes.columns) == list(queries.QUOTE_COLUMNS)
+
+
+def test_queries_key_quotes_read_as_the_quote_or_its_sentence_without_the_dateline(db_url):
+    """A quote that says something on its own is the excerpt; a word or two picked out of a sentence
+    gives way to that sentence, which says who said them of whom, less the wire dateline that opens
+    it. The same words quoted twice are still one quote."""
+    engine = make_engine(db_url)
+    metadata.create_all(engine)
+    said = "We will answer any attack on our soil with a force the world has never seen"
+    rows = [statement(1, "a1", D[1], PRK_USA, 0.9, "THREATEN", quote=said),
+            statement(2, "a1", D[1], PRK_USA, 0.8, "THREATEN", quote="crushing", start=100),
+            statement(3, "a2", D[2], PRK_USA, 0.7, "THREATEN", quote="crushing", start=50)]
+    rows[1]["sentence"] = 'TEHRAN, May 14 (Sample Wire) - Iran warned of a "crushing" response.'
+    rows[2]["sentence"] = 'ISLAMABAD - Pakistan warned of a "crushing" response too.'
+    with engine.begin() as connection:
+        connection.execute(articles.insert(), [article("a1", D[1]), article("a2", D[2])])
+        connection.execute(statements.insert(), rows)
+    quotes = queries.key_quotes(engine, START, END)
+    assert list(quotes["excerpt"]) == [said, 'Iran warned of a "crushing" response.']
+    assert list(quotes["sentence"])[1] == rows[1]["sentence"]  # the sentence as stored, in its column
+    engine.dispose()
 
 
 def test_queries_key_quotes_filters(engine):
