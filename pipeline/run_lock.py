@@ -12,7 +12,7 @@ server drops with the process, however it ends:
   it are all dropped when any descriptor of the file in the process is closed. An in-memory
   database is the process's own and needs none.
 - PostgreSQL: a session-level advisory lock (scoped to the database) held by one connection. A
-  server can end that session under a run (a restart, a failover, an idle timeout): the runner
+  server can end that session under a run (a restart, a failover, a proxy's idle timeout): the runner
   checks before each batch that it still holds the lock (ensure_held), and stops if not. Other
   databases get no lock.
 
@@ -168,6 +168,10 @@ def _advisory_lock(engine: Engine, identity: str, where: str) -> Iterator[_Held]
     from sqlalchemy.exc import SQLAlchemyError
 
     with engine.connect() as conn:
+        if conn.dialect.server_version_info >= (14,):
+            # The lock's session sits idle between batches: a server's idle_session_timeout (a
+            # managed service may set one) would end it, and the run with it (RunLockLostError).
+            conn.execute(text("SET idle_session_timeout = 0"))
         held = conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
         conn.commit()  # the lock is the session's: no transaction stays open beside the run
         if not held:

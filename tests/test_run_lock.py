@@ -222,6 +222,22 @@ def test_run_lock_lost_with_its_session_stops_the_run(pg_server):
         pg_server.drop_database("lost")
 
 
+def test_run_lock_outlives_an_idle_session_timeout_between_batches(pg_server):
+    """A server that ends idle sessions (idle_session_timeout, as a managed service may set) does not
+    end the lock's, which sits idle while a batch is prepared."""
+    url = pg_server.create_database("idle")
+    with store.make_engine(url).begin() as admin:
+        admin.execute(text("ALTER DATABASE idle SET idle_session_timeout = '300ms'"))
+    engine = store.make_engine(url)
+    try:
+        with exclusive_run(engine):
+            time.sleep(1)
+            run_lock.ensure_held(engine)  # still held: nothing raised
+    finally:
+        engine.dispose()
+        pg_server.drop_database("idle")
+
+
 def test_run_lock_watch_refused_goes_on_to_its_next_cycle(tmp_path):
     """`watch` started while another run holds the database: its first cycle says so in one line and
     the watch goes on; once the lock is free, a cycle stores the input."""
