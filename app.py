@@ -13,7 +13,9 @@ st.title("Tension Tracker")
 url, first, last = app_io.require_data()
 f, start, end = app_io.sidebar_filters(first, last)
 before = dash.previous_period(start, end)
-st.caption(f"{start} to {end}; risers against {before[0]} to {before[1]}. Data from {first} to {last}.")
+earlier = first < start  # only then can a pair have risen since the period before
+against = f"; risers against {before[0]} to {before[1]}" if earlier else ""
+st.caption(f"{start} to {end}{against}. Data from {first} to {last}.")
 
 run = app_io.load_last_run(url)
 if run:
@@ -46,10 +48,14 @@ with left:
     st.dataframe(dash.ranking_table(top), hide_index=True)
 with right:
     st.subheader("Biggest risers")
-    st.altair_chart(charts.ranking_chart(movers, value="delta", label="Change in tension index"),
-                    width="stretch")
-    exports.download_row("movers", movers, f"risers-{start}-{end}")
-    st.dataframe(dash.ranking_table(movers), hide_index=True)
+    if not earlier:  # every pair would have "risen" from nothing: the ranking above again
+        st.info(f"Nothing is stored before {start} to measure a rise against: start the period later "
+                "in the sidebar.")
+    else:
+        st.altair_chart(charts.ranking_chart(movers, value="delta", label="Change in tension index"),
+                        width="stretch")
+        exports.download_row("movers", movers, f"risers-{start}-{end}")
+        st.dataframe(dash.ranking_table(movers), hide_index=True)
 
 st.subheader("Anomalies flagged")
 anomalies = dash.with_countries(app_io.load_anomalies(url, start, end, f.pairs), f.countries)

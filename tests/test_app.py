@@ -38,6 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 PAGES = {"overview": REPO / "app.py", "timeline": REPO / "pages" / "1_Timeline.py",
          "quotes": REPO / "pages" / "2_Quotes.py", "evidence": REPO / "pages" / "3_Evidence.py"}
 TIMEOUT = 60
+LATER_START = "2021-01-01"  # the sample's stories begin in 2019: a period from here has one before it
 
 
 def app(page: str, **params: str) -> AppTest:
@@ -120,11 +121,23 @@ def test_app_page_renders_without_exception(app_env, page):
 
 
 def test_app_overview_shows_figures_charts_and_links(app_env):
-    at = app("overview")
+    at = app("overview", preset="custom", start=LATER_START, end="2023-12-31")
     assert set(metrics(at)) == {"Articles", "Statements", "Pairs", "Anomalies"}
     assert int(metrics(at)["Articles"].replace(",", "")) > 0
-    assert len(at.get("vega_lite_chart")) >= 3  # two rankings and the heatmap
+    assert len(at.get("vega_lite_chart")) == 3  # two rankings and the heatmap
     assert [link.proto.page for link in at.get("page_link")]
+    before = dash.previous_period(dt.date.fromisoformat(LATER_START), dt.date(2023, 12, 31))
+    assert f"risers against {before[0]} to {before[1]}." in at.caption[0].value
+
+
+def test_app_overview_has_no_risers_without_an_earlier_period(app_env):
+    """The whole period (the default) has nothing before it: every pair would have risen from nothing,
+    the ranking of the most hostile again. The page says so instead."""
+    at = app("overview")
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == 2  # the most hostile pairs and the heatmap
+    assert any(info.value.startswith("Nothing is stored before") for info in at.info)
+    assert "risers against" not in at.caption[0].value
 
 
 def test_app_date_range_changes_headline_figures(app_env):
@@ -292,7 +305,7 @@ def test_app_every_page_renders_on_the_demo_corpus(demo_db_url, monkeypatch, dow
 
 
 def test_app_overview_charts_export_png_svg_and_csv(app_env, downloads):
-    at = app("overview")
+    at = app("overview", preset="custom", start=LATER_START, end="2023-12-31")
     assert not at.exception, at.exception
     names = set(downloads)
     for stem in ("most-hostile", "risers", "who-targets-whom"):
