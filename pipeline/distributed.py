@@ -32,6 +32,7 @@ from pipeline.models import Article
 
 # Articles a task: a task costs the scheduler about a millisecond, an article a third of one.
 CHUNK = 64
+TASK_PREFIX = "prepare_chunk-"  # how Dask names this run's tasks (client.map of prepare_chunk)
 CONNECT_TIMEOUT = 10.0  # seconds
 
 _worker: dict = {}  # per worker process: the loaded resources
@@ -107,6 +108,7 @@ def dask_preparer(address: str, timeout: float = CONNECT_TIMEOUT) -> Iterator[Ca
         raise SchedulerUnreachableError(f"cannot reach Dask scheduler {address}: {_reason(error)}") from None
     try:
         mine = _check_workers(client, address)
+        client.subscribe_topic("all", _departures(address))
     except BaseException:
         client.close()
         raise
@@ -146,6 +148,24 @@ def _check_workers(client, address: str) -> str:
             f"{len(differing)} of {len(found)} Dask workers at {address} prepare with other code or data "
             "than this process: restart them from this folder, with its environment")
     return mine
+
+
+def _departures(address: str) -> Callable[[tuple], None]:
+    """A handler of the scheduler's events that says, in one line, when a worker leaves holding tasks
+    of this run's (they go to the other workers, or wait for one to join). A worker started where
+    `pipeline` cannot be imported leaves as it reads its first task: were it the only one, the run
+    would otherwise wait without a word."""
+    def said(event: tuple) -> None:
+        _, message = event
+        if not isinstance(message, dict) or message.get("action") != "remove-worker":
+            return
+        ours = [key for key in message.get("processing-tasks") or () if str(key).startswith(TASK_PREFIX)]
+        if ours:
+            logging.getLogger(__name__).warning(
+                "Dask worker %s of %s left holding %d of this run's tasks, which wait for another worker "
+                "(one that cannot import `pipeline` leaves on its first task: start workers from this "
+                "folder, with its environment)", message.get("worker"), address, len(ours))
+    return said
 
 
 def _gathered(client, futures: list, address: str) -> list:

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -263,6 +264,38 @@ def run_joined_late_by(tmp_path: Path, checkout: Path) -> tuple[int, list[str], 
         finally:
             stop(worker)
     return run.returncode, (waiting + rest).splitlines(), address, database
+
+
+def test_distributed_worker_joining_later_that_cannot_import_the_project_is_named_as_it_leaves(tmp_path):
+    """A worker started later where `pipeline` cannot be imported leaves as it reads its first task:
+    the run, which would wait for another worker without a word, says which left and why it may
+    have, then waits on until it is stopped (Ctrl-C: exit 130)."""
+    (tmp_path / "empty").mkdir()
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    with running_cluster(logs, REPO, workers=0) as address:
+        run = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(REPO / "data" / "sample"),
+                                "--db", f"sqlite:///{tmp_path / 'late.db'}", "--scheduler", address],
+                               cwd=REPO, stderr=subprocess.PIPE, text=True)
+        waiting = run.stderr.readline()
+        worker = start(logs / "late.log", tmp_path / "empty", "worker", address, "--nthreads", "1",
+                       "--no-dashboard")
+        stopping = threading.Timer(60, run.send_signal, [signal.SIGINT])  # should nothing be said
+        stopping.start()
+        try:
+            left = run.stderr.readline()
+            run.send_signal(signal.SIGINT)
+            _, rest = run.communicate(timeout=60)
+        finally:
+            stopping.cancel()
+            stop(worker)
+    assert waiting == f"no Dask workers at {address} yet: the run waits for them to join (Ctrl-C stops it)\n"
+    assert left.startswith("Dask worker tcp://127.0.0.1:") and f" of {address} left holding " in left
+    assert left.endswith(" of this run's tasks, which wait for another worker (one that cannot import "
+                         "`pipeline` leaves on its first task: start workers from this folder, with its "
+                         "environment)\n")
+    assert "No module named 'pipeline'" in (logs / "late.log").read_text()
+    assert (run.returncode, rest) == (130, "interrupted\n")
 
 
 def test_distributed_worker_joining_later_with_other_code_ends_the_run_in_one_line(tmp_path):
