@@ -20,7 +20,6 @@ from typing import Any
 import ahocorasick
 
 from pipeline.datafiles import read_rows
-from pipeline.datelines import WIRE_DATELINE
 from pipeline.models import Mention
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
@@ -31,8 +30,13 @@ NON_STATE_FILE = "non_state_nouns.csv"
 # A country's name or demonym right before one of these nouns (at most one word between: "US
 # Olympic swimmer") describes a private person, a firm or a market, not the state acting.
 NON_STATE_KINDS = {"name", "short", "demonym", "alt"}
-# A wire dateline opening a paragraph names where the story was filed, not who acts.
-DATELINE = re.compile(WIRE_DATELINE, re.MULTILINE)
+# A wire dateline opening a paragraph names where the story was filed, not who acts:
+# "GAZA CITY, Palestinian Territories: ...", "SEOUL, Dec 21 (Reuters) - ...".
+DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’ -]{2,40}(?:,[^:\n(]{1,60}?\s*(?:\([^)\n]{1,40}\)\s*)?|\s*\([^)\n]{1,40}\)\s*)"
+    r"(?::|\s?[-–—])\s",
+    re.MULTILINE,
+)
 # How much text either side of a mention the ambiguity rules look at.
 CONTEXT_CHARS = 40
 

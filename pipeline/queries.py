@@ -22,7 +22,6 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Iterator
 
 import pandas as pd
@@ -49,7 +48,6 @@ from pipeline.store import articles, dyad_daily, is_story, runs, statements
 QUOTE_CANDIDATES, QUOTE_GROWTH = 4, 4
 # A quote shorter than this is words picked out of its sentence, which says who said them of whom.
 QUOTE_MIN_CHARS = 40
-OPENING_DATELINE = re.compile(WIRE_DATELINE)
 # Rows an export holds at a time (the *_chunks readers): about 75 MB of statements as DataFrames.
 CHUNK_ROWS = 2000
 STATEMENT_ROW_COLUMNS = {**STATEMENT_COLUMNS, "published_at": frames.TIME, "url": "str", "title": "str",
@@ -182,7 +180,7 @@ def key_quotes(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] |
             among = filters if floor is None else [*filters, s.hostility >= floor]
             quotes = frames.frame(conn, _quotes(among, limit), QUOTE_COLUMNS)
             if floor is None or len(quotes) >= limit:
-                return quotes.assign(excerpt=quotes["excerpt"].str.replace(OPENING_DATELINE, "", n=1,
+                return quotes.assign(excerpt=quotes["excerpt"].str.replace(WIRE_DATELINE, "", n=1,
                                                                            regex=True))
             wanted *= QUOTE_GROWTH
 

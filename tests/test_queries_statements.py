@@ -67,6 +67,29 @@ def test_queries_key_quotes_read_as_the_quote_or_its_sentence_without_the_dateli
     engine.dispose()
 
 
+@pytest.mark.parametrize("sentence, shown", [
+    ("SEOUL, Dec 21 (Reuters) - North Korea warned of a 'crushing' response.",
+     "North Korea warned of a 'crushing' response."),
+    ("KYIV, Ukraine (AP) — Russia warned of a 'crushing' response.",
+     "Russia warned of a 'crushing' response."),
+    ("BEIJING, Aug. 8 - China warned of a 'crushing' response.", "China warned of a 'crushing' response."),
+    # Capitals opening a sentence without a date or an agency are who acts or speaks: kept.
+    ("U.S. - North Korea talks are 'dead', Pyongyang said.", None),
+    ("NATO - the 'cancer' of Europe - will answer for its crimes, Moscow said.", None),
+    ("KCNA, the North's official news agency, said: the US would pay a 'heavy price'.", None),
+    ("IRAN - US tensions soared as Tehran vowed a 'crushing' response.", None),
+])
+def test_queries_key_quotes_drop_only_what_has_a_dateline_s_shape(db_url, sentence, shown):
+    engine = make_engine(db_url)
+    metadata.create_all(engine)
+    row = statement(1, "a1", D[1], PRK_USA, 0.9, "THREATEN", quote="crushing") | {"sentence": sentence}
+    with engine.begin() as connection:
+        connection.execute(articles.insert(), [article("a1", D[1])])
+        connection.execute(statements.insert(), [row])
+    assert list(queries.key_quotes(engine, START, END)["excerpt"]) == [shown or sentence]
+    engine.dispose()
+
+
 def test_queries_key_quotes_filters(engine):
     def ids(**filters):
         return list(queries.key_quotes(engine, filters.pop("start", START), END, **filters)["statement_id"])
