@@ -32,7 +32,6 @@ from pipeline.models import Article
 
 # Articles a task: a task costs the scheduler about a millisecond, an article a third of one.
 CHUNK = 64
-TASK_PREFIX = "prepare_chunk-"  # how Dask names this run's tasks (client.map of prepare_chunk)
 CONNECT_TIMEOUT = 10.0  # seconds
 
 _worker: dict = {}  # per worker process: the loaded resources
@@ -106,9 +105,10 @@ def dask_preparer(address: str, timeout: float = CONNECT_TIMEOUT) -> Iterator[Ca
         client = Client(address, timeout=f"{timeout}s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         raise SchedulerUnreachableError(f"cannot reach Dask scheduler {address}: {_reason(error)}") from None
+    waiting: set = set()  # the keys of this run's tasks not gathered yet
     try:
         mine = _check_workers(client, address)
-        client.subscribe_topic("all", _departures(address))
+        client.subscribe_topic("all", _departures(address, waiting))
     except BaseException:
         client.close()
         raise
@@ -121,7 +121,15 @@ def dask_preparer(address: str, timeout: float = CONNECT_TIMEOUT) -> Iterator[Ca
             futures = client.map(prepare_chunk, chunks, expected=mine, pure=False)
         except ClosedClientError:  # the client gave up reaching a lost scheduler again
             raise _lost(address) from None
-        return lambda: _gathered(client, futures, address)
+        keys = [future.key for future in futures]
+        waiting.update(keys)
+
+        def gathered() -> list:
+            prepared = _gathered(client, futures, address)
+            waiting.difference_update(keys)
+            return prepared
+
+        return gathered
 
     _quiet_closing_noise()
     try:
@@ -150,16 +158,19 @@ def _check_workers(client, address: str) -> str:
     return mine
 
 
-def _departures(address: str) -> Callable[[tuple], None]:
-    """A handler of the scheduler's events that says, in one line, when a worker leaves holding tasks
-    of this run's (they go to the other workers, or wait for one to join). A worker started where
-    `pipeline` cannot be imported leaves as it reads its first task: were it the only one, the run
-    would otherwise wait without a word."""
+def _departures(address: str, waiting: set) -> Callable[[tuple], None]:
+    """A handler of the scheduler's events that says, in one line, when a worker leaves unexpectedly
+    holding tasks of this run's (`waiting`: they go to the other workers, or wait for one to join).
+    A worker started where `pipeline` cannot be imported leaves as it reads its first task: were it
+    the only one, the run would otherwise wait without a word. The handler runs on the client's
+    event loop thread: it only tests keys for membership, never iterates over `waiting`."""
     def said(event: tuple) -> None:
         _, message = event
         if not isinstance(message, dict) or message.get("action") != "remove-worker":
             return
-        ours = [key for key in message.get("processing-tasks") or () if str(key).startswith(TASK_PREFIX)]
+        if message.get("expected"):
+            return  # a worker retired on purpose hands its tasks over first
+        ours = [key for key in message.get("processing-tasks") or () if key in waiting]
         if ours:
             logging.getLogger(__name__).warning(
                 "Dask worker %s of %s left holding %d of this run's tasks, which wait for another worker "

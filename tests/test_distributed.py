@@ -298,6 +298,27 @@ def test_distributed_worker_joining_later_that_cannot_import_the_project_is_name
     assert (run.returncode, rest) == (130, "interrupted\n")
 
 
+def test_distributed_departures_name_only_this_run_s_tasks_on_an_unexpected_leave(caplog):
+    """Events as the scheduler logs them on its "all" topic: a worker leaving with another client's
+    tasks (a second run on the same cluster), or retired on purpose, says nothing."""
+    from pipeline.distributed import _departures
+
+    said = _departures("tcp://sched:8786", {"prepare_chunk-mine-0", "prepare_chunk-mine-1"})
+
+    def left(keys, expected=False):
+        return (1.0, {"action": "remove-worker", "processing-tasks": set(keys), "lost-computed-tasks": set(),
+                      "lost-scattered-tasks": set(), "stimulus_id": "s", "expected": expected,
+                      "worker": "tcp://10.0.0.7:40001"})
+
+    with caplog.at_level(logging.WARNING, logger="pipeline.distributed"):
+        said(left({"prepare_chunk-theirs-0"}))
+        said(left({"prepare_chunk-mine-0"}, expected=True))
+        said((1.0, {"action": "add-worker", "worker": "tcp://10.0.0.7:40001"}))
+        said(left({"prepare_chunk-mine-0", "prepare_chunk-mine-1", "prepare_chunk-theirs-0"}))
+    assert [record.getMessage().split(", which")[0] for record in caplog.records] == [
+        "Dask worker tcp://10.0.0.7:40001 of tcp://sched:8786 left holding 2 of this run's tasks"]
+
+
 def test_distributed_worker_joining_later_with_other_code_ends_the_run_in_one_line(tmp_path):
     """A worker from another checkout that joins after the check refuses the tasks it is given: the
     run ends with one line and exit 2, and nothing it would have prepared is stored."""
