@@ -13,7 +13,8 @@ st.title("Tension Tracker")
 url, first, last = app_io.require_data()
 f, start, end = app_io.sidebar_filters(first, last)
 before = dash.previous_period(start, end)
-earlier = first < start  # only then can a pair have risen since the period before
+# Only against a period before that holds statements can a pair have risen.
+earlier = first < start and int(app_io.load_headline(url, *before).iloc[0]["statements"]) > 0
 against = f"; risers against {before[0]} to {before[1]}" if earlier else ""
 st.caption(f"{start} to {end}{against}. Data from {first} to {last}.")
 
@@ -49,8 +50,8 @@ with left:
 with right:
     st.subheader("Biggest risers")
     if not earlier:  # every pair would have "risen" from nothing: the ranking above again
-        st.info(f"Nothing is stored before {start} to measure a rise against: start the period later "
-                "in the sidebar.")
+        st.info(f"No statements between {before[0]} and {before[1]} to measure a rise against: pick "
+                "a period with one of equal length before it, in the sidebar.")
     else:
         st.altair_chart(charts.ranking_chart(movers, value="delta", label="Change in tension index"),
                         width="stretch")
