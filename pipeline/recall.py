@@ -17,6 +17,7 @@ from pipeline.dedupe import article_key
 MERGE_EVERY = 65_536
 # Entries a SpilledMap holds in memory before it writes them out, in one executemany.
 SPILL_EVERY = 4096
+_MISSING = object()
 
 
 class PairSet:
@@ -84,9 +85,10 @@ class SpilledMap:
         return pickle.loads(row[0]) if row else default
 
     def __getitem__(self, key: str):
-        if key not in self:
+        found = self.get(key, _MISSING)
+        if found is _MISSING:
             raise KeyError(key)
-        return self.get(key)
+        return found
 
     def __contains__(self, key: str) -> bool:
         return key in self._recent or self._held(key) is not None

@@ -240,16 +240,16 @@ def _finish_replacing(engine, recall: RunRecall, summary: RunSummary) -> None:
     undecided = [row[:4] for row in marked] + _reverted(engine, marked, recall, summary.run_id)
     deleted, kept, handed = [], [], []
     for article_id, day, key, input_sha in undecided:
-        if article_id in recall.claims:
-            handed.append(recall.claims[article_id])
+        if claim := recall.claims.get(article_id):
+            handed.append(claim)
         elif (key, day, input_sha) in recall.stated:
             kept.append(article_id)
         else:
             deleted.append(article_id)
     store.finish_replacing(engine, deleted, kept, handed)
     for article_id in [*deleted, *(row["id"] for row in handed)]:
-        if article_id in recall.replacers:
-            summary.counts[recall.replacers[article_id]] -= 1
+        if outcome := recall.replacers.get(article_id):
+            summary.counts[outcome] -= 1
             summary.counts["replaced"] += 1
 
 
