@@ -14,7 +14,7 @@ url, first, last = app_io.require_data()
 f, start, end = app_io.sidebar_filters(first, last)
 before = dash.previous_period(start, end)
 # Only against a period before that holds statements can a pair have risen.
-earlier = first < start and int(app_io.load_headline(url, *before).iloc[0]["statements"]) > 0
+earlier = first < start and app_io.load_has_daily_rows(url, *before)
 against = f"; risers against {before[0]} to {before[1]}" if earlier else ""
 st.caption(f"{start} to {end}{against}. Data from {first} to {last}.")
 

@@ -86,6 +86,11 @@ def load_bounds(url: str) -> tuple[dt.date | None, dt.date | None]:
 
 
 @_cached
+def load_has_daily_rows(url: str, start: dt.date, end: dt.date) -> bool:
+    return queries.has_daily_rows(engine_for(url), start, end)
+
+
+@_cached
 def load_headline(url: str, start: dt.date, end: dt.date) -> pd.DataFrame:
     return queries.headline_figures(engine_for(url), start, end)
 

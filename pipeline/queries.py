@@ -268,6 +268,14 @@ def tension_matrix(bind: Bind, start: DayLike, end: DayLike, directed_only: bool
     return frames.frame(bind, query, MATRIX_COLUMNS)
 
 
+def has_daily_rows(bind: Bind, start: DayLike, end: DayLike) -> bool:
+    """Whether the daily index holds any pair-day in [start, end] (what biggest_movers compares
+    against): one row sought by the primary key, which leads with the day."""
+    query = select(dyad_daily.c.day).where(in_range(dyad_daily.c.day, start, end)).limit(1)
+    with frames.connection(bind) as connection:
+        return connection.execute(query).first() is not None
+
+
 def date_bounds(bind: Bind) -> tuple[dt.date | None, dt.date | None]:
     """(first, last) day holding statements or daily rows; (None, None) for an empty database."""
     s, d = statements.c, dyad_daily.c

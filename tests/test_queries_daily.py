@@ -96,6 +96,13 @@ def test_queries_tension_matrix_weights_by_statements(engine):
     assert CHN_JPN not in pairs_of(queries.tension_matrix(engine, START, END, directed_only=True))
 
 
+def test_queries_has_daily_rows_in_a_period(engine):
+    assert queries.has_daily_rows(engine, D[2], D[2])
+    assert queries.has_daily_rows(engine, None, date(2023, 12, 20))
+    assert not queries.has_daily_rows(engine, D[3], D[4])
+    assert not queries.has_daily_rows(engine, date(2023, 12, 21), date(2023, 12, 28))
+
+
 def test_queries_date_bounds(engine):
     assert queries.date_bounds(engine) == (date(2023, 12, 20), D[5])
     with engine.connect() as connection:  # a Connection serves as well as an Engine
