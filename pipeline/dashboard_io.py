@@ -201,6 +201,11 @@ def database_url() -> str:
     return store.database_url()
 
 
+def _as_sentence(message: str) -> str:
+    """An error's one-line message ("cannot reach ...") as the page shows it: capitalised."""
+    return message[:1].upper() + message[1:]
+
+
 def require_data() -> tuple[str, dt.date, dt.date]:
     """(URL, first day, last day) of a database with data; otherwise explain on the page and stop:
     one error line for an unreachable database, the sample loader for an empty one."""
@@ -210,7 +215,7 @@ def require_data() -> tuple[str, dt.date, dt.date]:
     state = database_state(url)
     if state.startswith("unreachable"):
         message = state.removeprefix("unreachable: ")
-        st.error(message[:1].upper() + message[1:])
+        st.error(_as_sentence(message))
         st.stop()
     if state == "empty":
         st.info(f"The database {store.safe_url(url)} holds no articles yet. Build it from the sample "
@@ -223,7 +228,7 @@ def require_data() -> tuple[str, dt.date, dt.date]:
                 with st.spinner("Running the pipeline on data/sample ..."):
                     st.success(load_sample(url))
             except RunLockError as refused:
-                st.warning(str(refused)[:1].upper() + str(refused)[1:])
+                st.warning(_as_sentence(str(refused)))
                 st.stop()
             st.rerun()
         st.stop()
