@@ -14,9 +14,9 @@ url, first, last = app_io.require_data()
 f, start, end = app_io.sidebar_filters(first, last)
 before = dash.previous_period(start, end)
 # Only against a period before that holds statements can a pair have risen.
-earlier = first < start and app_io.load_has_daily_rows(url, *before)
+earlier = first < start and app_io.load_has_daily_rows(url, *before, f.kind)
 against = f"; risers against {before[0]} to {before[1]}" if earlier else ""
-st.caption(f"{start} to {end}{against}. Data from {first} to {last}.")
+st.caption(f"{start} to {end}{against}. Data from {first} to {last}. {dash.kind_label(f.kind)}.")
 
 run = app_io.load_last_run(url)
 if run:
@@ -27,7 +27,7 @@ if run:
         st.caption("Stories stored by outlet (near-copies counted once), with each outlet's newest day:")
         st.dataframe(app_io.load_sources(url), hide_index=True)
 
-head = app_io.load_headline(url, start, end).iloc[0]
+head = app_io.load_headline(url, start, end, f.kind).iloc[0]
 for column, (label, name) in zip(st.columns(4), [("Articles", "articles"), ("Statements", "statements"),
                                                  ("Pairs", "pairs"), ("Anomalies", "anomalies")],
                                  strict=True):
@@ -36,11 +36,13 @@ if f.countries:
     st.caption(f"Headline figures count every country; rankings, anomalies and the heatmap only pairs "
                f"with {', '.join(f.countries)}.")
 if int(head["statements"]) == 0:
-    st.info(f"No statements between {start} and {end}. Widen the period in the sidebar.")
+    st.info(f"No statements of this kind between {start} and {end}. Widen the period or change the "
+            "rhetoric in the sidebar." if f.kind != "all" else
+            f"No statements between {start} and {end}. Widen the period in the sidebar.")
     st.stop()
 
-top = dash.with_countries(app_io.load_top(url, start, end), f.countries).head(10)
-movers = dash.with_countries(app_io.load_movers(url, start, end), f.countries).head(10)
+top = dash.with_countries(app_io.load_top(url, start, end, f.kind), f.countries).head(10)
+movers = dash.with_countries(app_io.load_movers(url, start, end, f.kind), f.countries).head(10)
 left, right = st.columns(2)
 with left:
     st.subheader("Most hostile pairs")
@@ -59,7 +61,7 @@ with right:
         st.dataframe(dash.ranking_table(movers), hide_index=True)
 
 st.subheader("Anomalies flagged")
-anomalies = dash.with_countries(app_io.load_anomalies(url, start, end, f.pairs), f.countries)
+anomalies = dash.with_countries(app_io.load_anomalies(url, start, end, f.pairs, f.kind), f.countries)
 if anomalies.empty:
     st.info("No pair-day in this period rose above its 28-day baseline by three standard deviations.")
 else:
@@ -67,7 +69,7 @@ else:
                                                "rolling_7d", "statements"]]), hide_index=True)
 
 st.subheader("Who targets whom")
-matrix = dash.with_countries(app_io.load_matrix(url, start, end), f.countries)
+matrix = dash.with_countries(app_io.load_matrix(url, start, end, f.kind), f.countries)
 st.altair_chart(charts.heatmap_chart(matrix), width="stretch")
 exports.download_row("matrix", matrix, f"who-targets-whom-{start}-{end}")
 

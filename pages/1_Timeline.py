@@ -13,13 +13,15 @@ st.title("Timeline")
 url, first, last = app_io.require_data()
 f, start, end = app_io.sidebar_filters(first, last)
 pairs = dash.pairs_both_ways(f.pairs or app_io.load_pair_options(url)[:1])
-st.caption(f"{start} to {end}. Directed statements only; pick pairs in the sidebar.")
+st.caption(f"{start} to {end}. Directed statements only; pick pairs in the sidebar. "
+           f"{dash.kind_label(f.kind)}.")
 
-series = dash.directed(app_io.load_series(url, start, end, pairs))
-quotes = app_io.load_quotes(url, start, end, pairs, f.categories, f.min_hostility, limit=500)
+series = dash.directed(app_io.load_series(url, start, end, pairs, f.kind))
+quotes = app_io.load_quotes(url, start, end, pairs, f.categories, f.min_hostility, limit=500, kind=f.kind)
 if series.empty:
-    st.info(f"No directed statements for {', '.join(dash.pair_label(*p) for p in pairs)} between "
-            f"{start} and {end}. Widen the period or pick other pairs.")
+    st.info(f"No directed statements ({dash.kind_label(f.kind).lower()}) for "
+            f"{', '.join(dash.pair_label(*p) for p in pairs)} between {start} and {end}. Widen the "
+            "period, pick other pairs or change the rhetoric.")
     st.stop()
 
 for pair in dash.unordered(pairs):
@@ -36,8 +38,9 @@ for pair in dash.unordered(pairs):
 
 st.subheader("Export this view")
 files = exports.timeline_files(url, start, end, pairs, tuple(f.categories), f.min_hostility,
-                               tuple(dash.describe(f, start, end).items()))
-stem = f"tension-{'_'.join(f'{a}-{b}' for a, b in pairs)}-{start}-{end}"
+                               tuple(dash.describe(f, start, end).items()), f.kind)
+kind = "" if f.kind == "all" else f"{f.kind}-"
+stem = f"tension-{kind}{'_'.join(f'{a}-{b}' for a, b in pairs)}-{start}-{end}"
 png, svg, csv = st.columns(3)
 png.download_button("Chart as PNG", files["png"], f"{stem}.png", "image/png")
 svg.download_button("Chart as SVG", files["svg"], f"{stem}.svg", "image/svg+xml")

@@ -12,9 +12,11 @@ st.title("Key quotes")
 url, first, last = app_io.require_data()
 f, start, end = app_io.sidebar_filters(first, last)
 quotes = dash.with_countries(
-    app_io.load_quotes(url, start, end, dash.pairs_both_ways(f.pairs), f.categories, f.min_hostility),
+    app_io.load_quotes(url, start, end, dash.pairs_both_ways(f.pairs), f.categories, f.min_hostility,
+                       kind=f.kind),
     f.countries)
-st.caption(f"{start} to {end}; most hostile first; syndicated copies and repeated quotes folded.")
+st.caption(f"{start} to {end}; most hostile first; syndicated copies and repeated quotes folded. "
+           f"{dash.kind_label(f.kind)}.")
 if quotes.empty:
     st.info(f"No statements match these filters between {start} and {end}.")
     st.stop()

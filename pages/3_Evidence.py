@@ -12,7 +12,8 @@ url, first, last = app_io.require_data()
 f, start, end = app_io.sidebar_filters(first, last)
 article_id = st.query_params.get("article", "")
 if not article_id:
-    quotes = app_io.load_quotes(url, start, end, dash.pairs_both_ways(f.pairs), f.categories, f.min_hostility)
+    quotes = app_io.load_quotes(url, start, end, dash.pairs_both_ways(f.pairs), f.categories, f.min_hostility,
+                                kind=f.kind)
     if quotes.empty:
         st.info(f"No statements match these filters between {start} and {end}.")
         st.stop()

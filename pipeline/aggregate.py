@@ -10,6 +10,10 @@ number of stories stored for day d. Like the Geopolitical Risk index, it grows w
 and with volume (more articles), and it is normalised by the day's news volume, so a day with twice
 the news is not twice as tense. It is signed: cooperative days are negative.
 
+The index is kept three ways (`kind`): "all" statements, and apart the "words" (threats,
+accusations, talks: verbal categories) and the "deeds" (sanctions, mobilisation, attacks, aid:
+material ones), by pipeline.categories. Each is the formula over that kind's statements alone.
+
 rolling_7d is the mean of the index over the seven calendar days ending d (days without statements
 count as 0). A day is an anomaly when its index exceeds the pair's own trailing baseline, the
 mean plus ANOMALY_SIGMAS standard deviations of the previous BASELINE_DAYS calendar days, and the
@@ -28,6 +32,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from itertools import groupby
 
+from pipeline.categories import ALL, kind_of
+
 ROLLING_DAYS = 7
 BASELINE_DAYS = 28
 ANOMALY_SIGMAS = 3.0
@@ -37,13 +43,13 @@ REACH_DAYS = ROLLING_DAYS + BASELINE_DAYS
 DIGITS = 4  # stored values are rounded to this many decimals
 
 DAILY_COLUMNS = [
-    "day", "source", "target", "directed", "articles", "statements", "mean_hostility",
+    "kind", "day", "source", "target", "directed", "articles", "statements", "mean_hostility",
     "max_hostility", "mean_cooperation", "mean_tension", "day_articles", "tension_index",
     "rolling_7d", "anomaly",
 ]
 # What daily_rows reads from each statement, in this order.
 STATEMENT_FIELDS = ("day", "article_id", "source", "target", "directed", "hostility", "cooperation",
-                    "tension")
+                    "tension", "category")
 
 
 def tension_index(article_tension_sum: float, day_articles: int) -> float:
@@ -56,31 +62,33 @@ def tension_index(article_tension_sum: float, day_articles: int) -> float:
 
 
 def daily_rows(statements: Iterable[tuple], volume: dict[date, int]) -> list[dict]:
-    """Daily rows (DAILY_COLUMNS) for every (day, pair) present in `statements`, sorted by pair
-    and day.
+    """Daily rows (DAILY_COLUMNS) for every kind and (day, pair) present in `statements`, sorted
+    by kind, pair and day.
 
     `statements`: one tuple of STATEMENT_FIELDS per statement of a non-duplicate article.
     `volume`: stories stored per day.
     """
     by_pair_day: dict[tuple, list[tuple]] = defaultdict(list)
-    for day, article_id, source, target, directed, hostility, cooperation, tension in statements:
+    for day, article_id, source, target, directed, hostility, cooperation, tension, category in statements:
         if not directed and source > target:  # undirected pairs are one pair whichever way found
             source, target = target, source
-        by_pair_day[(source, target, bool(directed), day)].append(
-            (article_id, hostility, cooperation, tension))
+        said = (article_id, hostility, cooperation, tension)
+        by_pair_day[(ALL, source, target, bool(directed), day)].append(said)
+        if kind := kind_of(category):
+            by_pair_day[(kind, source, target, bool(directed), day)].append(said)
     rows = [_day_row(key, said, volume) for key, said in sorted(by_pair_day.items())]
     _add_rolling_and_anomalies(rows)
     return rows
 
 
 def _day_row(key: tuple, said: list[tuple], volume: dict[date, int]) -> dict:
-    source, target, directed, day = key
+    kind, source, target, directed, day = key
     per_article: dict[str, list[float]] = defaultdict(list)
     for article_id, _, _, tension in said:
         per_article[article_id].append(tension)
     day_articles = volume.get(day, 0) or len(per_article)
     return {
-        "day": day, "source": source, "target": target, "directed": directed,
+        "kind": kind, "day": day, "source": source, "target": target, "directed": directed,
         "articles": len(per_article), "statements": len(said),
         "mean_hostility": _mean(s[1] for s in said), "max_hostility": round(max(s[1] for s in said), DIGITS),
         "mean_cooperation": _mean(s[2] for s in said), "mean_tension": _mean(s[3] for s in said),
@@ -96,9 +104,10 @@ def _mean(values: Iterable[float]) -> float:
 
 
 def _add_rolling_and_anomalies(rows: list[dict]) -> None:
-    """rolling_7d and the anomaly flag of each row (sorted by pair, then day): a day missing from a
-    pair's rows adds nothing to a sum, which is the same as counting it as 0."""
-    for _, pair_rows in groupby(rows, key=lambda row: (row["source"], row["target"], row["directed"])):
+    """rolling_7d and the anomaly flag of each row (sorted by kind and pair, then day): a day missing
+    from a pair's rows adds nothing to a sum, which is the same as counting it as 0."""
+    for _, pair_rows in groupby(rows, key=lambda row: (row["kind"], row["source"], row["target"],
+                                                        row["directed"])):
         _pair_windows(list(pair_rows))
 
 

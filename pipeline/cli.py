@@ -53,12 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"score": _score, "evaluate": _evaluate, "run": _run, "watch": _watch, "export": _export,
                "bench": _bench}[args.command]
     from pipeline.actors import GazetteerError
+    from pipeline.categories import CategoryError
     from pipeline.lexicon import LexiconError
 
     try:
         with INTERRUPTS:  # Ctrl-C ends a run even where Python would drop it (pipeline.interrupts)
             return handler(args)
-    except (UsageError, LexiconError, GazetteerError) as error:  # user mistakes: one line
+    except (UsageError, LexiconError, CategoryError, GazetteerError) as error:  # user mistakes: one line
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except temporary_failures() as error:
@@ -204,7 +205,7 @@ def _export(args: argparse.Namespace) -> int:
     from pipeline import export, store
 
     try:
-        request = export.request_from(args.what, args.start, args.end, args.pairs, args.limit)
+        request = export.request_from(args.what, args.start, args.end, args.pairs, args.limit, args.kind)
         # SIGTERM too unwinds the export, so that its partial file is removed (export_files._opened)
         with INTERRUPTS.terminable():
             rows = export.export(store.database_url(args.db), request, args.format, args.out,

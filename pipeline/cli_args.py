@@ -36,6 +36,9 @@ def build_parser(description: str) -> argparse.ArgumentParser:
     export.add_argument("--to", dest="end", metavar="DATE", help="last day, YYYY-MM-DD")
     export.add_argument("--pair", action="append", dest="pairs", metavar="A-B",
                         help="directed pair A -> B, such as PRK-USA (repeatable; default: all)")
+    export.add_argument("--kind", choices=("all", "words", "deeds"), default="all",
+                        help="the index of all statements (default), or of the words or the deeds alone; "
+                             "for statements and quotes, those of its categories")
     export.add_argument("--format", choices=("csv", "json", "parquet"), required=True)
     export.add_argument("--out", metavar="FILE", help="output file (default: stdout; parquet needs one)")
     export.add_argument("--limit", type=_at_least_one, default=50, help="quotes only: how many (default 50)")

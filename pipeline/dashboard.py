@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.categories import ALL, KIND_LABELS, KINDS, all_categories, categories_of
+
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 PRESETS = {"30d": 30, "90d": 90, "1y": 365, "all": None}  # days back from the last day with data
 PRESET_LABELS = {"30d": "30 days", "90d": "90 days", "1y": "1 year", "all": "All", "custom": "Custom"}
 DEFAULT_PRESET = "all"
-CATEGORIES = ("THREATEN", "DISAPPROVE", "ACCUSE", "DEMAND", "REJECT", "SANCTION", "MOBILIZE", "ATTACK",
-              "CONSULT", "AGREE", "COOPERATE", "AID", "NEUTRAL")
 CODE = re.compile(r"^[A-Z]{2,8}$")  # ISO alpha-3 or an organisation code (UN, NATO, ASEAN)
-FILTER_KEYS = ("preset", "start", "end", "countries", "pairs", "categories", "min_hostility")
+FILTER_KEYS = ("preset", "start", "end", "kind", "countries", "pairs", "categories", "min_hostility")
 CACHE_SECONDS = 60  # a pipeline run elsewhere shows up within a minute
 
 
@@ -36,6 +36,7 @@ class Filters:
     start: dt.date | None = None
     end: dt.date | None = None
     preset: str = DEFAULT_PRESET
+    kind: str = ALL  # the daily index of all statements, or of the words or the deeds alone
     countries: tuple[str, ...] = ()
     pairs: tuple[tuple[str, str], ...] = ()
     categories: tuple[str, ...] = ()
@@ -49,8 +50,8 @@ def filters_from_params(params: dict) -> Filters:
     """Filters from query parameters (str or list of str values); bad values are ignored.
 
     >>> filters_from_params({"preset": "custom", "start": "2024-01-01", "end": "nonsense"})
-    Filters(start=datetime.date(2024, 1, 1), end=None, preset='custom', countries=(), pairs=(), \
-categories=(), min_hostility=0.0)
+    Filters(start=datetime.date(2024, 1, 1), end=None, preset='custom', kind='all', countries=(), \
+pairs=(), categories=(), min_hostility=0.0)
     """
     value = {key: (v[-1] if isinstance(v, list) and v else v) for key, v in params.items()}
     preset = value.get("preset")
@@ -59,9 +60,10 @@ categories=(), min_hostility=0.0)
         preset = "custom" if start or end else DEFAULT_PRESET
     return Filters(
         start=start, end=end, preset=preset,
+        kind=value.get("kind") if value.get("kind") in KINDS else ALL,
         countries=tuple(c for c in _items(value.get("countries")) if CODE.match(c)),
         pairs=tuple(p for p in (_pair(item) for item in _items(value.get("pairs"))) if p),
-        categories=tuple(c for c in _items(value.get("categories")) if c in CATEGORIES),
+        categories=tuple(c for c in _items(value.get("categories")) if c in all_categories()),
         min_hostility=_fraction(value.get("min_hostility")),
     )
 
@@ -69,14 +71,16 @@ categories=(), min_hostility=0.0)
 def filters_to_params(f: Filters) -> dict[str, str]:
     """Query parameters for `f`, only those that differ from the defaults.
 
-    >>> filters_to_params(Filters(preset="1y", pairs=(("PRK", "USA"),), min_hostility=0.5))
-    {'preset': '1y', 'pairs': 'PRK-USA', 'min_hostility': '0.5'}
+    >>> filters_to_params(Filters(preset="1y", kind="deeds", pairs=(("PRK", "USA"),), min_hostility=0.5))
+    {'preset': '1y', 'kind': 'deeds', 'pairs': 'PRK-USA', 'min_hostility': '0.5'}
     """
     params: dict[str, str] = {}
     if f.preset != DEFAULT_PRESET:
         params["preset"] = f.preset
     if f.preset == "custom":
         params.update({k: v.isoformat() for k, v in (("start", f.start), ("end", f.end)) if v})
+    if f.kind != ALL:
+        params["kind"] = f.kind
     for key, items in (("countries", f.countries), ("pairs", tuple(f"{a}-{b}" for a, b in f.pairs)),
                        ("categories", f.categories)):
         if items:
@@ -147,10 +151,20 @@ def of_pair(frame: pd.DataFrame, source: str, target: str) -> pd.DataFrame:
 def describe(f: Filters, start: dt.date, end: dt.date) -> dict[str, str]:
     """The filters in words, for reports."""
     return {"Period": f"{start} to {end} ({PRESET_LABELS.get(f.preset, f.preset)})",
+            "Rhetoric": kind_label(f.kind),
             "Pairs": ", ".join(pair_label(*p) for p in f.pairs) or "top pair",
             "Countries": ", ".join(f.countries) or "all",
             "Categories": ", ".join(f.categories) or "all",
             "Minimum hostility": f"{f.min_hostility:g}"}
+
+
+def kind_label(kind: str) -> str:
+    """What the index of `kind` counts, in words.
+
+    >>> kind_label("deeds")
+    'Deeds (SANCTION, MOBILIZE, ATTACK, AID)'
+    """
+    return KIND_LABELS[kind] if kind == ALL else f"{KIND_LABELS[kind]} ({', '.join(categories_of(kind))})"
 
 
 def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:

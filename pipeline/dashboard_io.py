@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import queries, settings, store
+from pipeline.categories import ALL, KIND_LABELS, KINDS, categories_of
 from pipeline.dashboard import (
     CACHE_SECONDS,
-    CATEGORIES,
     FILTER_KEYS,
     PRESET_LABELS,
     SAMPLE_DIR,
@@ -86,48 +86,49 @@ def load_bounds(url: str) -> tuple[dt.date | None, dt.date | None]:
 
 
 @_cached
-def load_has_daily_rows(url: str, start: dt.date, end: dt.date) -> bool:
-    return queries.has_daily_rows(engine_for(url), start, end)
+def load_has_daily_rows(url: str, start: dt.date, end: dt.date, kind: str = ALL) -> bool:
+    return queries.has_daily_rows(engine_for(url), start, end, kind=kind)
 
 
 @_cached
-def load_headline(url: str, start: dt.date, end: dt.date) -> pd.DataFrame:
-    return queries.headline_figures(engine_for(url), start, end)
+def load_headline(url: str, start: dt.date, end: dt.date, kind: str = ALL) -> pd.DataFrame:
+    return queries.headline_figures(engine_for(url), start, end, kind=kind)
 
 
 @_cached
-def load_top(url: str, start: dt.date, end: dt.date, limit: int = 50) -> pd.DataFrame:
-    return queries.top_dyads(engine_for(url), start, end, limit=limit)
+def load_top(url: str, start: dt.date, end: dt.date, kind: str = ALL, limit: int = 50) -> pd.DataFrame:
+    return queries.top_dyads(engine_for(url), start, end, limit=limit, kind=kind)
 
 
 @_cached
-def load_movers(url: str, start: dt.date, end: dt.date, limit: int = 50) -> pd.DataFrame:
-    return queries.biggest_movers(engine_for(url), start, end, limit=limit)
+def load_movers(url: str, start: dt.date, end: dt.date, kind: str = ALL, limit: int = 50) -> pd.DataFrame:
+    return queries.biggest_movers(engine_for(url), start, end, limit=limit, kind=kind)
 
 
 @_cached
-def load_matrix(url: str, start: dt.date, end: dt.date) -> pd.DataFrame:
-    return queries.tension_matrix(engine_for(url), start, end)
+def load_matrix(url: str, start: dt.date, end: dt.date, kind: str = ALL) -> pd.DataFrame:
+    return queries.tension_matrix(engine_for(url), start, end, kind=kind)
 
 
 @_cached
-def load_series(url: str, start: dt.date, end: dt.date, pairs: tuple[tuple[str, str], ...]) -> pd.DataFrame:
-    return queries.dyad_series(engine_for(url), start, end, pairs=list(pairs) or None)
+def load_series(url: str, start: dt.date, end: dt.date, pairs: tuple[tuple[str, str], ...],
+                kind: str = ALL) -> pd.DataFrame:
+    return queries.dyad_series(engine_for(url), start, end, pairs=list(pairs) or None, kind=kind)
 
 
 @_cached
 def load_anomalies(url: str, start: dt.date, end: dt.date,
-                   pairs: tuple[tuple[str, str], ...]) -> pd.DataFrame:
-    return queries.anomalous_days(engine_for(url), start, end, pairs=list(pairs) or None)
+                   pairs: tuple[tuple[str, str], ...], kind: str = ALL) -> pd.DataFrame:
+    return queries.anomalous_days(engine_for(url), start, end, pairs=list(pairs) or None, kind=kind)
 
 
 @_cached
 def load_quotes(url: str, start: dt.date, end: dt.date, pairs: tuple[tuple[str, str], ...] = (),
                 categories: tuple[str, ...] = (), min_hostility: float = 0.0,
-                limit: int = 200) -> pd.DataFrame:
+                limit: int = 200, kind: str = ALL) -> pd.DataFrame:
     return queries.key_quotes(engine_for(url), start, end, pairs=list(pairs) or None,
                               categories=list(categories) or None, min_hostility=min_hostility,
-                              limit=limit)
+                              limit=limit, kind=kind)
 
 
 @_cached
@@ -153,6 +154,10 @@ def load_pair_options(url: str) -> list[tuple[str, str]]:
 
 # --- The shared sidebar. ---
 
+KIND_HELP = ("Words: what countries say of each other (threats, accusations, demands, talks, "
+             "agreements). Deeds: what they do (sanctions, mobilisation, attacks, aid). The index, "
+             "rankings, anomalies and quotes follow the choice.")
+
 
 def sidebar_filters(first: dt.date | None, last: dt.date | None) -> tuple[Filters, dt.date, dt.date]:
     """Draw the filters in the sidebar from the URL (else this session's last choice), write the
@@ -174,15 +179,19 @@ def sidebar_filters(first: dt.date | None, last: dt.date | None) -> tuple[Filter
                             format="YYYY-MM-DD")
     if isinstance(picked, tuple | list) and len(picked) == 2 and tuple(picked) != (start, end):
         preset, start, end = "custom", picked[0], picked[1]
+    kind = bar.radio("Rhetoric", KINDS, index=KINDS.index(f.kind), format_func=KIND_LABELS.get,
+                     horizontal=True, help=KIND_HELP)
     options = load_pair_options(database_url())
     codes = sorted({code for pair in options for code in pair} | set(f.countries))
     countries = bar.multiselect("Countries", codes, default=list(f.countries))
     pairs = bar.multiselect("Pairs", list(dict.fromkeys([*options, *f.pairs])), default=list(f.pairs),
                             format_func=lambda p: pair_label(*p))
-    categories = bar.multiselect("Categories (quotes)", CATEGORIES, default=list(f.categories))
+    offered = categories_of(kind)  # a kind's quotes are of its categories alone
+    categories = bar.multiselect("Categories (quotes)", offered,
+                                 default=[c for c in f.categories if c in offered])
     min_hostility = bar.slider("Minimum hostility (quotes)", 0.0, 1.0, f.min_hostility, 0.05)
-    chosen = Filters(start=start, end=end, preset=preset, countries=tuple(countries), pairs=tuple(pairs),
-                     categories=tuple(categories), min_hostility=float(min_hostility))
+    chosen = Filters(start=start, end=end, preset=preset, kind=kind, countries=tuple(countries),
+                     pairs=tuple(pairs), categories=tuple(categories), min_hostility=float(min_hostility))
     _write_params(filters_to_params(chosen))
     return chosen, start, end
 

@@ -43,6 +43,7 @@ class Request:
     end: dt.date | None = None
     pairs: tuple[tuple[str, str], ...] | None = None
     limit: int = 50  # quotes only
+    kind: str = "all"  # the index of all statements, or of the words or the deeds (their statements)
 
 
 def parse_day(text: str | None, option: str = "date") -> dt.date | None:
@@ -77,11 +78,13 @@ def frames_for(bind, request: Request, rows: int = queries.CHUNK_ROWS) -> Iterat
     """The rows an export of `request` writes, as DataFrames of at most `rows` rows (quotes, a few
     by definition, as one)."""
     if request.what == "dyads":
-        return queries.dyad_series_chunks(bind, request.start, request.end, request.pairs, rows)
+        return queries.dyad_series_chunks(bind, request.start, request.end, request.pairs, rows, request.kind)
     if request.what == "statements":
-        return queries.statement_row_chunks(bind, request.start, request.end, request.pairs, rows)
+        return queries.statement_row_chunks(bind, request.start, request.end, request.pairs, rows,
+                                            request.kind)
     if request.what == "quotes":
-        quotes = queries.key_quotes(bind, request.start, request.end, request.pairs, limit=request.limit)
+        quotes = queries.key_quotes(bind, request.start, request.end, request.pairs, limit=request.limit,
+                                    kind=request.kind)
         return iter([quotes])
     raise ExportError(f"cannot export {request.what!r}: choose one of {', '.join(WHATS)}")
 
@@ -137,7 +140,7 @@ def _missing_sqlite_file(url: str) -> str | None:
 
 
 def request_from(what: str, start: str | None, end: str | None, pairs: Sequence[str] | None,
-                 limit: int = 50) -> Request:
+                 limit: int = 50, kind: str = "all") -> Request:
     """A Request from the command line's strings; ExportError on a bad day or pair."""
     return Request(what, parse_day(start, "--from"), parse_day(end, "--to"),
-                   tuple(parse_pair(p) for p in pairs) if pairs else None, limit)
+                   tuple(parse_pair(p) for p in pairs) if pairs else None, limit, kind)

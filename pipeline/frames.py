@@ -18,7 +18,7 @@ DYAD_COLUMNS = {
     "day": DAY, "source": "str", "target": "str", "directed": "bool", "articles": "int64",
     "statements": "int64", "mean_hostility": "float64", "max_hostility": "float64",
     "mean_cooperation": "float64", "mean_tension": "float64", "day_articles": "int64",
-    "tension_index": "float64", "rolling_7d": "float64", "anomaly": "bool",
+    "tension_index": "float64", "rolling_7d": "float64", "anomaly": "bool", "kind": "str",
 }
 STATEMENT_COLUMNS = {
     "id": "int64", "article_id": "str", "day": DAY, "start": "int64", "end": "int64",

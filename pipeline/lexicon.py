@@ -18,6 +18,7 @@ from typing import Any
 
 import ahocorasick
 
+from pipeline.categories import kind_table
 from pipeline.datafiles import read_rows
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicon"
@@ -114,4 +115,8 @@ def _entry(row: dict[str, str], where: str) -> Entry:
         raise LexiconError(f"{where}: term {term!r}: weight {row.get('weight')!r} is not a number") from None
     if not 0 <= weight <= 1:
         raise LexiconError(f"{where}: term {term!r}: weight must be between 0 and 1")
-    return Entry(term, (row.get("category") or "").strip(), polarity, weight, compile_term(term))
+    category = (row.get("category") or "").strip()
+    if polarity != "none" and category not in kind_table():
+        raise LexiconError(f"{where}: term {term!r}: category {category!r} is not one of "
+                           f"data/lexicon/categories.csv")
+    return Entry(term, category, polarity, weight, compile_term(term))

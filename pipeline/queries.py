@@ -8,7 +8,9 @@ Results are DataFrames with typed columns, days as datetime64[ns]; a result that
 (headline figures, an article) is a one-row DataFrame. Statements without a known day drop out of
 any date-filtered query. Syndicated copies (articles.duplicate_of set) are folded wherever they
 could count twice; `dyad_daily` has folded them already. Quotes and statement rows leave out an
-older version that a run at work is replacing (is_current).
+older version that a run at work is replacing (is_current). `kind` picks the daily index of all
+statements ("all", the default), of the words alone or of the deeds alone (pipeline.categories); on
+statements it keeps those of that kind's categories.
 
 Example::
 
@@ -28,6 +30,7 @@ import pandas as pd
 from sqlalchemy import case, func, select, true
 
 from pipeline import frames
+from pipeline.categories import ALL
 from pipeline.datelines import WIRE_DATELINE
 from pipeline.frames import (  # noqa: F401 - the columns each query returns, re-exported
     ARTICLE_COLUMNS,
@@ -40,7 +43,7 @@ from pipeline.frames import (  # noqa: F401 - the columns each query returns, re
     STATEMENT_COLUMNS,
     Bind,
 )
-from pipeline.query_filters import DayLike, Pair, as_day, in_range, of_pairs
+from pipeline.query_filters import DayLike, Pair, as_day, in_range, of_categories, of_kind, of_pairs
 from pipeline.store import articles, dyad_daily, is_story, runs, statements
 
 # key_quotes first ranks this many statements per quote asked for, then QUOTE_GROWTH times more
@@ -54,35 +57,36 @@ STATEMENT_ROW_COLUMNS = {**STATEMENT_COLUMNS, "published_at": frames.TIME, "url"
                          "outlet": "str", "duplicate_of": "str", "duplicate": "bool"}
 
 def dyad_series(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] | None = None,
-                directed_only: bool = False) -> pd.DataFrame:
+                directed_only: bool = False, kind: str = ALL) -> pd.DataFrame:
     """`dyad_daily` rows of `pairs` (all pairs when None) in [start, end], ordered by day."""
-    return frames.frame(bind, _dyad_series(start, end, pairs, directed_only), DYAD_COLUMNS)
+    return frames.frame(bind, _dyad_series(start, end, pairs, kind, directed_only), DYAD_COLUMNS)
 
 
 def dyad_series_chunks(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] | None = None,
-                       rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+                       rows: int = CHUNK_ROWS, kind: str = ALL) -> Iterator[pd.DataFrame]:
     """dyad_series in DataFrames of at most `rows` rows, read as they are used (for export)."""
-    return frames.chunks(bind, _dyad_series(start, end, pairs), DYAD_COLUMNS, rows)
+    return frames.chunks(bind, _dyad_series(start, end, pairs, kind), DYAD_COLUMNS, rows)
 
 
 def anomalous_days(bind: Bind, start: DayLike, end: DayLike,
-                   pairs: Iterable[Pair] | None = None) -> pd.DataFrame:
+                   pairs: Iterable[Pair] | None = None, kind: str = ALL) -> pd.DataFrame:
     """The rows of dyad_series flagged as anomalies: read alone, not picked out of every pair's series
     (397,000 rows and 7.5 s over a million statements, for a few thousand anomalies)."""
-    query = _dyad_series(start, end, pairs).where(dyad_daily.c.anomaly == true())
+    query = _dyad_series(start, end, pairs, kind).where(dyad_daily.c.anomaly == true())
     return frames.frame(bind, query, DYAD_COLUMNS)
 
 
-def _dyad_series(start: DayLike, end: DayLike, pairs: Iterable[Pair] | None, directed_only: bool = False):
+def _dyad_series(start: DayLike, end: DayLike, pairs: Iterable[Pair] | None, kind: str,
+                 directed_only: bool = False):
     d = dyad_daily.c
     return (select(dyad_daily)
-            .where(in_range(d.day, start, end), of_pairs(d.source, d.target, pairs),
+            .where(of_kind(d.kind, kind), in_range(d.day, start, end), of_pairs(d.source, d.target, pairs),
                    d.directed.is_(True) if directed_only else true())
             .order_by(d.day, d.source, d.target, d.directed))
 
 
 def top_dyads(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
-              directed_only: bool = False) -> pd.DataFrame:
+              directed_only: bool = False, kind: str = ALL) -> pd.DataFrame:
     """Pairs (source, target, directed) ranked by their summed tension_index over [start, end].
 
     Also: statements, articles (summed over days), mean hostility (of statements), max hostility,
@@ -95,7 +99,8 @@ def top_dyads(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
                     _weighted_mean(d.mean_hostility).label("mean_hostility"),
                     func.max(d.max_hostility).label("max_hostility"), func.count().label("days"),
                     func.sum(case((d.anomaly == true(), 1), else_=0)).label("anomalies"))
-             .where(in_range(d.day, start, end), d.directed.is_(True) if directed_only else true())
+             .where(of_kind(d.kind, kind), in_range(d.day, start, end),
+                    d.directed.is_(True) if directed_only else true())
              .group_by(d.source, d.target, d.directed)
              .order_by(tension.desc(), d.source, d.target, d.directed)
              .limit(limit))
@@ -103,7 +108,7 @@ def top_dyads(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
 
 
 def biggest_movers(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
-                   absolute: bool = False) -> pd.DataFrame:
+                   absolute: bool = False, kind: str = ALL) -> pd.DataFrame:
     """Summed tension_index in [start, end] (`current`) against the equally long period just before
     (`previous`), and `delta` = current - previous; ranked by delta, rising first, or by |delta|
     when `absolute`. A pair quiet in one period counts 0 there.
@@ -118,17 +123,19 @@ def biggest_movers(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
     delta = current - previous
     query = (select(d.source, d.target, d.directed, previous.label("previous"),
                     current.label("current"), delta.label("delta"))
-             .where(in_range(d.day, before, last))
+             .where(of_kind(d.kind, kind), in_range(d.day, before, last))
              .group_by(d.source, d.target, d.directed)
              .order_by((func.abs(delta) if absolute else delta).desc(), d.source, d.target, d.directed)
              .limit(limit))
     return frames.frame(bind, query, MOVER_COLUMNS)
 
 
-def headline_figures(bind: Bind, start: DayLike, end: DayLike) -> pd.DataFrame:
+def headline_figures(bind: Bind, start: DayLike, end: DayLike, kind: str = ALL) -> pd.DataFrame:
     """One row: stories (`articles`, copies folded), folded `duplicates`, `statements` of stories,
-    `pairs` (distinct source, target) and `anomalies` (anomalous pair-days) in [start, end]."""
+    `pairs` (distinct source, target) and `anomalies` (anomalous pair-days) in [start, end]; the
+    last three of `kind`, the stories all (the volume every kind is normalised by)."""
     a, d = articles.c, dyad_daily.c
+    said_in_range = [in_range(statements.c.day, start, end), of_categories(statements.c.category, None, kind)]
     stories = select(func.count()).select_from(articles).where(
         is_story(), in_range(a.day, start, end))
     copies = select(func.count()).select_from(articles).where(
@@ -136,14 +143,14 @@ def headline_figures(bind: Bind, start: DayLike, end: DayLike) -> pd.DataFrame:
     # Statements of stories = all statements of the range (an index count) minus those of the range's
     # copies, looked up by article id from the few copies (a statement's day is its article's): a
     # join from every statement of the range to its article took 4.3 s over a million statements.
-    every = select(func.count()).select_from(statements).where(in_range(statements.c.day, start, end))
+    every = select(func.count()).select_from(statements).where(*said_in_range)
     copies_of_range = select(a.id).where(a.duplicate_of.is_not(None), in_range(a.day, start, end))
     of_copies = select(func.count()).select_from(statements).where(
-        statements.c.article_id.in_(copies_of_range), in_range(statements.c.day, start, end))
+        statements.c.article_id.in_(copies_of_range), *said_in_range)
     said = select(every.scalar_subquery() - of_copies.scalar_subquery())
-    pairs = select(d.source, d.target).where(in_range(d.day, start, end)).distinct().subquery()
-    anomalies = select(func.count()).select_from(dyad_daily).where(
-        d.anomaly == true(), in_range(d.day, start, end))
+    of_range = [of_kind(d.kind, kind), in_range(d.day, start, end)]
+    pairs = select(d.source, d.target).where(*of_range).distinct().subquery()
+    anomalies = select(func.count()).select_from(dyad_daily).where(d.anomaly == true(), *of_range)
     query = select(stories.scalar_subquery().label("articles"),
                    copies.scalar_subquery().label("duplicates"),
                    said.scalar_subquery().label("statements"),
@@ -154,7 +161,7 @@ def headline_figures(bind: Bind, start: DayLike, end: DayLike) -> pd.DataFrame:
 
 def key_quotes(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] | None = None,
                categories: Iterable[str] | None = None, min_hostility: float = 0.0,
-               limit: int = 50) -> pd.DataFrame:
+               limit: int = 50, kind: str = ALL) -> pd.DataFrame:
     """The most hostile statements with their article, copies folded, most hostile first.
 
     `excerpt` is what an analyst reads: the quote, unless it is a few words picked out of its
@@ -169,10 +176,8 @@ def key_quotes(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] |
     statement of a period took 11.6 s over a million; its most hostile are found in an index.
     """
     s = statements.c
-    categories = [categories] if isinstance(categories, str) else categories
     filters = [s.hostility >= min_hostility, in_range(s.day, start, end),
-               of_pairs(s.source, s.target, pairs),
-               s.category.in_(list(categories)) if categories is not None else true()]
+               of_pairs(s.source, s.target, pairs), of_categories(s.category, categories, kind)]
     wanted = max(limit, 1) * QUOTE_CANDIDATES
     with frames.connection(bind) as conn:
         while True:
@@ -226,24 +231,25 @@ def article_evidence(bind: Bind, article_id: str) -> tuple[pd.DataFrame, pd.Data
 
 
 def statement_rows(bind: Bind, start: DayLike, end: DayLike,
-                   pairs: Iterable[Pair] | None = None) -> pd.DataFrame:
+                   pairs: Iterable[Pair] | None = None, kind: str = ALL) -> pd.DataFrame:
     """Every statement column plus its article's url, title, outlet and publication time, with
     duplicates marked (`duplicate`, `duplicate_of`), not dropped; ordered by day and text order."""
-    return frames.frame(bind, _statement_rows(start, end, pairs), STATEMENT_ROW_COLUMNS)
+    return frames.frame(bind, _statement_rows(start, end, pairs, kind), STATEMENT_ROW_COLUMNS)
 
 
 def statement_row_chunks(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] | None = None,
-                         rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+                         rows: int = CHUNK_ROWS, kind: str = ALL) -> Iterator[pd.DataFrame]:
     """statement_rows in DataFrames of at most `rows` rows, read as they are used (for export)."""
-    return frames.chunks(bind, _statement_rows(start, end, pairs), STATEMENT_ROW_COLUMNS, rows)
+    return frames.chunks(bind, _statement_rows(start, end, pairs, kind), STATEMENT_ROW_COLUMNS, rows)
 
 
-def _statement_rows(start: DayLike, end: DayLike, pairs: Iterable[Pair] | None):
+def _statement_rows(start: DayLike, end: DayLike, pairs: Iterable[Pair] | None, kind: str):
     s, a = statements.c, articles.c
     return (select(statements, a.published_at, a.url, a.title, a.source.label("outlet"),
                    a.duplicate_of, a.duplicate_of.is_not(None).label("duplicate"))
             .select_from(statements.join(articles, a.id == s.article_id))
-            .where(in_range(s.day, start, end), of_pairs(s.source, s.target, pairs), is_current())
+            .where(in_range(s.day, start, end), of_pairs(s.source, s.target, pairs),
+                   of_categories(s.category, None, kind), is_current())
             .order_by(s.day, s.article_id, s.start, s.source, s.target))
 
 
@@ -255,23 +261,26 @@ def is_current():
     return articles.c.superseded_run.is_(None)
 
 
-def tension_matrix(bind: Bind, start: DayLike, end: DayLike, directed_only: bool = False) -> pd.DataFrame:
+def tension_matrix(bind: Bind, start: DayLike, end: DayLike, directed_only: bool = False,
+                   kind: str = ALL) -> pd.DataFrame:
     """Long form source x target: mean tension of the pair's statements in [start, end], their
     number and the summed tension_index; undirected pairs sit in code order (source < target)."""
     d = dyad_daily.c
     query = (select(d.source, d.target, _weighted_mean(d.mean_tension).label("mean_tension"),
                     func.sum(d.statements).label("statements"),
                     func.sum(d.tension_index).label("tension_index"))
-             .where(in_range(d.day, start, end), d.directed.is_(True) if directed_only else true())
+             .where(of_kind(d.kind, kind), in_range(d.day, start, end),
+                    d.directed.is_(True) if directed_only else true())
              .group_by(d.source, d.target)
              .order_by(d.source, d.target))
     return frames.frame(bind, query, MATRIX_COLUMNS)
 
 
-def has_daily_rows(bind: Bind, start: DayLike, end: DayLike) -> bool:
-    """Whether the daily index holds any pair-day in [start, end] (what biggest_movers compares
-    against): one row sought by the primary key, which leads with the day."""
-    query = select(dyad_daily.c.day).where(in_range(dyad_daily.c.day, start, end)).limit(1)
+def has_daily_rows(bind: Bind, start: DayLike, end: DayLike, kind: str = ALL) -> bool:
+    """Whether the daily index holds any pair-day of `kind` in [start, end] (what biggest_movers
+    compares against): one row sought by the primary key, which leads with the kind and the day."""
+    d = dyad_daily.c
+    query = select(d.day).where(of_kind(d.kind, kind), in_range(d.day, start, end)).limit(1)
     with frames.connection(bind) as connection:
         return connection.execute(query).first() is not None
 
@@ -279,8 +288,8 @@ def has_daily_rows(bind: Bind, start: DayLike, end: DayLike) -> bool:
 def date_bounds(bind: Bind) -> tuple[dt.date | None, dt.date | None]:
     """(first, last) day holding statements or daily rows; (None, None) for an empty database."""
     s, d = statements.c, dyad_daily.c
-    query = select(*(select(agg(column)).scalar_subquery()
-                     for agg in (func.min, func.max) for column in (s.day, d.day)))
+    query = select(*(bound for agg in (func.min, func.max) for bound in (
+        select(agg(s.day)).scalar_subquery(), select(agg(d.day)).where(d.kind == ALL).scalar_subquery())))
     with frames.connection(bind) as connection:
         first_s, first_d, last_s, last_d = connection.execute(query).one()
     firsts = [as_day(v) for v in (first_s, first_d) if v is not None]

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import and_, false, or_, true
 
+from pipeline.categories import ALL, KINDS, categories_of
+
 Pair = tuple[str, str]
 DayLike = dt.date | str | None
 
@@ -39,6 +41,29 @@ def of_pairs(source, target, pairs: Iterable[Pair] | None):
     if not pairs:
         return false()
     return or_(*(and_(source == a, target == b) for a, b in pairs))
+
+
+def of_kind(column, kind: str):
+    """The daily index's rows of one kind: "all", "words" or "deeds" (pipeline.categories)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    return column == kind
+
+
+def of_categories(column, categories: Iterable[str] | str | None, kind: str = ALL):
+    """A statement's category is one of `categories` (any when None) and of those of `kind`.
+
+    >>> from pipeline.store import statements
+    >>> condition = of_categories(statements.c.category, ["THREATEN", "ATTACK"], "deeds")
+    >>> str(condition.compile(compile_kwargs={"literal_binds": True}))
+    "statements.category IN ('ATTACK')"
+    """
+    of_kind(column, kind)  # the same check of `kind`
+    wanted = categories_of(kind)
+    if categories is not None:
+        chosen = {categories} if isinstance(categories, str) else set(categories)
+        wanted = tuple(c for c in wanted if c in chosen)
+    return true() if kind == ALL and categories is None else column.in_(wanted)
 
 
 def as_day(value: DayLike) -> dt.date | None:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -29,6 +30,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 
 CODE = 8  # ISO alpha-3 codes and organisation codes (NATO, ASEAN, ...)
+KIND = 8  # "all", "words", "deeds"
 
 metadata = MetaData()
 
@@ -138,10 +140,10 @@ lsh_buckets = Table(
 dyad_daily = Table(
     "dyad_daily",
     metadata,
-    Column("day", Date, primary_key=True),
-    Column("source", String(CODE), primary_key=True),
-    Column("target", String(CODE), primary_key=True),
-    Column("directed", Boolean, primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("source", String(CODE), nullable=False),
+    Column("target", String(CODE), nullable=False),
+    Column("directed", Boolean, nullable=False),
     Column("articles", Integer, nullable=False),
     Column("statements", Integer, nullable=False),
     Column("mean_hostility", Float, nullable=False),
@@ -152,7 +154,11 @@ dyad_daily = Table(
     Column("tension_index", Float, nullable=False),
     Column("rolling_7d", Float, nullable=False),
     Column("anomaly", Boolean, nullable=False),
-    Index("ix_dyad_daily_pair_day", "source", "target", "day"),
+    Column("kind", String(KIND), nullable=False, server_default="all",
+           comment="all statements, or only the words or the deeds (pipeline.categories)"),
+    # Kind first: every query reads one kind, a period's rows of it are one range of the key.
+    PrimaryKeyConstraint("kind", "day", "source", "target", "directed", name="dyad_daily_pkey"),
+    Index("ix_dyad_daily_pair_day", "kind", "source", "target", "day"),
 )
 
 dirty_days = Table(

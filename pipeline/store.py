@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from pipeline.bulk import insert_rows, insert_values
+from pipeline.categories import KINDS
 
 # Connecting lives in pipeline.database and pipeline.settings; store re-exports it so callers need
 # one module.
@@ -221,9 +222,10 @@ def _unindex(conn, old_ids: list[str]) -> None:
 
 
 def replace_daily(engine: Engine, start: date, end: date, rows: list[dict]) -> None:
-    """One transaction: the daily rows of [start, end] replaced."""
-    with engine.begin() as conn:
-        conn.execute(dyad_daily.delete().where(dyad_daily.c.day.between(start, end)))
+    """One transaction: the daily rows of [start, end], of every kind, replaced."""
+    d = dyad_daily.c
+    with engine.begin() as conn:  # each kind named: the key's leading column, so a range is found
+        conn.execute(dyad_daily.delete().where(d.kind.in_(KINDS), d.day.between(start, end)))
         insert_rows(conn, dyad_daily, rows)
 
 

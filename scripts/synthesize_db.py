@@ -120,11 +120,14 @@ def _statements(rng, arts: pd.DataFrame, pairs: np.ndarray, wanted: int) -> pd.D
     friendly = rng.random(n) < 0.3
     hostility, cooperation = (np.where(friendly, cooperation, hostility),
                               np.where(friendly, hostility, cooperation))
+    at = np.arange(n)  # each side's categories in turn
+    category = np.where(hostility >= cooperation, np.array(HOSTILE)[at % len(HOSTILE)],
+                        np.array(FRIENDLY)[at % len(FRIENDLY)])
     return pd.DataFrame({
         "article": article, "day": arts["day"].to_numpy()[article],
         "source": np.array(COUNTRIES)[source], "target": np.array(COUNTRIES)[target],
         "directed": rng.random(n) < 0.75, "hostility": hostility, "cooperation": cooperation,
-        "tension": np.round(hostility - cooperation, 4),
+        "tension": np.round(hostility - cooperation, 4), "category": category,
         "quote": np.where(rng.random(n) < 0.4, rng.integers(0, 5000, n), -1),
     })
 
@@ -146,8 +149,7 @@ def _article_rows(rng, arts: pd.DataFrame):
 def _statement_rows(rng, said: pd.DataFrame, arts: pd.DataFrame):
     position = said.groupby("article").cumcount().to_numpy()
     for i, row in enumerate(said.itertuples(index=False)):
-        hostile = row.hostility >= row.cooperation
-        category = (HOSTILE if hostile else FRIENDLY)[i % (8 if hostile else 4)]
+        category = row.category
         quote = f"stock phrase {row.quote} about {row.target}" if row.quote >= 0 else None
         sentence = (f"{row.source} officials said {row.target} would face consequences "
                     f"({category.lower()}, statement {i}).")

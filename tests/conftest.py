@@ -109,7 +109,8 @@ def stored_rows(engine):
         statements = conn.execute(select(s.article_id, s.start, s.end, s.source, s.target, s.directed,
                                          s.tension, s.category, s.rule, s.quote, s.cues)
                                   .order_by(s.article_id, s.start, s.source, s.target)).all()
-        daily = conn.execute(select(store.dyad_daily).order_by(d.day, d.source, d.target, d.directed)).all()
+        daily = conn.execute(select(store.dyad_daily)
+                             .order_by(d.kind, d.day, d.source, d.target, d.directed)).all()
         buckets = conn.execute(select(store.lsh_buckets).order_by(*store.lsh_buckets.primary_key)).all()
         dirty = conn.execute(select(func.count()).select_from(store.dirty_days)).scalar_one()
     return articles, statements, daily, buckets, dirty

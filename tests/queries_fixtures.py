@@ -39,8 +39,10 @@ def statement(sid, article_id, day, pair, hostility, category, quote=None, direc
             "cues": [cue(category.lower(), category, hostility)]}
 
 
-def daily(day, pair, index, statements=1, hostility=0.5, anomaly=False, directed=True, tension=None):
-    return {"day": day, "source": pair[0], "target": pair[1], "directed": directed, "articles": statements,
+def daily(day, pair, index, statements=1, hostility=0.5, anomaly=False, directed=True, tension=None,
+          kind="all"):
+    return {"kind": kind, "day": day, "source": pair[0], "target": pair[1], "directed": directed,
+            "articles": statements,
             "statements": statements, "mean_hostility": hostility, "max_hostility": hostility,
             "mean_cooperation": 0.0, "mean_tension": hostility if tension is None else tension,
             "day_articles": 4, "tension_index": index, "rolling_7d": index / 7, "anomaly": anomaly}
@@ -71,6 +73,13 @@ DAILY = [
     daily(D[2], PRK_USA, 70.0, statements=2, hostility=0.6, tension=0.3),
     daily(D[5], CHN_JPN, 15.0, directed=False, tension=0.3),
     daily(D[5], RUS_UKR, 40.0, hostility=0.8, anomaly=True),
+    # The same days told apart: the threats are words, the attacks deeds.
+    daily(D[1], PRK_USA, 45.0, statements=1, hostility=0.9, anomaly=True, kind="words"),
+    daily(D[1], USA_PRK, 15.0, hostility=0.4, kind="words"),
+    daily(D[2], PRK_USA, 70.0, statements=2, hostility=0.6, tension=0.3, kind="words"),
+    daily(D[5], CHN_JPN, 15.0, directed=False, tension=0.3, kind="words"),
+    daily(date(2023, 12, 29), RUS_UKR, 60.0, kind="deeds"),
+    daily(D[5], RUS_UKR, 40.0, hostility=0.8, anomaly=True, kind="deeds"),
 ]
 
 

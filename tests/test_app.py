@@ -76,6 +76,7 @@ def downloads(monkeypatch) -> dict[str, tuple[bytes, str]]:
 @pytest.mark.parametrize("filters", [
     dash.Filters(),
     dash.Filters(preset="30d", countries=("PRK",), categories=("THREATEN", "ACCUSE"), min_hostility=0.35),
+    dash.Filters(kind="deeds", categories=("ATTACK",)),
     dash.Filters(start=dt.date(2020, 1, 1), end=dt.date(2020, 3, 31), preset="custom",
                  pairs=(("PRK", "USA"), ("USA", "PRK"))),
 ])
@@ -86,12 +87,13 @@ def test_dashboard_filters_round_trip_through_params(filters):
 @pytest.mark.parametrize("params", [
     {"start": "2024-13-45", "end": "yesterday", "preset": "custom"},
     {"preset": "fortnight", "min_hostility": "lots", "pairs": "PRK-PRK,xx-yy,PRK"},
-    {"countries": "<script>", "categories": "HUG", "min_hostility": "nan"},
+    {"countries": "<script>", "categories": "HUG", "min_hostility": "nan", "kind": "acts"},
 ])
 def test_dashboard_filters_bad_params_fall_back_to_defaults(params):
     f = dash.filters_from_params(params)
     assert (f.start, f.end, f.pairs, f.countries, f.categories, f.min_hostility) == (None, None, (), (), (),
                                                                                       0.0)
+    assert f.kind == "all"
     assert f.preset in dash.PRESET_LABELS
 
 
@@ -193,6 +195,21 @@ def test_app_quotes_table_csv_and_evidence_link(app_env, downloads):
     assert mime == "text/csv" and len(pd.read_csv(io.BytesIO(data))) == len(table)
     (link,) = at.get("page_link")
     assert link.proto.page == "Evidence" and "article=" in link.proto.query_string
+
+
+def test_app_rhetoric_switch_reads_the_words_or_the_deeds_alone(app_env):
+    everything = app("overview")
+    at = app("overview")
+    at.sidebar.radio[0].set_value("deeds").run()  # the Rhetoric widget
+    assert not at.exception, at.exception
+    assert at.query_params.get("kind") in ("deeds", ["deeds"])
+    deeds, words = metrics(at), metrics(app("overview", kind="words"))
+    statements = [int(m["Statements"].replace(",", "")) for m in (metrics(everything), words, deeds)]
+    assert 0 < statements[2] < statements[0] and 0 < statements[1] < statements[0]
+    assert deeds["Articles"] == metrics(everything)["Articles"]  # the volume is every story's
+    assert "Deeds (SANCTION, MOBILIZE, ATTACK, AID)." in at.caption[0].value
+    quotes = app("quotes", kind="deeds").dataframe[0].value
+    assert len(quotes) and set(quotes["category"]) <= {"SANCTION", "MOBILIZE", "ATTACK", "AID"}
 
 
 # --- Empty, broken and hostile inputs. ---

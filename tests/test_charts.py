@@ -22,14 +22,14 @@ def frame(columns: dict[str, str], rows: list[dict]) -> pd.DataFrame:
 
 
 def series_rows():
-    return frame(queries.DYAD_COLUMNS, [
+    return frame(queries.DYAD_COLUMNS, [row | {"kind": "all"} for row in [
         {"day": "2019-12-20", "source": "PRK", "target": "USA", "directed": True, "tension_index": 4.0,
          "rolling_7d": 0.6, "statements": 2, "articles": 1},
         {"day": "2019-12-21", "source": "PRK", "target": "USA", "directed": True, "tension_index": 30.0,
          "rolling_7d": 4.9, "statements": 5, "articles": 3, "anomaly": True},
         {"day": "2019-12-21", "source": "USA", "target": "PRK", "directed": True, "tension_index": -3.0,
          "rolling_7d": -0.4, "statements": 1, "articles": 1},
-    ])
+    ]])
 
 
 def quote_rows():

@@ -325,3 +325,27 @@ def test_export_to_dev_stdout_appends_where_the_shell_asks(engine, sqlite_url, t
 def test_export_empty_out_is_a_usage_error(engine, sqlite_url, tmp_path, capsys):
     assert run(sqlite_url, "--what", "dyads", "--format", "csv", "--out", "") == 2
     assert capsys.readouterr().err.strip() == "error: --out is empty: give a file, or leave it out for stdout"
+
+
+@pytest.mark.parametrize("what, kind, expected_ids", [
+    ("dyads", "deeds", [("deeds", "RUS-UKR")]),
+    ("dyads", "words", [("words", pair) for pair in ("PRK-USA", "USA-PRK", "PRK-USA", "CHN-JPN")]),
+    ("statements", "deeds", [6]),
+    ("quotes", "words", [1, 5, 2]),
+])
+def test_export_kind_keeps_the_words_or_the_deeds(engine, sqlite_url, what, kind, expected_ids, tmp_path):
+    out = tmp_path / f"{what}.json"
+    assert run(sqlite_url, "--what", what, "--kind", kind, "--from", "2024-01-01", "--to", "2024-01-05",
+               "--format", "json", "--out", str(out)) == 0
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    if what == "dyads":
+        assert [(row["kind"], f"{row['source']}-{row['target']}") for row in rows] == expected_ids
+    else:
+        assert [row["id" if what == "statements" else "statement_id"] for row in rows] == expected_ids
+
+
+def test_export_unknown_kind_is_a_usage_error(engine, sqlite_url, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        run(sqlite_url, "--what", "dyads", "--kind", "acts", "--format", "csv")
+    assert stopped.value.code == 2
+    assert "invalid choice: 'acts'" in capsys.readouterr().err

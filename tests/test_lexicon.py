@@ -65,3 +65,13 @@ def test_lexicon_line_numbers_count_blank_rows(tmp_path):
     (tmp_path / "modifiers.csv").write_text("term,kind,factor,note\nnot,negation,0.2,\n")
     with pytest.raises(ValueError, match=r"rhetoric\.csv:5: term 'rebuff'"):
         load_lexicon(tmp_path)
+
+
+def test_lexicon_a_category_not_in_categories_csv_names_file_and_line(tmp_path):
+    (tmp_path / "rhetoric.csv").write_text(
+        "term,category,polarity,weight,note\nsnub,REJECT,hostile,0.5,\nglare,SCOWL,hostile,0.5,\n"
+        "thanks to,,none,0,\n"
+    )
+    (tmp_path / "modifiers.csv").write_text("term,kind,factor,note\nnot,negation,0.2,\n")
+    with pytest.raises(ValueError, match=r"rhetoric\.csv:3: term 'glare': category 'SCOWL' is not one of"):
+        load_lexicon(tmp_path)

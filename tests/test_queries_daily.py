@@ -114,3 +114,31 @@ def test_queries_date_bounds_of_an_empty_database(sqlite_url):
     metadata.create_all(engine)
     assert queries.date_bounds(engine) == (None, None)
     engine.dispose()
+
+
+def test_queries_each_kind_of_the_index_is_read_alone(engine):
+    assert set(queries.dyad_series(engine, None, None)["kind"]) == {"all"}
+    assert pairs_of(queries.top_dyads(engine, START, END, kind="deeds")) == [RUS_UKR]
+    assert pairs_of(queries.top_dyads(engine, START, END, kind="words")) == [PRK_USA, CHN_JPN, USA_PRK]
+    words = queries.dyad_series(engine, START, END, pairs=[PRK_USA], kind="words")
+    assert set(words["kind"]) == {"words"} and list(words["tension_index"]) == [45.0, 70.0]
+    assert pairs_of(queries.anomalous_days(engine, None, None, kind="deeds")) == [RUS_UKR]
+    movers = queries.biggest_movers(engine, START, END, kind="deeds").set_index("source")
+    assert (movers.loc["RUS", "previous"], movers.loc["RUS", "current"]) == (60.0, 40.0)
+    assert list(queries.tension_matrix(engine, START, END, kind="deeds")["source"]) == ["RUS"]
+    assert queries.has_daily_rows(engine, D[5], D[5], kind="deeds")
+    assert not queries.has_daily_rows(engine, D[1], D[2], kind="deeds")
+
+
+def test_queries_headline_figures_of_a_kind_count_its_statements_and_pairs(engine):
+    deeds = queries.headline_figures(engine, START, END, kind="deeds").iloc[0]
+    everything = queries.headline_figures(engine, START, END).iloc[0]
+    assert deeds["articles"] == everything["articles"]  # the day's news volume, whatever the kind
+    assert (deeds["statements"], deeds["pairs"], deeds["anomalies"]) == (1, 1, 1)  # statement 6
+    words = queries.headline_figures(engine, START, END, kind="words").iloc[0]
+    assert (words["statements"], words["pairs"]) == (4, 3)  # 1, 2, 3, 5 (the copy's 4 folded); 3 pairs
+
+
+def test_queries_an_unknown_kind_is_refused(engine):
+    with pytest.raises(ValueError, match="kind must be one of all, words, deeds"):
+        queries.top_dyads(engine, START, END, kind="acts")

@@ -98,6 +98,9 @@ def test_queries_key_quotes_filters(engine):
     assert ids(pairs=[USA_PRK]) == [2]
     assert ids(start=D[2], pairs=[PRK_USA]) == [3]  # 1 is out of range: 3 stands for the quote
     assert ids(categories=["ATTACK", "ACCUSE"]) == [6, 2]
+    assert ids(kind="deeds") == [6]
+    assert ids(kind="words") == [1, 5, 2]
+    assert ids(categories=["ATTACK", "ACCUSE"], kind="words") == [2]  # both filters hold
     assert ids(min_hostility=0.6) == [1, 6]
     assert ids(limit=1) == [1]
     assert ids(start=None)[0] == 1  # 8 (2023) joins, 7 (no day) never passes an end day

@@ -19,7 +19,7 @@ def test_store_upgrade_builds_the_schema_and_is_idempotent(db_url):
     store.upgrade(engine)
     store.upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert revision(engine) == store.HEAD == "0009"
+    assert revision(engine) == store.HEAD == "0010"
     indexes = {index["name"] for index in inspect(engine).get_indexes("statements")}
     assert "ix_statements_pair_day" in indexes
     engine.dispose()
@@ -257,15 +257,56 @@ def test_store_upgrading_decides_copies_filed_weeks_from_their_original_again(db
             conn.commit()
         with conn.begin():
             command.downgrade(store.alembic_config(conn), "0007")
+        with conn.begin():  # 0008 alone: 0010 marks every day dirty
+            command.upgrade(store.alembic_config(conn), "0008")
 
-    store.upgrade(engine)
     with engine.connect() as conn:
         links = dict(conn.execute(select(a.record_key, a.duplicate_of)).all())
         dirty = set(conn.execute(select(store.dirty_days.c.day)).scalars())
     assert links == {"o": None, "n": ids["o"], "c": None, "d": ids["c"]}
     assert dirty == {date(2021, 6, 2)}
+    store.upgrade(engine)
     again = runner.run([source], engine, resources)
     assert again.counts["unchanged"] == 4
     assert stored_rows(engine) == stored_rows(today)
     engine.dispose()
     today.dispose()
+
+
+def test_store_upgrading_splits_the_daily_index_into_words_and_deeds(db_url, resources, tmp_path):
+    """A database from before 0010 keeps its daily rows as the index of all statements and has
+    every day with statements rebuilt by the next run, which adds the words and the deeds."""
+    import json
+
+    from pipeline import daily, runner
+    from tests.conftest import stored_rows
+
+    source = tmp_path / "news.jsonl"
+    said = [("w", "2021-05-03", "North Korea threatened the United States with retaliation."),
+            ("d", "2021-05-04", "North Korea fired missiles at the United States base.")]
+    source.write_text("".join(json.dumps({"id": key, "date": day, "text": text}) + "\n"
+                              for key, day, text in said), encoding="utf-8")
+    engine = store.make_engine(db_url)
+    store.upgrade(engine)
+    runner.run([source], engine, resources)
+    fresh = stored_rows(engine)
+    kinds = {row.kind for row in fresh[2]}
+    assert kinds == {"all", "words", "deeds"}
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        with conn.begin():
+            command.downgrade(store.alembic_config(conn), "0009")
+        before = conn.execute(select(store.dyad_daily.c.day)).all()
+    assert len(before) == sum(row.kind == "all" for row in fresh[2])
+
+    store.upgrade(engine)
+    with engine.connect() as conn:
+        kept = conn.execute(select(store.dyad_daily.c.kind)).scalars().all()
+        dirty = conn.execute(select(store.dirty_days.c.day).order_by(store.dirty_days.c.day)).scalars().all()
+    assert kept == ["all"] * len(before)
+    assert [d.isoformat() for d in dirty] == ["2021-05-03", "2021-05-04"]
+    daily.rebuild_daily_index(engine)
+    assert stored_rows(engine) == fresh
+    engine.dispose()
