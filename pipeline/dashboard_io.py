@@ -180,7 +180,7 @@ def sidebar_filters(first: dt.date | None, last: dt.date | None) -> tuple[Filter
     if isinstance(picked, tuple | list) and len(picked) == 2 and tuple(picked) != (start, end):
         preset, start, end = "custom", picked[0], picked[1]
     kind = bar.radio("Rhetoric", KINDS, index=KINDS.index(f.kind), format_func=KIND_LABELS.get,
-                     horizontal=True, help=KIND_HELP)
+                     help=KIND_HELP)
     options = load_pair_options(database_url())
     codes = sorted({code for pair in options for code in pair} | set(f.countries))
     countries = bar.multiselect("Countries", codes, default=list(f.countries))
