@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
@@ -53,7 +54,12 @@ articles = Table(
     Column("minhash", LargeBinary, comment="MinHash signature for near-duplicate search"),
     Column("lsh_key", BigInteger, index=True, comment="dedupe.article_key(id), as lsh_buckets names it"),
     Column("run_id", Integer, ForeignKey("runs.id")),
-    Column("superseded_run", Integer, index=True, comment="the run that replaced it, until that run ends"),
+    Column("superseded_run", Integer, comment="the run that replaced it, until that run ends"),
+    # Of the few articles marked, not of every one: on the whole index SQLite, which keeps no
+    # statistics, answered the quotes' `superseded_run IS NULL` by walking every article to its
+    # statements (1.1-1.5 s over a million, not 0.1 s from the period's most hostile statements).
+    Index("ix_articles_superseded_run", "superseded_run", sqlite_where=text("superseded_run IS NOT NULL"),
+          postgresql_where=text("superseded_run IS NOT NULL")),
     # By day, with whether the article is a copy: counting a period's stories or copies reads this
     # index alone, not every article's row (2.2 s -> 0.05 s over a million statements' articles).
     Index("ix_articles_day", "day", "duplicate_of"),
@@ -121,9 +127,10 @@ statements = Table(
     Column("cues", JSON, nullable=False),
     UniqueConstraint("article_id", "start", "source", "target", name="uq_statement"),
     # With hostility last: the most hostile statements of a period or a pair are found in the index
-    # alone (queries.key_quotes), and only theirs are read.
+    # alone (queries.key_quotes), and only theirs are read; over a period, of a kind too (its
+    # categories), which is also how the words or the deeds of a period are counted.
     Index("ix_statements_pair_day", "source", "target", "day", "hostility"),
-    Index("ix_statements_day", "day", "hostility"),
+    Index("ix_statements_day", "day", "hostility", "category"),
     Index("ix_statements_article", "article_id"),
 )
 

@@ -204,6 +204,16 @@ def time_queries(url: str, repeats: int = 5) -> None:
         ("whole period: articles_per_source", lambda: queries.articles_per_source(engine)),
         ("whole period: key_quotes, 200 (Quotes page)",
          lambda: queries.key_quotes(engine, first, last, limit=200)),
+        # The same views of the deeds alone (the Rhetoric filter).
+        ("deeds: dyad_series, one pair, one year",
+         lambda: queries.dyad_series(engine, *year, pairs=[pair], kind="deeds")),
+        ("deeds: whole period: headline_figures", lambda: queries.headline_figures(engine, first, last,
+                                                                                   kind="deeds")),
+        ("deeds: whole period: top_dyads", lambda: queries.top_dyads(engine, first, last, kind="deeds")),
+        ("deeds: whole period: anomalous_days", lambda: queries.anomalous_days(engine, first, last,
+                                                                               kind="deeds")),
+        ("deeds: whole period: key_quotes, 200",
+         lambda: queries.key_quotes(engine, first, last, limit=200, kind="deeds")),
     ]
     for name, run in cases:
         best, rows = float("inf"), 0
