@@ -33,14 +33,26 @@ def in_range(column, start: DayLike, end: DayLike):
 
 def of_pairs(source, target, pairs: Iterable[Pair] | None):
     """(source, target) is one of `pairs`; any pair when None, none when empty."""
+    pairs = pair_list(pairs)
     if pairs is None:
         return true()
-    pairs = list(pairs)
-    if len(pairs) == 2 and all(isinstance(code, str) for code in pairs):
-        pairs = [tuple(pairs)]  # one pair given bare: ("PRK", "USA")
     if not pairs:
         return false()
     return or_(*(and_(source == a, target == b) for a, b in pairs))
+
+
+def pair_list(pairs: Iterable[Pair] | None) -> list[Pair] | None:
+    """The pairs as a list of (source, target), each once; None stays None (any pair).
+
+    >>> pair_list(("PRK", "USA")), pair_list([("PRK", "USA"), ("USA", "PRK"), ("PRK", "USA")])
+    ([('PRK', 'USA')], [('PRK', 'USA'), ('USA', 'PRK')])
+    """
+    if pairs is None:
+        return None
+    pairs = list(pairs)
+    if len(pairs) == 2 and all(isinstance(code, str) for code in pairs):
+        pairs = [tuple(pairs)]  # one pair given bare: ("PRK", "USA")
+    return list(dict.fromkeys(tuple(pair) for pair in pairs))
 
 
 def of_kind(column, kind: str):

@@ -163,9 +163,10 @@ dyad_daily = Table(
     Column("anomaly", Boolean, nullable=False),
     Column("kind", String(KIND), nullable=False, server_default="all",
            comment="all statements, or only the words or the deeds (pipeline.categories)"),
-    # Kind first: every query reads one kind, a period's rows of it are one range of the key.
+    # Kind first: every query reads one kind, a period's rows of it are one range of the key. The
+    # pair index leads with the pair, so that a kind alone is not read through it (in pair order).
     PrimaryKeyConstraint("kind", "day", "source", "target", "directed", name="dyad_daily_pkey"),
-    Index("ix_dyad_daily_pair_day", "kind", "source", "target", "day"),
+    Index("ix_dyad_daily_pair_day", "source", "target", "kind", "day"),
 )
 
 dirty_days = Table(

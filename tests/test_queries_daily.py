@@ -142,3 +142,22 @@ def test_queries_headline_figures_of_a_kind_count_its_statements_and_pairs(engin
 def test_queries_an_unknown_kind_is_refused(engine):
     with pytest.raises(ValueError, match="kind must be one of all, words, deeds"):
         queries.top_dyads(engine, START, END, kind="acts")
+
+
+def test_queries_daily_rows_are_found_by_pair_or_by_period(sqlite_url):
+    """SQLite keeps no statistics: a series of several pairs must still be read pair by pair through
+    the pair index (not as every row of the kind in the period), and a period's pairs through the
+    primary key (not every row of the kind in pair order)."""
+    from tests.conftest import sqlite_plans
+    from tests.queries_fixtures import build_database
+
+    engine = build_database(sqlite_url)
+    try:
+        with sqlite_plans(engine) as sent:
+            queries.dyad_series(engine, START, END, pairs=[PRK_USA, USA_PRK, RUS_UKR], kind="words")
+            queries.headline_figures(engine, START, END, kind="words")
+    finally:
+        engine.dispose()
+    (_, series), (_, headline) = sent
+    assert series.count("USING INDEX ix_dyad_daily_pair_day (source=? AND target=? AND kind=?") == 3, series
+    assert "ix_dyad_daily_pair_day" not in headline, headline

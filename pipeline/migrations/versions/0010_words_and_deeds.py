@@ -20,14 +20,13 @@ down_revision = '0009'
 branch_labels = None
 depends_on = None
 
-OLD_KEY = ['day', 'source', 'target', 'directed']
-NEW_KEY = ['kind', *OLD_KEY]
+OLD_KEY, OLD_PAIR_INDEX = ['day', 'source', 'target', 'directed'], ['source', 'target', 'day']
+NEW_KEY, NEW_PAIR_INDEX = ['kind', *OLD_KEY], ['source', 'target', 'kind', 'day']
 
 
 def kind_column() -> sa.Column:
     return sa.Column('kind', sa.String(length=8), server_default='all', nullable=False,
                      comment='all statements, or only the words or the deeds (pipeline.categories)')
-
 
 
 def upgrade() -> None:
@@ -42,10 +41,9 @@ def downgrade() -> None:
 
 
 def _rekey(add_kind: bool) -> None:
-    """Add (or drop) `kind` and make the primary key and the pair index begin (or not) with it.
+    """Add (or drop) `kind`, the primary key's first column and the pair index's third.
     SQLite cannot alter a key: its table is copied (batch mode), the unnamed key replaced."""
-    pair_day = ['source', 'target', 'day']
-    key, index = (NEW_KEY, ['kind', *pair_day]) if add_kind else (OLD_KEY, pair_day)
+    key, index = (NEW_KEY, NEW_PAIR_INDEX) if add_kind else (OLD_KEY, OLD_PAIR_INDEX)
     sqlite = op.get_bind().dialect.name == 'sqlite'
     # SQLite's reflected columns keep their old key flags, and SQLAlchemy warns that the new key
     # differs from them; the new key is the one written (the schema test compares them).
