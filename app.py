@@ -36,9 +36,8 @@ if f.countries:
     st.caption(f"Headline figures count every country; rankings, anomalies and the heatmap only pairs "
                f"with {', '.join(f.countries)}.")
 if int(head["statements"]) == 0:
-    st.info(f"No statements of this kind between {start} and {end}. Widen the period or change the "
-            "rhetoric in the sidebar." if f.kind != "all" else
-            f"No statements between {start} and {end}. Widen the period in the sidebar.")
+    st.info(f"No statements ({dash.kind_label(f.kind).lower()}) between {start} and {end}. Widen the "
+            "period or change the rhetoric in the sidebar.")
     st.stop()
 
 top = dash.with_countries(app_io.load_top(url, start, end, f.kind), f.countries).head(10)
@@ -47,7 +46,7 @@ left, right = st.columns(2)
 with left:
     st.subheader("Most hostile pairs")
     st.altair_chart(charts.ranking_chart(top), width="stretch")
-    exports.download_row("top", top, f"most-hostile-{start}-{end}")
+    exports.download_row("top", top, f"most-hostile{dash.kind_stem(f.kind)}-{start}-{end}")
     st.dataframe(dash.ranking_table(top), hide_index=True)
 with right:
     st.subheader("Biggest risers")
@@ -57,7 +56,7 @@ with right:
     else:
         st.altair_chart(charts.ranking_chart(movers, value="delta", label="Change in tension index"),
                         width="stretch")
-        exports.download_row("movers", movers, f"risers-{start}-{end}")
+        exports.download_row("movers", movers, f"risers{dash.kind_stem(f.kind)}-{start}-{end}")
         st.dataframe(dash.ranking_table(movers), hide_index=True)
 
 st.subheader("Anomalies flagged")
@@ -71,7 +70,7 @@ else:
 st.subheader("Who targets whom")
 matrix = dash.with_countries(app_io.load_matrix(url, start, end, f.kind), f.countries)
 st.altair_chart(charts.heatmap_chart(matrix), width="stretch")
-exports.download_row("matrix", matrix, f"who-targets-whom-{start}-{end}")
+exports.download_row("matrix", matrix, f"who-targets-whom{dash.kind_stem(f.kind)}-{start}-{end}")
 
 st.subheader("Open a pair")
 options = list(dict.fromkeys(zip(top["source"], top["target"], strict=True))) or app_io.load_pair_options(url)

@@ -12,7 +12,7 @@ st.title("Timeline")
 
 url, first, last = app_io.require_data()
 f, start, end = app_io.sidebar_filters(first, last)
-pairs = dash.pairs_both_ways(f.pairs or app_io.load_pair_options(url)[:1])
+pairs = dash.pairs_both_ways(f.pairs or app_io.load_pair_options(url, f.kind)[:1])
 st.caption(f"{start} to {end}. Directed statements only; pick pairs in the sidebar. "
            f"{dash.kind_label(f.kind)}.")
 
@@ -39,8 +39,7 @@ for pair in dash.unordered(pairs):
 st.subheader("Export this view")
 files = exports.timeline_files(url, start, end, pairs, tuple(f.categories), f.min_hostility,
                                tuple(dash.describe(f, start, end).items()), f.kind)
-kind = "" if f.kind == "all" else f"{f.kind}-"
-stem = f"tension-{kind}{'_'.join(f'{a}-{b}' for a, b in pairs)}-{start}-{end}"
+stem = f"tension{dash.kind_stem(f.kind)}-{'_'.join(f'{a}-{b}' for a, b in pairs)}-{start}-{end}"
 png, svg, csv = st.columns(3)
 png.download_button("Chart as PNG", files["png"], f"{stem}.png", "image/png")
 svg.download_button("Chart as SVG", files["svg"], f"{stem}.svg", "image/svg+xml")

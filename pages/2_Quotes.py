@@ -32,7 +32,8 @@ st.dataframe(table, hide_index=True, column_order=("day", "pair", "category", "h
     "outlet": "Outlet",
     "url": st.column_config.LinkColumn("Link", display_text="open"),
 })
-st.download_button("Quotes as CSV", charts.to_csv(table), f"quotes-{start}-{end}.csv", "text/csv")
+st.download_button("Quotes as CSV", charts.to_csv(table), f"quotes{dash.kind_stem(f.kind)}-{start}-{end}.csv",
+                   "text/csv")
 
 st.subheader("Evidence")
 ids = list(dict.fromkeys(quotes["article_id"]))

@@ -9,10 +9,13 @@ they do, or for both. NEUTRAL (no cue on the stronger side) is neither: it count
     ('words', 'deeds', None)
     >>> categories_of("deeds")
     ('SANCTION', 'MOBILIZE', 'ATTACK', 'AID')
+    >>> polarity_of("AID")
+    'cooperative'
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -23,36 +26,61 @@ ALL = "all"
 # The kinds of the daily index: the whole, then its two parts.
 KINDS = (ALL, "words", "deeds")
 KIND_LABELS = {ALL: "Words and deeds", "words": "Words", "deeds": "Deeds"}
+POLARITIES = ("hostile", "cooperative")
 
 
 class CategoryError(ValueError):
     """A categories.csv row that cannot be used; the message names the file and line."""
 
 
+@dataclass(frozen=True)
+class Category:
+    name: str
+    polarity: str | None  # hostile or cooperative; None for NEUTRAL
+    kind: str | None  # words or deeds; None for NEUTRAL
+
+
 @cache
-def kind_table(path: Path = CATEGORIES_FILE) -> dict[str, str | None]:
-    """{category: "words", "deeds" or None}, in the file's order; read once (a mistake in the file
-    is reported when it is first needed, as the lexicon's are: a one-line error, not a traceback)."""
-    kinds: dict[str, str | None] = {}
+def category_table(path: Path = CATEGORIES_FILE) -> dict[str, Category]:
+    """Every category by name, in the file's order; read once (a mistake in the file is reported
+    when it is first needed, as the lexicon's are: a one-line error, not a traceback)."""
+    table: dict[str, Category] = {}
     for where, row in read_rows(path):
-        category, kind = (row.get("category") or "").strip(), (row.get("kind") or "").strip()
-        if not category or category in kinds:
-            raise CategoryError(f"{where}: category {category!r} is empty or listed twice")
+        name, polarity, kind = ((row.get(key) or "").strip() for key in ("category", "polarity", "kind"))
+        if not name or name in table:
+            raise CategoryError(f"{where}: category {name!r} is empty or listed twice")
         if kind and kind not in KINDS[1:]:
-            raise CategoryError(f"{where}: category {category}: kind must be words, deeds or empty")
-        kinds[category] = kind or None
-    return kinds
+            raise CategoryError(f"{where}: category {name}: kind must be words, deeds or empty")
+        if polarity and polarity not in POLARITIES:
+            raise CategoryError(f"{where}: category {name}: polarity must be hostile, cooperative or empty")
+        table[name] = Category(name, polarity or None, kind or None)
+    return table
 
 
 def all_categories() -> tuple[str, ...]:
-    return tuple(kind_table())
+    return tuple(category_table())
 
 
 def kind_of(category: str) -> str | None:
     """"words", "deeds", or None for a category that is neither (or unknown)."""
-    return kind_table().get(category)
+    found = category_table().get(category)
+    return found.kind if found else None
+
+
+def polarity_of(category: str) -> str | None:
+    found = category_table().get(category)
+    return found.polarity if found else None
 
 
 def categories_of(kind: str) -> tuple[str, ...]:
     """The categories a kind of the daily index counts: every one for ALL."""
-    return all_categories() if kind == ALL else tuple(c for c, k in kind_table().items() if k == kind)
+    if kind == ALL:
+        return all_categories()
+    return tuple(c.name for c in category_table().values() if c.kind == kind)
+
+
+def check_kind(kind: str) -> str:
+    """`kind` if it is one of KINDS; ValueError naming them otherwise."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    return kind

@@ -6,6 +6,7 @@ import argparse
 import os
 
 from pipeline import __version__
+from pipeline.categories import ALL, KINDS
 from pipeline.settings import BATCH_SIZE
 
 
@@ -36,7 +37,7 @@ def build_parser(description: str) -> argparse.ArgumentParser:
     export.add_argument("--to", dest="end", metavar="DATE", help="last day, YYYY-MM-DD")
     export.add_argument("--pair", action="append", dest="pairs", metavar="A-B",
                         help="directed pair A -> B, such as PRK-USA (repeatable; default: all)")
-    export.add_argument("--kind", choices=("all", "words", "deeds"), default="all",
+    export.add_argument("--kind", choices=KINDS, default=ALL,
                         help="the index of all statements (default), or of the words or the deeds alone; "
                              "for statements and quotes, those of its categories")
     export.add_argument("--format", choices=("csv", "json", "parquet"), required=True)

@@ -158,6 +158,15 @@ def describe(f: Filters, start: dt.date, end: dt.date) -> dict[str, str]:
             "Minimum hostility": f"{f.min_hostility:g}"}
 
 
+def kind_stem(kind: str) -> str:
+    """What a file name of a view of `kind` says of it: nothing for all statements.
+
+    >>> kind_stem("all"), kind_stem("deeds")
+    ('', '-deeds')
+    """
+    return "" if kind == ALL else f"-{kind}"
+
+
 def kind_label(kind: str) -> str:
     """What the index of `kind` counts, in words.
 

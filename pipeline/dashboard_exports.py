@@ -14,17 +14,18 @@ import streamlit as st
 from pipeline import __version__, charts, report
 from pipeline import dashboard as dash
 from pipeline import dashboard_io as app_io
+from pipeline.categories import ALL
 
 
 @st.cache_data(ttl=dash.CACHE_SECONDS, show_spinner=False)
 def timeline_files(url: str, start: dt.date, end: dt.date, pairs: tuple[tuple[str, str], ...],
                    categories: tuple[str, ...], min_hostility: float,
-                   described: tuple[tuple[str, str], ...], kind: str = "all") -> dict[str, bytes | str]:
+                   described: tuple[tuple[str, str], ...], kind: str = ALL) -> dict[str, bytes | str]:
     """PNG, SVG, CSV and the HTML report of the timeline of `pairs` (keys png, svg, csv, html)."""
     series = dash.directed(app_io.load_series(url, start, end, pairs, kind))
     quotes = app_io.load_quotes(url, start, end, pairs, categories, min_hostility, limit=500, kind=kind)
     chart = charts.timeline_chart(series, quotes, period=(start, end))
-    title = f"Tension{'' if kind == 'all' else f' ({kind})'}: {', '.join(dash.pair_label(*p) for p in pairs)}"
+    title = f"Tension, {dash.kind_label(kind).lower()}: {', '.join(dash.pair_label(*p) for p in pairs)}"
     page = report.report_html(title, dict(described), chart, quotes, __version__, dt.datetime.now(dt.UTC))
     return {"png": charts.to_png(chart), "svg": charts.to_svg(chart), "csv": charts.to_csv(series),
             "html": page}

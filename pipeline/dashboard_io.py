@@ -21,6 +21,7 @@ from pipeline.dashboard import (
     Filters,
     filters_from_params,
     filters_to_params,
+    kind_label,
     pair_label,
     resolve_range,
 )
@@ -146,17 +147,16 @@ def load_sources(url: str) -> pd.DataFrame:
     return queries.articles_per_source(engine_for(url))
 
 
-def load_pair_options(url: str) -> list[tuple[str, str]]:
-    """Every pair with daily rows, most tense first: the choices of the pair pickers."""
-    top = queries.top_dyads(engine_for(url), None, None, limit=500)
+def load_pair_options(url: str, kind: str = ALL) -> list[tuple[str, str]]:
+    """Every pair with daily rows (of `kind`), most tense first: the choices of the pair pickers."""
+    top = queries.top_dyads(engine_for(url), None, None, limit=500, kind=kind)
     return list(dict.fromkeys(zip(top["source"], top["target"], strict=True)))
 
 
 # --- The shared sidebar. ---
 
-KIND_HELP = ("Words: what countries say of each other (threats, accusations, demands, talks, "
-             "agreements). Deeds: what they do (sanctions, mobilisation, attacks, aid). The index, "
-             "rankings, anomalies and quotes follow the choice.")
+KIND_HELP = (f"{kind_label('words')}: what countries say of each other. {kind_label('deeds')}: what they "
+             "do. The index, rankings, anomalies and quotes follow the choice.")
 
 
 def sidebar_filters(first: dt.date | None, last: dt.date | None) -> tuple[Filters, dt.date, dt.date]:

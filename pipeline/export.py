@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
 from pipeline import export_files, queries, settings, store
+from pipeline.categories import ALL, check_kind
 
 WHATS = ("dyads", "statements", "quotes")
 FORMATS = ("csv", "json", "parquet")
@@ -43,7 +44,7 @@ class Request:
     end: dt.date | None = None
     pairs: tuple[tuple[str, str], ...] | None = None
     limit: int = 50  # quotes only
-    kind: str = "all"  # the index of all statements, or of the words or the deeds (their statements)
+    kind: str = ALL  # the index of all statements, or of the words or the deeds (their statements)
 
 
 def parse_day(text: str | None, option: str = "date") -> dt.date | None:
@@ -140,7 +141,11 @@ def _missing_sqlite_file(url: str) -> str | None:
 
 
 def request_from(what: str, start: str | None, end: str | None, pairs: Sequence[str] | None,
-                 limit: int = 50, kind: str = "all") -> Request:
-    """A Request from the command line's strings; ExportError on a bad day or pair."""
+                 limit: int = 50, kind: str = ALL) -> Request:
+    """A Request from the command line's strings; ExportError on a bad day, pair or kind."""
+    try:
+        check_kind(kind)
+    except ValueError as error:
+        raise ExportError(f"--kind: {error}") from None
     return Request(what, parse_day(start, "--from"), parse_day(end, "--to"),
                    tuple(parse_pair(p) for p in pairs) if pairs else None, limit, kind)

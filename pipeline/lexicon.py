@@ -18,7 +18,7 @@ from typing import Any
 
 import ahocorasick
 
-from pipeline.categories import kind_table
+from pipeline.categories import polarity_of
 from pipeline.datafiles import read_rows
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicon"
@@ -116,7 +116,7 @@ def _entry(row: dict[str, str], where: str) -> Entry:
     if not 0 <= weight <= 1:
         raise LexiconError(f"{where}: term {term!r}: weight must be between 0 and 1")
     category = (row.get("category") or "").strip()
-    if polarity != "none" and category not in kind_table():
-        raise LexiconError(f"{where}: term {term!r}: category {category!r} is not one of "
+    if polarity != "none" and polarity_of(category) != polarity:  # unknown categories have none
+        raise LexiconError(f"{where}: term {term!r}: category {category!r} is not a {polarity} one of "
                            f"data/lexicon/categories.csv")
     return Entry(term, category, polarity, weight, compile_term(term))

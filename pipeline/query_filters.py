@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import and_, false, or_, true
 
-from pipeline.categories import ALL, KINDS, categories_of
+from pipeline.categories import ALL, categories_of, check_kind
 
 Pair = tuple[str, str]
 DayLike = dt.date | str | None
@@ -57,9 +57,7 @@ def pair_list(pairs: Iterable[Pair] | None) -> list[Pair] | None:
 
 def of_kind(column, kind: str):
     """The daily index's rows of one kind: "all", "words" or "deeds" (pipeline.categories)."""
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-    return column == kind
+    return column == check_kind(kind)
 
 
 def of_categories(column, categories: Iterable[str] | str | None, kind: str = ALL):
@@ -70,8 +68,7 @@ def of_categories(column, categories: Iterable[str] | str | None, kind: str = AL
     >>> str(condition.compile(compile_kwargs={"literal_binds": True}))
     "statements.category IN ('ATTACK')"
     """
-    of_kind(column, kind)  # the same check of `kind`
-    wanted = categories_of(kind)
+    wanted = categories_of(check_kind(kind))
     if categories is not None:
         chosen = {categories} if isinstance(categories, str) else set(categories)
         wanted = tuple(c for c in wanted if c in chosen)

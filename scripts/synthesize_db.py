@@ -27,6 +27,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline import aggregate, queries, store  # noqa: E402
+from pipeline.categories import category_table  # noqa: E402
 
 COUNTRIES = (
     "USA", "CHN", "RUS", "PRK", "KOR", "JPN", "IRN", "ISR", "UKR", "GBR", "FRA", "DEU", "IND", "PAK",
@@ -37,8 +38,8 @@ COUNTRIES = (
 PAIRS = 1000
 ZIPF = 1.1  # share of the pair of rank r ~ 1 / r**ZIPF
 FIRST_DAY, DAYS = dt.date(2015, 1, 1), 3653
-HOSTILE = ("THREATEN", "DISAPPROVE", "ACCUSE", "DEMAND", "REJECT", "SANCTION", "MOBILIZE", "ATTACK")
-FRIENDLY = ("CONSULT", "AGREE", "COOPERATE", "AID")
+HOSTILE, FRIENDLY = (tuple(c.name for c in category_table().values() if c.polarity == side)
+                     for side in ("hostile", "cooperative"))
 RULES = ("speaker", "subject", "passive", "trailing", "subject-first", "mutual", "undirected")
 OUTLETS = tuple(f"outlet{i}.example" for i in range(40))
 FILLER = ("Officials said the talks would continue next week while analysts warned of further "

@@ -212,6 +212,39 @@ def test_app_rhetoric_switch_reads_the_words_or_the_deeds_alone(app_env):
     assert len(quotes) and set(quotes["category"]) <= {"SANCTION", "MOBILIZE", "ATTACK", "AID"}
 
 
+def test_app_rhetoric_drives_the_rankings_heatmap_anomalies_and_timeline(app_env, downloads):
+    """Each view of the overview and the timeline, and each file it hands out, is of the kind chosen:
+    the figures behind it are those the queries give for that kind, and differ from the whole's."""
+    from pipeline import queries
+
+    engine = store.make_engine(app_env)
+    first, last = queries.date_bounds(engine)
+    at = app("overview", kind="deeds")
+    assert not at.exception, at.exception
+    files = {name: pd.read_csv(io.BytesIO(data)) for name, (data, mime) in downloads.items()
+             if mime == "text/csv"}
+    top = files[f"most-hostile-deeds-{first}-{last}.csv"]
+    expected = queries.top_dyads(engine, first, last, kind="deeds", limit=10)
+    assert list(top["tension_index"]) == list(expected["tension_index"])
+    everything = queries.top_dyads(engine, first, last, limit=10)
+    assert list(top["tension_index"]) != list(everything["tension_index"])
+    matrix = files[f"who-targets-whom-deeds-{first}-{last}.csv"]
+    deeds = queries.tension_matrix(engine, first, last, kind="deeds")
+    assert matrix["statements"].sum() == deeds["statements"].sum()
+    anomalies = queries.anomalous_days(engine, first, last, kind="deeds")
+    shown = [t.value for t in at.dataframe if "rolling_7d" in t.value.columns]
+    assert len(shown[0]) == len(anomalies) if shown else anomalies.empty
+
+    downloads.clear()
+    timeline = app("timeline", kind="words", pairs="PRK-USA")
+    assert not timeline.exception, timeline.exception
+    (series,) = [pd.read_csv(io.BytesIO(data)) for data, mime in downloads.values() if mime == "text/csv"]
+    assert len(series) and set(series["kind"]) == {"words"}
+    html = next(data for data, mime in downloads.values() if mime == "text/html")
+    assert "Words (THREATEN" in (html.decode() if isinstance(html, bytes) else html)
+    engine.dispose()
+
+
 # --- Empty, broken and hostile inputs. ---
 
 

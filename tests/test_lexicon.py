@@ -73,5 +73,14 @@ def test_lexicon_a_category_not_in_categories_csv_names_file_and_line(tmp_path):
         "thanks to,,none,0,\n"
     )
     (tmp_path / "modifiers.csv").write_text("term,kind,factor,note\nnot,negation,0.2,\n")
-    with pytest.raises(ValueError, match=r"rhetoric\.csv:3: term 'glare': category 'SCOWL' is not one of"):
+    with pytest.raises(ValueError, match=r"rhetoric\.csv:3: term 'glare': category 'SCOWL' is not a hostile"):
+        load_lexicon(tmp_path)
+
+
+def test_lexicon_a_term_of_the_other_side_than_its_category_names_its_line(tmp_path):
+    (tmp_path / "rhetoric.csv").write_text(
+        "term,category,polarity,weight,note\nembrac*,THREATEN,cooperative,0.5,\n")
+    (tmp_path / "modifiers.csv").write_text("term,kind,factor,note\nnot,negation,0.2,\n")
+    message = r"rhetoric\.csv:2: term 'embrac\*': category 'THREATEN' is not a cooperative"
+    with pytest.raises(ValueError, match=message):
         load_lexicon(tmp_path)
