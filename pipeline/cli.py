@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline score|evaluate|run|watch|export|bench ...`.
+"""Command line: `python -m pipeline score|evaluate|run|watch|export|upgrade|bench ...`.
 
 Each command (its arguments are in pipeline.cli_args; `run` and `watch` in pipeline.cli_run) calls
 the library and prints. Exit codes:
@@ -51,7 +51,7 @@ def temporary_failures() -> tuple[type[Exception], ...]:
 def main(argv: list[str] | None = None) -> int:
     args = cli_args.build_parser(__doc__.splitlines()[0]).parse_args(argv)
     handler = {"score": _score, "evaluate": _evaluate, "run": _run, "watch": _watch, "export": _export,
-               "bench": _bench}[args.command]
+               "bench": _bench, "upgrade": _upgrade}[args.command]
     from pipeline.actors import GazetteerError
     from pipeline.categories import CategoryError
     from pipeline.lexicon import LexiconError
@@ -172,6 +172,12 @@ def _watch(args: argparse.Namespace) -> int:
     from pipeline import cli_run
 
     return cli_run.watch(args)
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    from pipeline import cli_run
+
+    return cli_run.upgrade(args)
 
 
 def _bench(args: argparse.Namespace) -> int:

@@ -46,6 +46,11 @@ def build_parser(description: str) -> argparse.ArgumentParser:
     export.add_argument("--db", metavar="URL",
                         help="SQLAlchemy URL (default: $TENSION_DB_URL, else data/tension.db)")
     export.set_defaults(command="export")
+    upgrade = commands.add_parser("upgrade", help="bring a database made by an older version to this "
+                                                  "one's schema, and rebuild its daily index where needed")
+    upgrade.add_argument("--db", metavar="URL",
+                         help="SQLAlchemy URL (default: $TENSION_DB_URL, else data/tension.db)")
+    upgrade.set_defaults(command="upgrade")
     bench = commands.add_parser("bench", help="documents per second against VADER on every sentence")
     bench.add_argument("corpus", nargs="?", metavar="CORPUS", help="JSONL(.gz) of stories")
     bench.add_argument("--limit", type=int, default=5000, help="stories to sample (default 5000)")

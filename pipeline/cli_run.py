@@ -1,5 +1,6 @@
-"""The command line's `run` and `watch` (pipeline.cli dispatches to them): the workers started on
-the input's first batches, then the database opened under the run lock, the run, its report.
+"""The command line's `run`, `watch` and `upgrade` (pipeline.cli dispatches to them): the workers
+started on the input's first batches, then the database opened under the run lock, the run, its
+report; or the database brought to this version's schema, with its daily index.
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 from pipeline.cli import (
     EXIT_OK,
@@ -117,6 +119,21 @@ def watch(args: argparse.Namespace) -> int:
         tracking.watch(lambda: run(args), every, report, first_delay=every)
     except KeyboardInterrupt:
         print("watch stopped", file=sys.stderr)
+    return EXIT_OK
+
+
+def upgrade(args: argparse.Namespace) -> int:
+    """Bring a database made by an older version to this one's schema, under the run lock, and
+    rebuild the days of the daily index a migration marked (a run would do both first)."""
+    from pipeline import daily, settings, store
+
+    url = settings.database_url(args.db)
+    missing = settings.sqlite_file(url)
+    if missing and not Path(missing).exists():  # connecting would create it, empty
+        raise UsageError(f"cannot upgrade {store.safe_url(url)}: no such file {missing}")
+    with _locked_database(url) as engine:
+        rows = daily.rebuild_daily_index(engine)
+    print(f"{store.safe_url(url)}: schema at {store.HEAD}; {rows} daily rows rebuilt", file=sys.stderr)
     return EXIT_OK
 
 

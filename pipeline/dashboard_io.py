@@ -36,7 +36,8 @@ def engine_for(url: str):
 
 
 def database_state(url: str) -> str:
-    """"ok", "empty" (no schema or no data yet) or "unreachable: <one-line reason>"."""
+    """"ok", "empty" (no schema or no data yet), "outdated: <why>" (a schema this version does not
+    read, pipeline.database.schema_lag) or "unreachable: <one-line reason>"."""
     path = settings.sqlite_file(url)
     if path is not None and not Path(path).exists():
         return "empty"  # do not create the file by looking at it
@@ -46,6 +47,8 @@ def database_state(url: str) -> str:
         engine = engine_for(url)
         if "articles" not in inspect(engine).get_table_names():
             return "empty"
+        if lag := store.schema_lag(engine):
+            return f"outdated: {lag}"
         first, _ = queries.date_bounds(engine)
     except Exception as error:  # any driver, any failure: the page shows one line, not a traceback
         return f"unreachable: {store.unreachable(url, error)}"
@@ -66,6 +69,21 @@ def load_sample(url: str) -> str:
         summary = runner.run([str(SAMPLE_DIR)], engine, load_resources())
     clear_caches()
     return f"{summary.counts['stored']} articles stored, {summary.counts['daily_rows']} daily rows"
+
+
+def upgrade_database(url: str) -> str:
+    """What `python -m pipeline upgrade` does, from the page: the schema brought to this version's
+    and the days of the daily index its migrations marked rebuilt, under the run lock (RunLockError
+    while a run holds the database) -> a summary."""
+    from pipeline import daily
+    from pipeline.run_lock import exclusive_run
+
+    engine = engine_for(url)
+    with exclusive_run(engine):
+        store.upgrade(engine)
+        rows = daily.rebuild_daily_index(engine)
+    clear_caches()
+    return f"Schema at {store.HEAD}; {rows} daily rows rebuilt"
 
 
 def clear_caches() -> None:
@@ -215,6 +233,32 @@ def _as_sentence(message: str) -> str:
     return message[:1].upper() + message[1:]
 
 
+def _offer_upgrade(url: str, lag: str) -> None:
+    """Say why the database cannot be read, offer to upgrade an older one, and stop the page."""
+    import streamlit as st
+
+    st.warning(f"The database {store.safe_url(url)} cannot be read as it is: {lag}.")
+    if "older" in lag and st.button("Upgrade the database"):
+        _write_guarded(lambda: upgrade_database(url), "Upgrading the database ...")
+    st.stop()
+
+
+def _write_guarded(write, doing: str) -> None:
+    """The app's one kind of write (load the sample, upgrade), refused while a run holds the
+    database: a success line and a fresh render, or a warning."""
+    import streamlit as st
+
+    from pipeline.run_lock import RunLockError
+
+    try:
+        with st.spinner(doing):
+            st.success(write())
+    except RunLockError as refused:
+        st.warning(_as_sentence(str(refused)))
+        st.stop()
+    st.rerun()
+
+
 def require_data() -> tuple[str, dt.date, dt.date]:
     """(URL, first day, last day) of a database with data; otherwise explain on the page and stop:
     one error line for an unreachable database, the sample loader for an empty one."""
@@ -226,20 +270,14 @@ def require_data() -> tuple[str, dt.date, dt.date]:
         message = state.removeprefix("unreachable: ")
         st.error(_as_sentence(message))
         st.stop()
+    if state.startswith("outdated"):
+        _offer_upgrade(url, state.removeprefix("outdated: "))
     if state == "empty":
         st.info(f"The database {store.safe_url(url)} holds no articles yet. Build it from the sample "
                 "corpus with `python -m pipeline run data/sample` (or your own files), or load the "
                 "sample here.")
         if st.button("Load the sample corpus"):
-            from pipeline.run_lock import RunLockError
-
-            try:
-                with st.spinner("Running the pipeline on data/sample ..."):
-                    st.success(load_sample(url))
-            except RunLockError as refused:
-                st.warning(_as_sentence(str(refused)))
-                st.stop()
-            st.rerun()
+            _write_guarded(lambda: load_sample(url), "Running the pipeline on data/sample ...")
         st.stop()
     first, last = load_bounds(url)
     return url, first, last

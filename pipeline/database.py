@@ -99,6 +99,19 @@ def revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def schema_lag(engine: Engine) -> str | None:
+    """Why this version cannot read the database as it is, in a line, or None: its schema is at an
+    older migration (`python -m pipeline upgrade` brings it to HEAD) or a newer one (made by a later
+    version of Tension Tracker). An empty database is no lag: it has nothing to read yet."""
+    current = revision(engine)
+    if current is None or current == HEAD:
+        return None
+    if current > HEAD:  # revisions are numbered 0001, 0002, ...
+        return f"its schema ({current}) is newer than this version's ({HEAD}): update Tension Tracker"
+    return (f"its schema ({current}) is older than this version's ({HEAD}): upgrade it with "
+            f"`python -m pipeline upgrade`")
+
+
 def safe_url(url: str) -> str:
     """The URL with any password hidden, for messages, even when it is too broken to parse.
 

@@ -106,6 +106,8 @@ def export(url: str, request: Request, form: str, out: str | None = None,
         raise ExportError("--out is empty: give a file, or leave it out for stdout")
     engine = _engine(url)
     try:
+        if lag := store.schema_lag(engine):
+            raise ExportError(f"cannot export from {store.safe_url(url)}: {lag}")
         return export_files.write(frames_for(engine, request), form, out, check)
     except (OperationalError, ProgrammingError, ArgumentError) as error:
         raise ExportError(store.unreachable(url, error)) from None

@@ -26,6 +26,7 @@ from pipeline.database import (  # noqa: F401
     make_engine,
     revision,
     safe_url,
+    schema_lag,
     unreachable,
     upgrade,
 )

@@ -40,6 +40,18 @@ def build_sample_db(folder: Path) -> str:
     return url
 
 
+def build_outdated_sample_db(folder: Path, revision: str = "0009") -> str:
+    """The sample database as the code of migration `revision` left it -> its URL."""
+    from pipeline import store
+    from tests.conftest import downgrade
+
+    url = build_sample_db(folder)
+    engine = store.make_engine(url)
+    downgrade(engine, revision)
+    engine.dispose()
+    return url
+
+
 def build_script_db(folder: Path) -> tuple[str, str]:
     """One article whose text holds a <script> tag, stored by the pipeline -> (URL, article id)."""
     import json

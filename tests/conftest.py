@@ -95,6 +95,25 @@ def db_url(request):
     server.drop_database(name)  # closes connections a test left open
 
 
+def downgrade(engine, revision: str) -> None:
+    """Take the database back to an older migration, as that version of the code left it. SQLite
+    copies tables to alter them: nothing may cascade meanwhile."""
+    from alembic import command
+
+    from pipeline import store
+
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        with conn.begin():
+            command.downgrade(store.alembic_config(conn), revision)
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
+
+
 def stored_rows(engine):
     """What a run leaves that must not depend on how it ran (workers, cluster, backend): articles and
     their links, statements, the daily index and the near-duplicate buckets, in a stable order."""

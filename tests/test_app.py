@@ -248,6 +248,21 @@ def test_app_rhetoric_drives_the_rankings_heatmap_anomalies_and_timeline(app_env
 # --- Empty, broken and hostile inputs. ---
 
 
+def test_app_an_older_database_is_upgraded_from_the_page(monkeypatch, tmp_path):
+    from tests.app_fixtures import build_outdated_sample_db
+
+    url = build_outdated_sample_db(tmp_path)
+    monkeypatch.setenv("TENSION_DB_URL", url)
+    assert app_io.database_state(url).startswith("outdated: its schema (0009) is older")
+    at = app("overview")
+    assert not at.exception and not at.metric
+    assert "python -m pipeline upgrade" in at.warning[0].value
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert store.revision(store.make_engine(url)) == store.HEAD
+    assert int(metrics(at)["Statements"].replace(",", "")) > 0
+
+
 def test_app_empty_database_explains_and_loads_the_sample(monkeypatch, tmp_path):
     monkeypatch.setenv("TENSION_DB_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     app_io.clear_caches()

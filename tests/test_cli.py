@@ -242,3 +242,28 @@ def test_cli_run_batch_size_must_be_a_whole_number_of_at_least_one(tmp_path, cap
     assert exited.value.code == 2
     assert f"--batch-size: '{bad}' is not a whole number of at least 1" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
+
+
+def test_cli_upgrade_brings_an_older_database_to_this_schema_with_its_index(tmp_path, capsys):
+    from sqlalchemy import select
+
+    from pipeline import store
+    from tests.app_fixtures import build_outdated_sample_db
+
+    url = build_outdated_sample_db(tmp_path)
+    assert main(["upgrade", "--db", url]) == 0
+    engine = store.make_engine(url)
+    with engine.connect() as conn:
+        kinds = set(conn.execute(select(store.dyad_daily.c.kind).distinct()).scalars())
+    assert store.revision(engine) == store.HEAD and kinds == {"all", "words", "deeds"}
+    engine.dispose()
+    rebuilt = int(re.search(r"schema at \d+; (\d+) daily rows rebuilt", capsys.readouterr().err).group(1))
+    assert rebuilt > 0
+    assert main(["upgrade", "--db", url]) == 0  # at this version's schema: nothing to do
+    assert "; 0 daily rows rebuilt" in capsys.readouterr().err
+
+
+def test_cli_upgrade_does_not_create_a_missing_sqlite_file(tmp_path, capsys):
+    missing = tmp_path / "none.db"
+    assert main(["upgrade", "--db", f"sqlite:///{missing}"]) == 2
+    assert "no such file" in capsys.readouterr().err and not missing.exists()

@@ -349,3 +349,13 @@ def test_export_unknown_kind_is_a_usage_error(engine, sqlite_url, capsys):
         run(sqlite_url, "--what", "dyads", "--kind", "acts", "--format", "csv")
     assert stopped.value.code == 2
     assert "invalid choice: 'acts'" in capsys.readouterr().err
+
+
+def test_export_from_an_older_schema_says_how_to_upgrade(tmp_path, capsys):
+    from tests.app_fixtures import build_outdated_sample_db
+
+    url = build_outdated_sample_db(tmp_path)
+    assert run(url, "--what", "dyads", "--format", "csv") == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "older than this version's" in error
+    assert error.endswith("upgrade it with `python -m pipeline upgrade`")
