@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.categories import ALL, KIND_LABELS, KINDS, all_categories, categories_of
+from pipeline.categories import ALL, KIND_LABELS, KINDS, all_categories, categories_of, kind_of
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 PRESETS = {"30d": 30, "90d": 90, "1y": 365, "all": None}  # days back from the last day with data
@@ -230,12 +230,14 @@ def _cue_spans(text: str, said: pd.DataFrame):
 
 
 def statements_table(said: pd.DataFrame) -> pd.DataFrame:
-    """One article's statements as analysts read them, cues spelt out."""
+    """One article's statements as analysts read them: cues spelt out, and whether each counts in
+    the words or the deeds."""
     table = said.assign(pair=[pair_label(a, b, d) for a, b, d in
                               zip(said["source"], said["target"], said["directed"], strict=True)],
-                        cues=said["cues"].map(cue_terms))
-    return table[["pair", "rule", "confidence", "category", "hostility", "cooperation", "tension", "cues",
-                  "quote", "sentence"]]
+                        cues=said["cues"].map(cue_terms),
+                        kind=[KIND_LABELS.get(kind_of(c), "neither") for c in said["category"]])
+    return table[["pair", "rule", "confidence", "category", "kind", "hostility", "cooperation", "tension",
+                  "cues", "quote", "sentence"]]
 
 
 def day_text(day) -> str:
