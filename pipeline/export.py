@@ -106,9 +106,7 @@ def export(url: str, request: Request, form: str, out: str | None = None,
         raise ExportError("--out is empty: give a file, or leave it out for stdout")
     engine = _engine(url)
     try:
-        if lag := store.schema_lag(engine):
-            raise ExportError(f"cannot export from {store.safe_url(url)}: {lag}")
-        return export_files.write(frames_for(engine, request), form, out, check)
+        return export_files.write(_of_known_schema(engine, url, request), form, out, check)
     except (OperationalError, ProgrammingError, ArgumentError) as error:
         raise ExportError(store.unreachable(url, error)) from None
     except BrokenPipeError:
@@ -117,6 +115,14 @@ def export(url: str, request: Request, form: str, out: str | None = None,
         raise ExportError(f"{out or 'stdout'}: cannot write ({error.strerror or error})") from None
     finally:
         engine.dispose()
+
+
+def _of_known_schema(engine, url: str, request: Request) -> Iterator[pd.DataFrame]:
+    """frames_for, once the database is found at this version's schema (checked when the first rows
+    are wanted, like any read, with the output file open: it appears whole or not at all)."""
+    if lag := store.schema_lag(engine):
+        raise ExportError(f"cannot export from {store.safe_url(url)}: {lag}")
+    yield from frames_for(engine, request)
 
 
 def _engine(url: str):
