@@ -49,38 +49,23 @@ def test_lexicon_analysts_extend_it_without_code(tmp_path):
     assert lexicon.entries[0].pattern.match("sabre-rattling")
 
 
-def test_lexicon_a_bad_weight_names_file_and_line(tmp_path):
-    (tmp_path / "rhetoric.csv").write_text(
-        "term,category,polarity,weight,note\nsnub,REJECT,hostile,0.5,\nrebuff,REJECT,hostile,high,\n"
-    )
-    (tmp_path / "modifiers.csv").write_text("term,kind,factor,note\nnot,negation,0.2,\n")
-    with pytest.raises(ValueError, match=r"rhetoric\.csv:3: term 'rebuff': weight 'high' is not a number"):
-        load_lexicon(tmp_path)
+def lexicon_of(folder, rows: str):
+    """A lexicon folder whose rhetoric.csv holds `rows` (CSV lines after the header)."""
+    (folder / "rhetoric.csv").write_text("term,category,polarity,weight,note\n" + rows, encoding="utf-8")
+    (folder / "modifiers.csv").write_text("term,kind,factor,note\nnot,negation,0.2,\n", encoding="utf-8")
+    return folder
 
 
-def test_lexicon_line_numbers_count_blank_rows(tmp_path):
-    (tmp_path / "rhetoric.csv").write_text(
-        "term,category,polarity,weight,note\nsnub,REJECT,hostile,0.5,\n\n\nrebuff,REJECT,hostile,x,\n"
-    )
-    (tmp_path / "modifiers.csv").write_text("term,kind,factor,note\nnot,negation,0.2,\n")
-    with pytest.raises(ValueError, match=r"rhetoric\.csv:5: term 'rebuff'"):
-        load_lexicon(tmp_path)
-
-
-def test_lexicon_a_category_not_in_categories_csv_names_file_and_line(tmp_path):
-    (tmp_path / "rhetoric.csv").write_text(
-        "term,category,polarity,weight,note\nsnub,REJECT,hostile,0.5,\nglare,SCOWL,hostile,0.5,\n"
-        "thanks to,,none,0,\n"
-    )
-    (tmp_path / "modifiers.csv").write_text("term,kind,factor,note\nnot,negation,0.2,\n")
-    with pytest.raises(ValueError, match=r"rhetoric\.csv:3: term 'glare': category 'SCOWL' is not a hostile"):
-        load_lexicon(tmp_path)
-
-
-def test_lexicon_a_term_of_the_other_side_than_its_category_names_its_line(tmp_path):
-    (tmp_path / "rhetoric.csv").write_text(
-        "term,category,polarity,weight,note\nembrac*,THREATEN,cooperative,0.5,\n")
-    (tmp_path / "modifiers.csv").write_text("term,kind,factor,note\nnot,negation,0.2,\n")
-    message = r"rhetoric\.csv:2: term 'embrac\*': category 'THREATEN' is not a cooperative"
+@pytest.mark.parametrize("rows, message", [
+    ("snub,REJECT,hostile,0.5,\nrebuff,REJECT,hostile,high,\n",
+     r"rhetoric\.csv:3: term 'rebuff': weight 'high' is not a number"),
+    ("snub,REJECT,hostile,0.5,\n\n\nrebuff,REJECT,hostile,x,\n",  # blank rows count as lines
+     r"rhetoric\.csv:5: term 'rebuff'"),
+    ("snub,REJECT,hostile,0.5,\nglare,SCOWL,hostile,0.5,\nthanks to,,none,0,\n",  # a blocker needs none
+     r"rhetoric\.csv:3: term 'glare': category 'SCOWL' is not a hostile one of data/lexicon/categories\.csv"),
+    ("embrac*,THREATEN,cooperative,0.5,\n",
+     r"rhetoric\.csv:2: term 'embrac\*': category 'THREATEN' is not a cooperative"),
+])
+def test_lexicon_a_bad_row_names_file_and_line(tmp_path, rows, message):
     with pytest.raises(ValueError, match=message):
-        load_lexicon(tmp_path)
+        load_lexicon(lexicon_of(tmp_path, rows))
