@@ -17,6 +17,8 @@ st.caption(f"{start} to {end}. Directed statements only; pick pairs in the sideb
            f"{dash.kind_label(f.kind)}.")
 
 series = dash.directed(app_io.load_series(url, start, end, pairs, f.kind))
+# Beside the whole, its two parts: whether what is done follows what is said.
+apart = dash.directed(app_io.load_words_and_deeds(url, start, end, pairs)) if f.kind == dash.ALL else None
 quotes = app_io.load_quotes(url, start, end, pairs, f.categories, f.min_hostility, limit=500, kind=f.kind)
 if series.empty:
     st.info(f"No directed statements ({dash.kind_label(f.kind).lower()}) for "
@@ -35,6 +37,9 @@ for pair in dash.unordered(pairs):
             else:
                 for panel in charts.timeline_panels(one, dash.of_pair(quotes, source, target), (start, end)):
                     st.altair_chart(panel, width="stretch")
+                if apart is not None:
+                    st.altair_chart(charts.kinds_chart(dash.of_pair(apart, source, target), (start, end)),
+                                    width="stretch")
 
 st.subheader("Export this view")
 files = exports.timeline_files(url, start, end, pairs, tuple(f.categories), f.min_hostility,

@@ -22,12 +22,17 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
+from pipeline.categories import KIND_LABELS
+
 # One colour per direction; Tableau 10 without its red and pink, which mark anomalies.
 PAIR_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#72b7b2", "#eeca3b", "#9d755d", "#bab0ac"]
 ANOMALY_COLOUR = "#d62728"
 EXPORT_WIDTH = 720  # "container" has no container outside a browser; exports get this many pixels
 QUOTE_CHARS = 200  # a tooltip is no place for a whole sentence
 INDEX_HEIGHT, VOLUME_HEIGHT = 260, 80  # pixels of the timeline's plots, axes and titles not counted
+KINDS_HEIGHT = 160
+# Words in the blue of talk, deeds in the brown of the ground (not the red of anomalies).
+KIND_COLOURS = {KIND_LABELS["words"]: "#4c78a8", KIND_LABELS["deeds"]: "#9d755d"}
 MIN_BAR_PIXELS = 2
 RANKED_EXTRAS = ("statements", "articles", "days", "anomalies", "previous", "current", "delta")
 
@@ -87,6 +92,31 @@ def timeline_panels(series: pd.DataFrame, quotes: pd.DataFrame | None = None,
     fit_width = alt.AutoSizeParams(type="fit-x", contains="padding")
     panels = timeline_chart(series, quotes, period).vconcat
     return [_thick_bars(panel.properties(autosize=fit_width)) for panel in panels]
+
+
+def kinds_chart(apart: pd.DataFrame, period: tuple[dt.date, dt.date] | None = None) -> alt.Chart:
+    """The words and the deeds of one direction apart (`queries.dyad_series` rows of both kinds): each
+    kind's daily index (dots) and 7-day mean (line), on the day axis of `timeline_chart`, so that an
+    analyst sees whether what is done follows what is said."""
+    title = "Words and deeds apart"
+    if apart.empty:
+        return _empty(title)
+    frame = apart.assign(pair=apart["kind"].map(KIND_LABELS), day=pd.to_datetime(apart["day"]))
+    colour = alt.Color("pair:N", title="Rhetoric", scale=alt.Scale(domain=list(KIND_COLOURS),
+                                                                  range=list(KIND_COLOURS.values())))
+    day = alt.X("yearmonthdate(day):T", title=None, bandPosition=0.5, scale=_day_scale(period),
+                axis=alt.Axis(format="%d %b %Y", labelAngle=0))
+    tooltip = [alt.Tooltip("day:T", title="Day"), alt.Tooltip("pair:N", title="Rhetoric"),
+               alt.Tooltip("tension_index:Q", title="Tension index", format=".1f"),
+               alt.Tooltip("rolling_7d:Q", title="7-day mean", format=".1f"),
+               alt.Tooltip("statements:Q", title="Statements")]
+    points = alt.Chart(frame).mark_circle(size=30, opacity=0.5).encode(
+        x=day, y=alt.Y("tension_index:Q", title="Tension index"), color=colour, tooltip=tooltip)
+    line = alt.Chart(_with_gaps(frame)).mark_line(strokeWidth=2).encode(
+        x=day, y="rolling_7d:Q", color=colour, tooltip=tooltip)
+    return alt.layer(points, line).properties(
+        width="container", height=KINDS_HEIGHT,
+        title=alt.Title(title, subtitle="dots: day · line: 7-day mean of each kind"))
 
 
 def _day_scale(period: tuple[dt.date, dt.date] | None) -> alt.Scale:

@@ -136,6 +136,15 @@ def load_series(url: str, start: dt.date, end: dt.date, pairs: tuple[tuple[str, 
 
 
 @_cached
+def load_words_and_deeds(url: str, start: dt.date, end: dt.date,
+                         pairs: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    """The series of the words and of the deeds of `pairs` in one frame, told apart by `kind`."""
+    engine = engine_for(url)
+    return pd.concat([queries.dyad_series(engine, start, end, pairs=list(pairs) or None, kind=kind)
+                      for kind in KINDS[1:]], ignore_index=True)
+
+
+@_cached
 def load_anomalies(url: str, start: dt.date, end: dt.date,
                    pairs: tuple[tuple[str, str], ...], kind: str = ALL) -> pd.DataFrame:
     return queries.anomalous_days(engine_for(url), start, end, pairs=list(pairs) or None, kind=kind)

@@ -198,6 +198,18 @@ def test_app_timeline_exports_png_svg_csv_and_report(app_env, downloads):
     assert b"<html" in by_type["text/html"][:500].lower()
 
 
+def test_app_timeline_shows_the_words_and_deeds_apart_beside_the_whole(app_env):
+    def titles(at):
+        return [chart.proto.spec for chart in at.get("vega_lite_chart")]
+
+    whole = app("timeline", pairs="PRK-USA")
+    assert not whole.exception, whole.exception
+    apart = [spec for spec in titles(whole) if "Words and deeds apart" in spec]
+    assert apart and all('"Words"' in spec or '"Deeds"' in spec for spec in apart)
+    words = app("timeline", pairs="PRK-USA", kind="words")
+    assert not any("Words and deeds apart" in spec for spec in titles(words))  # one kind is one line
+
+
 def test_app_quotes_table_csv_and_evidence_link(app_env, downloads):
     at = app("quotes", categories="THREATEN")
     assert not at.exception, at.exception

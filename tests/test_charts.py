@@ -202,3 +202,35 @@ def test_charts_timeline_panels_are_the_two_views_of_the_timeline():
 
 def test_charts_timeline_panels_of_nothing_is_one_empty_view():
     assert len(charts.timeline_panels(frame(queries.DYAD_COLUMNS, []))) == 1
+
+
+def kinds_rows():
+    return frame(queries.DYAD_COLUMNS, [
+        {"kind": "words", "day": "2022-02-20", "source": "RUS", "target": "UKR", "directed": True,
+         "tension_index": 30.0, "rolling_7d": 4.3, "statements": 3},
+        {"kind": "words", "day": "2022-02-21", "source": "RUS", "target": "UKR", "directed": True,
+         "tension_index": 40.0, "rolling_7d": 10.0, "statements": 4},
+        {"kind": "deeds", "day": "2022-02-24", "source": "RUS", "target": "UKR", "directed": True,
+         "tension_index": 90.0, "rolling_7d": 12.9, "statements": 9},
+    ])
+
+
+def test_charts_words_and_deeds_are_two_lines_each_broken_where_it_fell_quiet():
+    chart = charts.kinds_chart(kinds_rows(), period=(date(2022, 2, 1), date(2022, 2, 28)))
+    spec = chart.to_dict()
+    assert spec["title"]["text"] == "Words and deeds apart"
+    points, line = spec["layer"]
+    dots = spec["datasets"][points["data"]["name"]]
+    assert [(row["pair"], row["tension_index"]) for row in dots] == [("Words", 30.0), ("Words", 40.0),
+                                                                      ("Deeds", 90.0)]
+    drawn = [(row["pair"], row["day"][:10], row["rolling_7d"])
+             for row in spec["datasets"][line["data"]["name"]]]
+    assert drawn == [("Deeds", "2022-02-24", 12.9), ("Deeds", "2022-02-25", None),
+                     ("Words", "2022-02-20", 4.3), ("Words", "2022-02-21", 10.0),
+                     ("Words", "2022-02-22", None)]
+    assert points["encoding"]["color"]["scale"]["domain"] == ["Words", "Deeds"]  # the same colour each view
+
+
+def test_charts_words_and_deeds_of_nothing_say_so():
+    spec = charts.kinds_chart(kinds_rows().iloc[0:0]).to_dict()
+    assert spec["mark"]["type"] == "text" and spec["title"] == "Words and deeds apart"
