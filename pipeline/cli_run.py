@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import sys
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
 
 from pipeline.cli import (
     EXIT_OK,
@@ -128,12 +127,11 @@ def upgrade(args: argparse.Namespace) -> int:
     from pipeline import daily, settings, store
 
     url = settings.database_url(args.db)
-    missing = settings.sqlite_file(url)
-    if missing and not Path(missing).exists():  # connecting would create it, empty
+    if missing := settings.missing_sqlite_file(url):  # connecting would create it, empty
         raise UsageError(f"cannot upgrade {store.safe_url(url)}: no such file {missing}")
     with _locked_database(url) as engine:
-        rows = daily.rebuild_daily_index(engine)
-    print(f"{store.safe_url(url)}: schema at {store.HEAD}; {rows} daily rows rebuilt", file=sys.stderr)
+        summary = daily.upgrade(engine)
+    print(f"{store.safe_url(url)}: {summary}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -152,7 +150,7 @@ def _locked_database(url: str):
             engine = store.make_engine(url)
             stack.enter_context(exclusive_run(engine))
             store.upgrade(engine)
-        except LockFileError as error:
+        except (LockFileError, store.NewerSchemaError) as error:
             raise UsageError(str(error)) from None
         except (OperationalError, ArgumentError, ImportError, ValueError) as error:
             raise UsageError(store.unreachable(url, error)) from None

@@ -34,6 +34,14 @@ def rebuild_daily_index(engine, window_stories: int = WINDOW_STORIES) -> int:
     return rebuilt
 
 
+def upgrade(engine) -> str:
+    """The schema brought to this version's (store.upgrade: NewerSchemaError for a later version's)
+    and the days of the daily index its migrations marked rebuilt: what a run does first and last,
+    without input. The caller holds the run lock. -> a one-line summary."""
+    store.upgrade(engine)
+    return f"schema at {store.HEAD}; {rebuild_daily_index(engine)} daily rows rebuilt"
+
+
 def index_windows(days: list[date], reach: int, per_day: dict, budget: int) -> Iterator[tuple[date, date]]:
     """Windows covering each of the sorted `days` and the `reach` days after it, in order, each
     holding at most `budget` stories by `per_day` (unless one day alone holds more). A window may

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 
@@ -36,10 +35,9 @@ def engine_for(url: str):
 
 
 def database_state(url: str) -> str:
-    """"ok", "empty" (no schema or no data yet), "outdated: <why>" (a schema this version does not
-    read, pipeline.database.schema_lag) or "unreachable: <one-line reason>"."""
-    path = settings.sqlite_file(url)
-    if path is not None and not Path(path).exists():
+    """"ok", "empty" (no schema or no data yet), "older: <why>" or "newer: <why>" (a schema this
+    version does not read, pipeline.database.schema_lag) or "unreachable: <one-line reason>"."""
+    if settings.missing_sqlite_file(url):
         return "empty"  # do not create the file by looking at it
     try:
         from sqlalchemy import inspect
@@ -48,7 +46,7 @@ def database_state(url: str) -> str:
         if "articles" not in inspect(engine).get_table_names():
             return "empty"
         if lag := store.schema_lag(engine):
-            return f"outdated: {lag}"
+            return f"{'older' if lag.older else 'newer'}: {lag.message}"
         first, _ = queries.date_bounds(engine)
     except Exception as error:  # any driver, any failure: the page shows one line, not a traceback
         return f"unreachable: {store.unreachable(url, error)}"
@@ -80,10 +78,9 @@ def upgrade_database(url: str) -> str:
 
     engine = engine_for(url)
     with exclusive_run(engine):
-        store.upgrade(engine)
-        rows = daily.rebuild_daily_index(engine)
+        summary = daily.upgrade(engine)
     clear_caches()
-    return f"Schema at {store.HEAD}; {rows} daily rows rebuilt"
+    return _as_sentence(summary)
 
 
 def clear_caches() -> None:
@@ -242,28 +239,35 @@ def _as_sentence(message: str) -> str:
     return message[:1].upper() + message[1:]
 
 
-def _offer_upgrade(url: str, lag: str) -> None:
+def _offer_upgrade(url: str, lag: str, message: str) -> None:
     """Say why the database cannot be read, offer to upgrade an older one, and stop the page."""
     import streamlit as st
 
-    st.warning(f"The database {store.safe_url(url)} cannot be read as it is: {lag}.")
-    if "older" in lag and st.button("Upgrade the database"):
-        _write_guarded(lambda: upgrade_database(url), "Upgrading the database ...")
+    st.warning(f"The database {store.safe_url(url)} cannot be read as it is: {message}.")
+    if lag == "older" and st.button("Upgrade the database"):
+        _write_guarded(url, lambda: upgrade_database(url), "Upgrading the database ...")
     st.stop()
 
 
-def _write_guarded(write, doing: str) -> None:
-    """The app's one kind of write (load the sample, upgrade), refused while a run holds the
-    database: a success line and a fresh render, or a warning."""
+def _write_guarded(url: str, write, doing: str) -> None:
+    """The app's one kind of write (load the sample, upgrade): a success line and a fresh render;
+    while a run holds the database, a warning; when the lock or the database fails, one error line."""
     import streamlit as st
+    from sqlalchemy.exc import SQLAlchemyError
 
-    from pipeline.run_lock import RunLockError
+    from pipeline.run_lock import LockFileError, RunLockError
 
     try:
         with st.spinner(doing):
             st.success(write())
     except RunLockError as refused:
         st.warning(_as_sentence(str(refused)))
+        st.stop()
+    except LockFileError as error:
+        st.error(_as_sentence(str(error)))
+        st.stop()
+    except SQLAlchemyError as error:
+        st.error(_as_sentence(store.unreachable(url, error)))
         st.stop()
     st.rerun()
 
@@ -279,14 +283,14 @@ def require_data() -> tuple[str, dt.date, dt.date]:
         message = state.removeprefix("unreachable: ")
         st.error(_as_sentence(message))
         st.stop()
-    if state.startswith("outdated"):
-        _offer_upgrade(url, state.removeprefix("outdated: "))
+    if state.startswith(("older: ", "newer: ")):
+        _offer_upgrade(url, *state.split(": ", 1))
     if state == "empty":
         st.info(f"The database {store.safe_url(url)} holds no articles yet. Build it from the sample "
                 "corpus with `python -m pipeline run data/sample` (or your own files), or load the "
                 "sample here.")
         if st.button("Load the sample corpus"):
-            _write_guarded(lambda: load_sample(url), "Running the pipeline on data/sample ...")
+            _write_guarded(url, lambda: load_sample(url), "Running the pipeline on data/sample ...")
         st.stop()
     first, last = load_bounds(url)
     return url, first, last

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
@@ -56,6 +57,9 @@ def upgrade(engine: Engine) -> None:
     current = revision(engine)
     if current == HEAD:
         return
+    lag = schema_lag(engine)
+    if lag and not lag.older:  # Alembic knows no such revision: say what it is, in one line
+        raise NewerSchemaError(f"cannot upgrade {engine.url}: {lag.message}")
     if current is None and _is_empty(engine):
         _create_at_head(engine)
         return
@@ -99,17 +103,30 @@ def revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def schema_lag(engine: Engine) -> str | None:
-    """Why this version cannot read the database as it is, in a line, or None: its schema is at an
-    older migration (`python -m pipeline upgrade` brings it to HEAD) or a newer one (made by a later
-    version of Tension Tracker). An empty database is no lag: it has nothing to read yet."""
+class SchemaLag(NamedTuple):
+    """Why this version cannot read a database as it is: its schema is at an `older` migration
+    (`python -m pipeline upgrade` brings it to HEAD), or at a newer one (made by a later version)."""
+
+    older: bool
+    message: str
+
+
+class NewerSchemaError(Exception):
+    """The database was made by a later version of Tension Tracker: this one cannot upgrade it."""
+
+
+def schema_lag(engine: Engine) -> SchemaLag | None:
+    """The database's lag behind (or ahead of) this version's schema; None when it is at HEAD, or
+    empty (it has nothing to read yet). Revisions are numbered 0001, 0002, ...: they compare as text."""
     current = revision(engine)
     if current is None or current == HEAD:
         return None
-    if current > HEAD:  # revisions are numbered 0001, 0002, ...
-        return f"its schema ({current}) is newer than this version's ({HEAD}): update Tension Tracker"
-    return (f"its schema ({current}) is older than this version's ({HEAD}): upgrade it with "
-            f"`python -m pipeline upgrade`")
+    shown = str(engine.url)  # the password hidden
+    if current > HEAD:
+        return SchemaLag(False, f"its schema ({current}) is newer than this version's ({HEAD}): update "
+                                f"Tension Tracker")
+    return SchemaLag(True, f"its schema ({current}) is older than this version's ({HEAD}): upgrade it "
+                           f"with `python -m pipeline upgrade --db {shown}`")
 
 
 def safe_url(url: str) -> str:

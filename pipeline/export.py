@@ -18,7 +18,6 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 from sqlalchemy.engine import make_url
@@ -121,7 +120,7 @@ def _of_known_schema(engine, url: str, request: Request) -> Iterator[pd.DataFram
     """frames_for, once the database is found at this version's schema (checked when the first rows
     are wanted, like any read, with the output file open: it appears whole or not at all)."""
     if lag := store.schema_lag(engine):
-        raise ExportError(f"cannot export from {store.safe_url(url)}: {lag}")
+        raise ExportError(f"cannot export from {store.safe_url(url)}: {lag.message}")
     yield from frames_for(engine, request)
 
 
@@ -133,19 +132,13 @@ def _engine(url: str):
         make_url(url)  # a malformed URL is named as such before anything connects
     except (ArgumentError, ValueError) as error:  # ValueError: a port that is not a number
         raise ExportError(f"cannot reach database {shown}: not a database URL ({error})") from None
-    missing = _missing_sqlite_file(url)
+    missing = settings.missing_sqlite_file(url)
     if missing:
         raise ExportError(f"cannot reach database {shown}: no such file {missing}")
     try:
         return store.make_engine(url)
     except (ArgumentError, ImportError) as error:
         raise ExportError(store.unreachable(url, error)) from None
-
-
-def _missing_sqlite_file(url: str) -> str | None:
-    """The path of a SQLite URL whose file does not exist (SQLite would create it empty)."""
-    path = settings.sqlite_file(url)
-    return None if path is None or Path(path).exists() else path
 
 
 def request_from(what: str, start: str | None, end: str | None, pairs: Sequence[str] | None,

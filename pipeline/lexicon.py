@@ -18,13 +18,14 @@ from typing import Any
 
 import ahocorasick
 
+from pipeline import categories
 from pipeline.categories import polarity_of
 from pipeline.datafiles import read_rows
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicon"
 GAP = r"(?:\s+\S+){0,3}?"
 # "none" entries are blockers: idioms that contain a cue word but carry no rhetoric ("thanks to").
-POLARITIES = ("hostile", "cooperative", "none")
+POLARITIES = (*categories.POLARITIES, "none")
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,9 @@ from pipeline.store import articles, dyad_daily, is_story, runs, statements
 QUOTE_CANDIDATES, QUOTE_GROWTH = 4, 4
 # A quote shorter than this is words picked out of its sentence, which says who said them of whom.
 QUOTE_MIN_CHARS = 40
+# Pairs of a series read one select each, at most: SQLite takes 500 selects in a UNION, and past
+# this many the period's rows of the kind are no more than the pairs' anyway.
+UNION_PAIRS = 100
 # Rows an export holds at a time (the *_chunks readers): about 75 MB of statements as DataFrames.
 CHUNK_ROWS = 2000
 STATEMENT_ROW_COLUMNS = {**STATEMENT_COLUMNS, "published_at": frames.TIME, "url": "str", "title": "str",
@@ -90,7 +93,7 @@ def _dyad_series(start: DayLike, end: DayLike, pairs: Iterable[Pair] | None, kin
     rows = [of_kind(d.kind, kind), in_range(d.day, start, end),
             d.directed.is_(True) if directed_only else true(), d.anomaly == true() if anomalies else true()]
     listed = pair_list(pairs)
-    if listed is None or len(listed) < 2:
+    if listed is None or not 2 <= len(listed) <= UNION_PAIRS:
         found = select(dyad_daily).where(*rows, of_pairs(d.source, d.target, listed)).subquery()
     else:  # one select a pair, each by the pair index: SQLite, which keeps no statistics, read an OR of
         # pairs as every row of the kind in the period, through the primary key (kind, day, ...)

@@ -40,6 +40,17 @@ def sqlite_file(url: str) -> str | None:
     return None if not path or path == ":memory:" or path.startswith("file:") else path
 
 
+def missing_sqlite_file(url: str) -> str | None:
+    """The path of a SQLite URL whose file does not exist (connecting would create it, empty); None
+    for any other URL. What a command that only reads or upgrades says it cannot find.
+
+    >>> missing_sqlite_file("sqlite:///no/such/dir/x.db"), missing_sqlite_file(f"sqlite:///{__file__}")
+    ('no/such/dir/x.db', None)
+    """
+    path = sqlite_file(url)
+    return path if path is not None and not Path(path).exists() else None
+
+
 def is_new_sqlite_file(url: str) -> bool:
     """True when `url` is a SQLite database that does not exist yet (a file not there, or in memory),
     so that nothing read can be stored in it already.

@@ -22,6 +22,7 @@ from pipeline.categories import KINDS
 # one module.
 from pipeline.database import (  # noqa: F401
     HEAD,
+    NewerSchemaError,
     alembic_config,
     make_engine,
     revision,

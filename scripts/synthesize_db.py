@@ -27,7 +27,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline import aggregate, queries, store  # noqa: E402
-from pipeline.categories import category_table  # noqa: E402
+from pipeline.categories import POLARITIES, category_table  # noqa: E402
 
 COUNTRIES = (
     "USA", "CHN", "RUS", "PRK", "KOR", "JPN", "IRN", "ISR", "UKR", "GBR", "FRA", "DEU", "IND", "PAK",
@@ -39,7 +39,7 @@ PAIRS = 1000
 ZIPF = 1.1  # share of the pair of rank r ~ 1 / r**ZIPF
 FIRST_DAY, DAYS = dt.date(2015, 1, 1), 3653
 HOSTILE, FRIENDLY = (tuple(c.name for c in category_table().values() if c.polarity == side)
-                     for side in ("hostile", "cooperative"))
+                     for side in POLARITIES)
 RULES = ("speaker", "subject", "passive", "trailing", "subject-first", "mutual", "undirected")
 OUTLETS = tuple(f"outlet{i}.example" for i in range(40))
 FILLER = ("Officials said the talks would continue next week while analysts warned of further "
@@ -206,6 +206,8 @@ def time_queries(url: str, repeats: int = 5) -> None:
         ("whole period: key_quotes, 200 (Quotes page)",
          lambda: queries.key_quotes(engine, first, last, limit=200)),
         # The same views of the deeds alone (the Rhetoric filter).
+        ("dyad_series, one pair both ways, whole period",
+         lambda: queries.dyad_series(engine, first, last, pairs=[pair, pair[::-1]])),
         ("deeds: dyad_series, one pair, one year",
          lambda: queries.dyad_series(engine, *year, pairs=[pair], kind="deeds")),
         ("deeds: whole period: headline_figures", lambda: queries.headline_figures(engine, first, last,

@@ -114,6 +114,18 @@ def downgrade(engine, revision: str) -> None:
             conn.commit()
 
 
+def stamp(url: str, revision: str) -> None:
+    """Mark the database as made by the code of `revision` (a later version's, say), schema unchanged."""
+    from sqlalchemy import text
+
+    from pipeline import store
+
+    engine = store.make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :revision"), {"revision": revision})
+    engine.dispose()
+
+
 def stored_rows(engine):
     """What a run leaves that must not depend on how it ran (workers, cluster, backend): articles and
     their links, statements, the daily index and the near-duplicate buckets, in a stable order."""

@@ -267,3 +267,18 @@ def test_cli_upgrade_does_not_create_a_missing_sqlite_file(tmp_path, capsys):
     missing = tmp_path / "none.db"
     assert main(["upgrade", "--db", f"sqlite:///{missing}"]) == 2
     assert "no such file" in capsys.readouterr().err and not missing.exists()
+
+
+def test_cli_upgrade_and_run_refuse_a_database_of_a_later_version(tmp_path, capsys):
+    from tests.app_fixtures import build_sample_db
+    from tests.conftest import stamp
+
+    url = build_sample_db(tmp_path)
+    stamp(url, "9999")
+    for command in (["upgrade", "--db", url], ["run", str(tmp_path / "none.jsonl"), "--db", url]):
+        if command[0] == "run":
+            (tmp_path / "none.jsonl").write_text('{"id": "x", "text": "Seoul protested to Tokyo."}\n')
+        assert main(command) == 2
+        error = capsys.readouterr().err.strip()
+        assert "\n" not in error and error.startswith("error: cannot upgrade ")
+        assert error.endswith("is newer than this version's (0011): update Tension Tracker")

@@ -355,7 +355,22 @@ def test_export_from_an_older_schema_says_how_to_upgrade(tmp_path, capsys):
     from tests.app_fixtures import build_outdated_sample_db
 
     url = build_outdated_sample_db(tmp_path)
-    assert run(url, "--what", "dyads", "--format", "csv") == 2
+    out = tmp_path / "dyads.csv"
+    out.write_text("the last export\n", encoding="utf-8")
+    assert run(url, "--what", "dyads", "--format", "csv", "--out", str(out)) == 2
     error = capsys.readouterr().err.strip()
     assert "\n" not in error and "older than this version's" in error
-    assert error.endswith("upgrade it with `python -m pipeline upgrade`")
+    assert error.endswith(f"upgrade it with `python -m pipeline upgrade --db {url}`")
+    assert out.read_text(encoding="utf-8") == "the last export\n"  # left as it was, nothing beside it
+    assert not [path.name for path in tmp_path.iterdir() if path.name.endswith(".partial")]
+
+
+def test_export_from_a_later_versions_schema_is_refused(tmp_path, capsys):
+    from tests.app_fixtures import build_sample_db
+    from tests.conftest import stamp
+
+    url = build_sample_db(tmp_path)
+    stamp(url, "9999")
+    assert run(url, "--what", "quotes", "--format", "json") == 2
+    error = capsys.readouterr().err.strip()
+    assert error.endswith("is newer than this version's (0011): update Tension Tracker")

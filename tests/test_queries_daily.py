@@ -161,3 +161,15 @@ def test_queries_daily_rows_are_found_by_pair_or_by_period(sqlite_url):
     (_, series), (_, headline) = sent
     assert series.count("USING INDEX ix_dyad_daily_pair_day (source=? AND target=? AND kind=?") == 3, series
     assert "ix_dyad_daily_pair_day" not in headline, headline
+
+
+def test_queries_a_series_of_many_pairs_equals_the_pairs_read_one_by_one(engine):
+    pairs = [PRK_USA, USA_PRK, CHN_JPN]
+    together = queries.dyad_series(engine, None, None, pairs=[*pairs, PRK_USA], kind="words")  # one twice
+    one_by_one = (pd.concat([queries.dyad_series(engine, None, None, pairs=[p], kind="words") for p in pairs])
+                  .sort_values(["day", "source", "target", "directed"], kind="stable").reset_index(drop=True))
+    pd.testing.assert_frame_equal(together, one_by_one)
+    assert len(together) == 4
+    # Past UNION_PAIRS, one OR: SQLite takes no more than 500 selects in a compound one.
+    many = [(f"X{i:03d}", "USA") for i in range(600)] + pairs
+    pd.testing.assert_frame_equal(queries.dyad_series(engine, None, None, pairs=many, kind="words"), together)
