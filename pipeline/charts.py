@@ -110,12 +110,13 @@ def kinds_chart(apart: pd.DataFrame, period: tuple[dt.date, dt.date] | None = No
                alt.Tooltip("tension_index:Q", title="Tension index", format=".1f"),
                alt.Tooltip("rolling_7d:Q", title="7-day mean", format=".1f"),
                alt.Tooltip("statements:Q", title="Statements")]
-    points = alt.Chart(frame).mark_circle(size=30, opacity=0.5).encode(
+    points = alt.Chart(frame).mark_circle(size=40, opacity=0.8).encode(
         x=day, y=alt.Y("tension_index:Q", title="Tension index"), color=colour, tooltip=tooltip)
-    line = alt.Chart(_with_gaps(frame)).mark_line(strokeWidth=2).encode(
-        x=day, y="rolling_7d:Q", color=colour, tooltip=tooltip)
-    return alt.layer(points, line).properties(
-        width="container", height=KINDS_HEIGHT,
+    line = alt.Chart(_with_gaps(frame)).mark_line(
+        strokeWidth=2, point=alt.OverlayMarkDef(size=12, filled=True),  # a lone day is a dot, not nothing
+    ).encode(x=day, y="rolling_7d:Q", color=colour, tooltip=tooltip)
+    return alt.layer(points, line).properties(  # fitted to its column's width only, as timeline_panels
+        width="container", height=KINDS_HEIGHT, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
         title=alt.Title(title, subtitle="dots: day · line: 7-day mean of each kind"))
 
 

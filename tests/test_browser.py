@@ -121,29 +121,32 @@ def test_browser_timeline_csv_download(server, browser_page, tmp_path):
 
 
 def test_browser_timeline_plots_get_their_height_besides_titles_and_axes(server, browser_page):
-    """Each direction's index chart, then its volume chart: each drawn taller than its plot alone
-    (fitted into its own height, the volume plot was a strip a few pixels high)."""
-    from pipeline.charts import INDEX_HEIGHT, VOLUME_HEIGHT
+    """Each direction's index chart, its volume chart, then its words and deeds apart: each drawn
+    taller than its plot alone (fitted into its own height, the volume plot was a strip a few pixels
+    high)."""
+    from pipeline.charts import INDEX_HEIGHT, KINDS_HEIGHT, VOLUME_HEIGHT
 
     open_page(browser_page, f"{server}/{PAGES['timeline']}")
     browser_page.wait_for_selector("[data-testid='stVegaLiteChart'] svg", timeout=30_000)
     drawn = [chart.bounding_box()["height"]
              for chart in browser_page.locator("[data-testid='stVegaLiteChart'] svg").all()]
-    assert drawn and len(drawn) % 2 == 0, drawn
-    for index, volume in zip(drawn[::2], drawn[1::2], strict=True):
+    assert drawn and len(drawn) % 3 == 0, drawn
+    for index, volume, apart in zip(drawn[::3], drawn[1::3], drawn[2::3], strict=True):
         assert index >= INDEX_HEIGHT + 60 and volume >= VOLUME_HEIGHT + 50, drawn
+        assert apart >= KINDS_HEIGHT + 50, drawn
 
 
 def test_browser_timeline_directions_share_the_period_as_their_day_axis(server, browser_page):
-    """A → B beside B → A, index and volume alike, each drawn over the period in the caption, not over
-    the days that direction has statements on (the sample's USA → PRK has one)."""
+    """A → B beside B → A, index, volume and the words and deeds apart alike, each drawn over the
+    period in the caption, not over the days that direction has statements on (the sample's
+    USA → PRK has one)."""
     open_page(browser_page, f"{server}/{PAGES['timeline']}")
     browser_page.wait_for_selector("[data-testid='stVegaLiteChart'] svg", timeout=30_000)
     caption = browser_page.get_by_text(re.compile(r"^\d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d\.")).inner_text()
     first, last = (date.fromisoformat(day) for day in re.findall(r"\d{4}-\d\d-\d\d", caption))
     axes = [axis.get_attribute("aria-label") for axis in
             browser_page.locator("[data-testid='stVegaLiteChart'] svg [aria-label^='X-axis']").all()]
-    assert len(axes) == 4 and set(axes) == {
+    assert len(axes) == 6 and set(axes) == {
         f"X-axis for a time scale with values from {first:%d %B %Y} to {last:%d %B %Y}"}, axes
 
 
