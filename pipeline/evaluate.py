@@ -4,20 +4,36 @@ For each item, the statements of its sentence whose {source, target} is the item
 none -> neutral; otherwise the one with the largest |tension| gives the label by its sign and, when
 directed, the direction. Per-label precision / recall / F1, their macro average, and directed
 conflict F1 (conflict predicted, conflict gold, direction among the gold directions).
+
+Beside the protocol, how well words are told from deeds: the PLOVER records name their event type
+in their id, and each type is verbal or material by CAMEO's quad classes (PLOVER_KINDS); the share
+of those items whose deciding statement is of the same kind (pipeline.categories) is reported.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pipeline.categories import kind_of
 from pipeline.models import Article, Statement
 from pipeline.score import Resources, score_article
 
 LABELS = ("conflict", "cooperation", "neutral")
+# PLOVER's event types by the CAMEO roots they code, and CAMEO's quad classes: verbal cooperation
+# (01-05) and conflict (09-13) are words, material cooperation (06-08) and conflict (14-20) deeds.
+# The gold set's records use some of PLOVER's earlier names (DEMAND, DISAPPROVE, INVESTIGATE, FIGHT).
+PLOVER_KINDS = {
+    **dict.fromkeys(("AGREE", "CONSULT", "SUPPORT", "REQUEST", "INVESTIGATE", "DEMAND", "DISAPPROVE",
+                     "ACCUSE", "REJECT", "THREATEN"), "words"),
+    **dict.fromkeys(("COOPERATE", "AID", "CONCEDE", "RETREAT", "PROTEST", "MOBILIZE", "SANCTION", "COERCE",
+                     "ASSAULT", "FIGHT"), "deeds"),
+}
+PLOVER_ID = re.compile(r"^plover_gsr:PLOVER-[A-Z0-9]+-([A-Z]+)-\d+:")
 
 
 @dataclass(frozen=True)
@@ -101,7 +117,23 @@ def metrics(predictions: list[Prediction]) -> dict:
     report["directed_conflict"] = _prf(
         directed_tp, report["conflict"]["predicted"], report["conflict"]["gold"]
     )
+    report["words_and_deeds"] = kind_agreement(predictions)
     return report
+
+
+def gold_kind(item: dict) -> str | None:
+    """"words" or "deeds" for an item whose id names its PLOVER event type; None otherwise."""
+    found = PLOVER_ID.match(str(item.get("id", "")))
+    return PLOVER_KINDS.get(found.group(1)) if found else None
+
+
+def kind_agreement(predictions: list[Prediction]) -> dict:
+    """Of the items of a known kind (gold_kind) given a statement, how many it gives that kind."""
+    typed = [p for p in predictions if gold_kind(p.item)]
+    scored = [p for p in typed if p.statement is not None]
+    agreed = sum(kind_of(p.statement.category) == gold_kind(p.item) for p in scored)
+    return {"typed": len(typed), "scored": len(scored), "agreed": agreed,
+            "share": round(agreed / len(scored), 4) if scored else 0.0}
 
 
 def worst_misses(predictions: list[Prediction], count: int) -> list[Prediction]:
@@ -133,6 +165,10 @@ def report_lines(report: dict) -> Iterator[str]:
         yield (f"{label:<18}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}"
                f"{m['gold']:>6}{m['predicted']:>6}")
     yield f"{'macro_f1':<18}{report['macro_f1']:>26.3f}"
+    kinds = report["words_and_deeds"]
+    if kinds["scored"]:
+        yield (f"{'words_and_deeds':<18}{kinds['share']:>26.3f}  ({kinds['agreed']} of the {kinds['scored']} "
+               f"PLOVER-typed items given a statement are given its kind)")
 
 
 def miss_line(prediction) -> str:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from pipeline.evaluate import Prediction, _decide, metrics, predict, read_gold
+from pipeline.evaluate import Prediction, _decide, gold_kind, kind_agreement, metrics, predict, read_gold
 from pipeline.models import Statement
 from tests.conftest import GOLD_DEV, shared
 
@@ -12,10 +12,12 @@ from tests.conftest import GOLD_DEV, shared
 MACRO_F1_FLOOR = 0.65
 CONFLICT_F1_FLOOR = 0.75
 DIRECTED_CONFLICT_F1_FLOOR = 0.70
+# Words told from deeds on the PLOVER-typed items given a statement (0.84 when the split was built).
+WORDS_AND_DEEDS_FLOOR = 0.80
 
 
-def statement(source, target, hostility, cooperation, directed=True):
-    return Statement("a", 0, 1, "s", source, target, directed, hostility, cooperation, "X", "r", 0.5)
+def statement(source, target, hostility, cooperation, directed=True, category="X"):
+    return Statement("a", 0, 1, "s", source, target, directed, hostility, cooperation, category, "r", 0.5)
 
 
 def item(label, pair=("AAA", "BBB"), directions=()):
@@ -56,6 +58,24 @@ def test_evaluate_metrics_by_hand():
     assert report["macro_f1"] == pytest.approx(0.2667, abs=1e-4)
 
 
+def test_evaluate_plover_ids_name_words_or_deeds():
+    assert gold_kind({"id": "plover_gsr:PLOVER-GSR01-THREATEN-0003:PRK-USA"}) == "words"
+    assert gold_kind({"id": "plover_gsr:PLOVER-GSR01-ASSAULT-0001:RUS-UKR"}) == "deeds"
+    assert gold_kind({"id": "park2021:17:PRK-USA"}) is None  # no event type: not counted
+    assert gold_kind({"id": "plover_gsr:PLOVER-GSR01-UNHEARD-0001:A-B"}) is None
+
+
+def test_evaluate_kind_agreement_by_hand():
+    def typed(kind_in_id, category):
+        said = statement("AAA", "BBB", 0.8, 0.0, category=category) if category else None
+        return Prediction({"id": f"plover_gsr:PLOVER-X-{kind_in_id}-1:A-B"}, "conflict", None, said)
+
+    untyped = Prediction(item("conflict"), "conflict", None, statement("A", "B", 1, 0))
+    predictions = [typed("THREATEN", "THREATEN"), typed("ASSAULT", "ATTACK"), typed("DEMAND", "SANCTION"),
+                   typed("AID", None), untyped]
+    assert kind_agreement(predictions) == {"typed": 4, "scored": 3, "agreed": 2, "share": 0.6667}
+
+
 def test_evaluate_reads_gold_lines(tmp_path):
     path = tmp_path / "gold.jsonl"
     path.write_text(json.dumps(item("neutral")) + "\n\n")
@@ -70,3 +90,5 @@ def test_evaluate_quality_gate_on_labelled_dev_set(resources):
     assert report["macro_f1"] >= MACRO_F1_FLOOR, report
     assert report["conflict"]["f1"] >= CONFLICT_F1_FLOOR, report
     assert report["directed_conflict"]["f1"] >= DIRECTED_CONFLICT_F1_FLOOR, report
+    assert report["words_and_deeds"]["scored"] >= 70, report  # PLOVER's 84 items, most given a statement
+    assert report["words_and_deeds"]["share"] >= WORDS_AND_DEEDS_FLOOR, report
