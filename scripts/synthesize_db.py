@@ -1,4 +1,4 @@
-"""Fill a SQLite database with synthetic statements and time the app's queries on it (a benchmark).
+"""Fill a database with synthetic statements and time the app's queries on it (a benchmark).
 
 The rows are made up but distributed like news: 50 countries, about 1,000 directed pairs whose
 share of statements falls off like Zipf (the busiest pair holds about a sixth), ten years of days
@@ -11,6 +11,7 @@ Example::
 
     python scripts/synthesize_db.py --statements 1000000 --out /tmp/big.db      # fill (~minutes)
     python scripts/synthesize_db.py --out /tmp/big.db --time                     # time the queries
+    python scripts/synthesize_db.py --statements 1000000 --db postgresql://localhost/big --time
 """
 
 from __future__ import annotations
@@ -179,6 +180,14 @@ def _insert(engine, table, rows) -> None:
             connection.execute(table.insert(), batch)
 
 
+def _analyse(url: str) -> None:
+    """Statistics for the planner of a server database (SQLite's planner keeps none)."""
+    engine = store.make_engine(url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
+    engine.dispose()
+
+
 def time_queries(url: str, repeats: int = 5) -> None:
     engine = store.make_engine(url)
     first, last = queries.date_bounds(engine)
@@ -231,19 +240,24 @@ def time_queries(url: str, repeats: int = 5) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True, help="SQLite file to create (replaced if it exists)")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--out", help="SQLite file to create (replaced if it exists)")
+    target.add_argument("--db", metavar="URL", help="or any database URL (PostgreSQL: an empty database; "
+                                                    "analysed once filled, as its autovacuum would)")
     parser.add_argument("--statements", type=int, help="fill the file with this many statements")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--time", action="store_true", help="time the app's queries on the file")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
-    out = Path(args.out).resolve()
-    url = f"sqlite:///{out}"
+    out = Path(args.out).resolve() if args.out else None
+    url = f"sqlite:///{out}" if out else args.db
     if args.statements:
-        for stale in (out, Path(f"{out}-wal"), Path(f"{out}-shm")):
+        for stale in (out, Path(f"{out}-wal"), Path(f"{out}-shm")) if out else ():
             stale.unlink(missing_ok=True)
         synthesize(url, args.statements, args.seed)
-    elif not out.exists():
+        if not out:
+            _analyse(url)
+    elif out and not out.exists():
         parser.error(f"{out}: no such file; give --statements N to make it")
     if args.time:
         time_queries(url, args.repeats)
