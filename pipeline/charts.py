@@ -34,6 +34,8 @@ KINDS_HEIGHT = 160
 # Words in the blue of talk, deeds in the brown of the ground (not the red of anomalies).
 KIND_COLOURS = {KIND_LABELS["words"]: "#4c78a8", KIND_LABELS["deeds"]: "#9d755d"}
 MIN_BAR_PIXELS = 2
+# A chart on a page fills its column's width and takes the height it needs beside its plot's.
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 RANKED_EXTRAS = ("statements", "articles", "days", "anomalies", "previous", "current", "delta")
 
 
@@ -52,9 +54,7 @@ def timeline_chart(series: pd.DataFrame, quotes: pd.DataFrame | None = None,
         return alt.vconcat(_empty(title))
     frame = _with_top_quote(_with_pair(series), quotes)
     colour = alt.Color("pair:N", title="Direction", scale=alt.Scale(range=PAIR_COLOURS))
-    # A day is a band, not an instant: bars fill it and the axis never ticks hours.
-    day = alt.X("yearmonthdate(day):T", title=None, bandPosition=0.5, scale=_day_scale(period),
-                axis=alt.Axis(format="%d %b %Y", labelAngle=0))
+    day = _day_axis(period)
     tooltip = [alt.Tooltip("day:T", title="Day"), alt.Tooltip("pair:N", title="Pair"),
                alt.Tooltip("tension_index:Q", title="Tension index", format=".1f"),
                alt.Tooltip("rolling_7d:Q", title="7-day mean", format=".1f"),
@@ -89,9 +89,8 @@ def timeline_panels(series: pd.DataFrame, quotes: pd.DataFrame | None = None,
     view to its column, while a concatenation with "container" widths overflows it. Each is fitted
     to its column's width only: Streamlit would fit title, axes and plot into the panel's height,
     leaving the volume plot a strip a few pixels high."""
-    fit_width = alt.AutoSizeParams(type="fit-x", contains="padding")
     panels = timeline_chart(series, quotes, period).vconcat
-    return [_thick_bars(panel.properties(autosize=fit_width)) for panel in panels]
+    return [_thick_bars(panel.properties(autosize=FIT_WIDTH)) for panel in panels]
 
 
 def kinds_chart(apart: pd.DataFrame, period: tuple[dt.date, dt.date] | None = None) -> alt.Chart:
@@ -101,11 +100,10 @@ def kinds_chart(apart: pd.DataFrame, period: tuple[dt.date, dt.date] | None = No
     title = "Words and deeds apart"
     if apart.empty:
         return _empty(title)
-    frame = apart.assign(pair=apart["kind"].map(KIND_LABELS), day=pd.to_datetime(apart["day"]))
+    frame = apart.assign(pair=apart["kind"].map(KIND_LABELS))
     colour = alt.Color("pair:N", title="Rhetoric", scale=alt.Scale(domain=list(KIND_COLOURS),
                                                                   range=list(KIND_COLOURS.values())))
-    day = alt.X("yearmonthdate(day):T", title=None, bandPosition=0.5, scale=_day_scale(period),
-                axis=alt.Axis(format="%d %b %Y", labelAngle=0))
+    day = _day_axis(period)
     tooltip = [alt.Tooltip("day:T", title="Day"), alt.Tooltip("pair:N", title="Rhetoric"),
                alt.Tooltip("tension_index:Q", title="Tension index", format=".1f"),
                alt.Tooltip("rolling_7d:Q", title="7-day mean", format=".1f"),
@@ -116,8 +114,15 @@ def kinds_chart(apart: pd.DataFrame, period: tuple[dt.date, dt.date] | None = No
         strokeWidth=2, point=alt.OverlayMarkDef(size=12, filled=True),  # a lone day is a dot, not nothing
     ).encode(x=day, y="rolling_7d:Q", color=colour, tooltip=tooltip)
     return alt.layer(points, line).properties(  # fitted to its column's width only, as timeline_panels
-        width="container", height=KINDS_HEIGHT, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+        width="container", height=KINDS_HEIGHT, autosize=FIT_WIDTH,
         title=alt.Title(title, subtitle="dots: day · line: 7-day mean of each kind"))
+
+
+def _day_axis(period: tuple[dt.date, dt.date] | None) -> alt.X:
+    """The day axis of the timeline's charts. A day is a band, not an instant: bars fill it and the
+    axis never ticks hours; with a `period`, it spans that period (_day_scale)."""
+    return alt.X("yearmonthdate(day):T", title=None, bandPosition=0.5, scale=_day_scale(period),
+                 axis=alt.Axis(format="%d %b %Y", labelAngle=0))
 
 
 def _day_scale(period: tuple[dt.date, dt.date] | None) -> alt.Scale:
