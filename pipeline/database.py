@@ -57,7 +57,7 @@ def upgrade(engine: Engine) -> None:
     current = revision(engine)
     if current == HEAD:
         return
-    lag = schema_lag(engine)
+    lag = _lag(current, engine)
     if lag and not lag.older:  # Alembic knows no such revision: say what it is, in one line
         raise NewerSchemaError(f"cannot upgrade {engine.url}: {lag.message}")
     if current is None and _is_empty(engine):
@@ -117,8 +117,13 @@ class NewerSchemaError(Exception):
 
 def schema_lag(engine: Engine) -> SchemaLag | None:
     """The database's lag behind (or ahead of) this version's schema; None when it is at HEAD, or
-    empty (it has nothing to read yet). Revisions are numbered 0001, 0002, ...: they compare as text."""
-    current = revision(engine)
+    empty (it has nothing to read yet)."""
+    return _lag(revision(engine), engine)
+
+
+def _lag(current: str | None, engine: Engine) -> SchemaLag | None:
+    """schema_lag of a database at revision `current`. Revisions are numbered 0001, 0002, ...: they
+    compare as text."""
     if current is None or current == HEAD:
         return None
     shown = str(engine.url)  # the password hidden
