@@ -148,6 +148,9 @@ def _locked_database(url: str):
     with ExitStack() as stack:
         try:
             engine = store.make_engine(url)
+            # Closed last, after the lock: SQLite folds its write-ahead log into the file as the last
+            # connection closes, which must not wait for the garbage collector (see __main__).
+            stack.callback(engine.dispose)
             stack.enter_context(exclusive_run(engine))
             store.upgrade(engine)
         except (LockFileError, store.NewerSchemaError) as error:

@@ -2,9 +2,11 @@
 
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -282,3 +284,20 @@ def test_cli_upgrade_and_run_refuse_a_database_of_a_later_version(tmp_path, caps
         error = capsys.readouterr().err.strip()
         assert "\n" not in error and error.startswith("error: cannot upgrade ")
         assert error.endswith("is newer than this version's (0011): update Tension Tracker")
+
+
+def test_cli_run_leaves_the_whole_database_in_its_sqlite_file(tmp_path):
+    """The process ends without the interpreter's last collections (pipeline.__main__), so the run
+    closes its database itself: SQLite folds the write-ahead log into the file, which alone then
+    holds every stored row (a copy of it is the database)."""
+    database = tmp_path / "tension.db"
+    wire = REPO / "data" / "sample" / "wire.jsonl"
+    done = subprocess.run([sys.executable, "-m", "pipeline", "run", str(wire), "--db", f"sqlite:///{database}",
+                           "--workers", "2"], cwd=REPO, capture_output=True)
+    assert done.returncode in (0, 1), done.stderr
+    stored = int(re.search(r": (\d+) stored", done.stderr.decode()).group(1))
+    assert stored > 0 and not Path(f"{database}-wal").exists()
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(database.read_bytes())
+    with closing(sqlite3.connect(copy)) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == stored
