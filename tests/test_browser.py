@@ -60,7 +60,9 @@ def server(sample_db_url, tmp_path_factory):
     if not charts_written():
         pytest.skip("pipeline/charts.py or pipeline/report.py not written yet (another change)")
     port = free_port()
-    env = {**os.environ, "TENSION_DB_URL": sample_db_url, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    # Streamlit's settings are the project's own (.streamlit/config.toml), not the test's.
+    env = {name: value for name, value in os.environ.items() if not name.startswith("STREAMLIT_")}
+    env["TENSION_DB_URL"] = sample_db_url
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     with open(log, "w") as out:
         process = subprocess.Popen(
@@ -107,6 +109,30 @@ def test_browser_page_renders_without_exception(server, browser_page, name):
     assert browser_page.locator("[data-testid='stAlertContentError']").count() == 0
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browser_page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_browser_pages_ask_nothing_of_any_other_host_and_offer_no_deploy(server, browser_page):
+    """Every request the pages make goes to the dashboard's own server: no usage statistics (which
+    Streamlit sends by default), no fonts or scripts from elsewhere, so it works offline and what an
+    analyst looks at stays on the machine; and the menu is a reader's, without "Deploy"."""
+    from urllib.parse import urlsplit
+
+    requested: list[str] = []
+
+    def record(request) -> None:
+        requested.append(request.url)
+
+    browser_page.on("request", record)
+    try:
+        for path in PAGES.values():
+            open_page(browser_page, f"{server}/{path}")
+        browser_page.wait_for_timeout(2_000)  # statistics are sent a moment after the page loads
+    finally:
+        browser_page.remove_listener("request", record)
+    elsewhere = {url for url in requested if urlsplit(url).netloc != urlsplit(server).netloc
+                 and not url.startswith(("data:", "blob:"))}
+    assert requested and not elsewhere, sorted(elsewhere)
+    assert browser_page.locator("[data-testid='stAppDeployButton']").count() == 0
 
 
 def test_browser_timeline_csv_download(server, browser_page, tmp_path):
