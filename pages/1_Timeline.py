@@ -42,11 +42,8 @@ for pair in dash.unordered(pairs):
                                     width="stretch")
 
 st.subheader("Export this view")
-files = exports.timeline_files(url, start, end, pairs, tuple(f.categories), f.min_hostility,
-                               tuple(dash.describe(f, start, end).items()), f.kind)
-stem = f"tension{dash.kind_stem(f.kind)}-{'_'.join(f'{a}-{b}' for a, b in pairs)}-{start}-{end}"
-png, svg, csv = st.columns(3)
-png.download_button("Chart as PNG", files["png"], f"{stem}.png", "image/png")
-svg.download_button("Chart as SVG", files["svg"], f"{stem}.svg", "image/svg+xml")
-csv.download_button("Data as CSV", files["csv"], f"{stem}.csv", "text/csv")
-st.download_button("One-page HTML report", files["html"], f"{stem}.html", "text/html", type="primary")
+exports.timeline_downloads(
+    series, quotes, (start, end),
+    title=f"Tension, {dash.kind_label(f.kind).lower()}: {', '.join(dash.pair_label(*p) for p in pairs)}",
+    described=dash.describe(f, start, end),
+    stem=f"tension{dash.kind_stem(f.kind)}-{'_'.join(f'{a}-{b}' for a, b in pairs)}-{start}-{end}")

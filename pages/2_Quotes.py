@@ -4,6 +4,7 @@ import streamlit as st
 
 from pipeline import charts
 from pipeline import dashboard as dash
+from pipeline import dashboard_exports as exports
 from pipeline import dashboard_io as app_io
 
 st.set_page_config(page_title="Quotes · Tension Tracker", page_icon="💬", layout="wide")
@@ -32,8 +33,8 @@ st.dataframe(table, hide_index=True, column_order=("day", "pair", "category", "h
     "outlet": "Outlet",
     "url": st.column_config.LinkColumn("Link", display_text="open"),
 })
-st.download_button("Quotes as CSV", charts.to_csv(table), f"quotes{dash.kind_stem(f.kind)}-{start}-{end}.csv",
-                   "text/csv")
+exports.download_button(st, "Quotes as CSV", charts.to_csv(table),
+                        f"quotes{dash.kind_stem(f.kind)}-{start}-{end}.csv", "text/csv")
 
 st.subheader("Evidence")
 ids = list(dict.fromkeys(quotes["article_id"]))

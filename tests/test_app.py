@@ -6,7 +6,10 @@ alone, a page is its own entry point and its st.page_link to a sibling page cann
 
 Download buttons: AppTest 1.67 keeps only a media URL in the element tree, and the in-memory media
 store it creates lives for one run, so `downloads` records what each download_button hands to that
-store (data, mime type, file name) and the tests check those bytes.
+store (data, mime type, file name) and the tests check those bytes. A file made when its button is
+clicked (a function given as the data) has no store without Streamlit's server: `downloads` calls
+the function, as the server does on a click, records what it made, and names it in `made_on_click`.
+tests/test_browser.py clicks such buttons in a real browser.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.elements.widgets import button
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -56,18 +60,36 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+class Downloads(dict):
+    """file name -> (data, mime type) of every download_button rendered, and which of them are made
+    on click."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.made_on_click: set[str] = set()
+
+    def add(self, name: str | None, data: bytes | str, mime: str) -> None:
+        self[name or f"unnamed-{len(self)}"] = (data.encode() if isinstance(data, str) else bytes(data), mime)
+
+
 @pytest.fixture
-def downloads(monkeypatch) -> dict[str, tuple[bytes, str]]:
-    """file name -> (data, mime type) of every download_button rendered while the test runs."""
-    seen: dict[str, tuple[bytes, str]] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
+def downloads(monkeypatch) -> Downloads:
+    """What every download_button rendered while the test runs hands out (Downloads)."""
+    seen = Downloads()
+    stored, marshalled = MemoryMediaFileStorage.load_and_get_id, button.marshall_file
 
-    def record(self, path_or_data, mimetype, kind, filename=None):
-        data = path_or_data.encode() if isinstance(path_or_data, str) else bytes(path_or_data)
-        seen[filename or f"unnamed-{len(seen)}"] = (data, mimetype)
-        return original(self, path_or_data, mimetype, kind, filename)
+    def store_file(self, path_or_data, mimetype, kind, filename=None):
+        seen.add(filename, path_or_data, mimetype)
+        return stored(self, path_or_data, mimetype, kind, filename)
 
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    def marshall_file(coordinates, data, proto, mimetype, file_name=None, **options):
+        if callable(data):  # what the server runs when the button is clicked
+            seen.add(file_name, data(), mimetype)
+            seen.made_on_click.add(file_name)
+        return marshalled(coordinates, data, proto, mimetype, file_name, **options)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", store_file)
+    monkeypatch.setattr(button, "marshall_file", marshall_file)
     return seen
 
 
@@ -197,6 +219,8 @@ def test_app_timeline_exports_png_svg_csv_and_report(app_env, downloads):
     assert {"day", "source", "target", "tension_index"} <= set(frame.columns) and len(frame)
     assert set(zip(frame["source"], frame["target"], strict=True)) <= {("PRK", "USA"), ("USA", "PRK")}
     assert b"<html" in by_type["text/html"][:500].lower()
+    # The images and the report are made when asked for, not drawn on every first render.
+    assert {name.rsplit(".", 1)[1] for name in downloads.made_on_click} == {"png", "svg", "html"}
 
 
 def test_app_timeline_shows_the_words_and_deeds_apart_beside_the_whole(app_env):
@@ -209,6 +233,20 @@ def test_app_timeline_shows_the_words_and_deeds_apart_beside_the_whole(app_env):
     assert apart and all('"Words"' in spec or '"Deeds"' in spec for spec in apart)
     words = app("timeline", pairs="PRK-USA", kind="words")
     assert not any("Words and deeds apart" in spec for spec in titles(words))  # one kind is one line
+
+
+@pytest.mark.parametrize(("page", "params", "buttons"), [
+    ("overview", {"preset": "custom", "start": LATER_START, "end": "2023-12-31"}, 9),
+    ("timeline", {"pairs": "PRK-USA"}, 4),
+    ("quotes", {}, 1),
+])
+def test_app_downloads_never_rerun_the_page(app_env, page, params, buttons):
+    """A download changes nothing on the page, so its click starts no run: a run started by it
+    replaced the id of a file made on click while the browser asked for it (pipeline.dashboard_exports)."""
+    at = app(page, **params)
+    assert not at.exception, at.exception
+    assert len(at.download_button) == buttons
+    assert all(button.proto.ignore_rerun for button in at.download_button)
 
 
 def test_app_quotes_table_csv_and_evidence_link(app_env, downloads):
@@ -452,6 +490,7 @@ def test_app_overview_charts_export_png_svg_and_csv(app_env, downloads):
         files = {name.rsplit(".", 1)[1]: downloads[name][0] for name in names if name.startswith(stem)}
         assert files["png"].startswith(b"\x89PNG") and b"<svg" in files["svg"][:500]
         assert len(pd.read_csv(io.BytesIO(files["csv"])))
+    assert {name.rsplit(".", 1)[1] for name in downloads.made_on_click} == {"png", "svg"}
 
 
 def test_app_overview_shows_freshness_with_failures_as_data(monkeypatch, tmp_path):

@@ -29,6 +29,7 @@ PAGES = {"overview": "", "timeline": "Timeline?pairs=PRK-USA", "quotes": "Quotes
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+SERVER_LOGS: dict[str, Path] = {}  # what each server started here printed, by its address
 
 
 def free_port() -> int:
@@ -70,6 +71,7 @@ def server(sample_db_url, tmp_path_factory):
              "--server.port", str(port), "--server.address", "127.0.0.1"],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
+    SERVER_LOGS[base] = log
     try:
         wait_healthy(base, process, log)
         yield base
@@ -144,6 +146,46 @@ def test_browser_timeline_csv_download(server, browser_page, tmp_path):
     lines = saved.read_text().splitlines()
     assert lines[0].startswith("day,") or "tension_index" in lines[0]
     assert len(lines) > 1
+
+
+def settled(page, quiet_seconds: float = 1.5) -> None:
+    """Wait until the app has not run for `quiet_seconds`: a button whose file is made on click holds
+    an id that the app's next run replaces, and a click just before that run is lost (Streamlit)."""
+    quiet_since = time.monotonic()
+    while time.monotonic() - quiet_since < quiet_seconds:
+        if page.locator(DONE).count() == 0:  # a run is under way
+            page.wait_for_selector(DONE, timeout=60_000)
+            quiet_since = time.monotonic()
+        page.wait_for_timeout(100)
+
+
+@pytest.mark.parametrize(("page", "button", "starts"), [
+    ("timeline", "Chart as PNG", b"\x89PNG"),
+    ("timeline", "One-page HTML report", b"<!doctype html"),
+    ("overview", "SVG", b"<svg"),
+])
+def test_browser_files_made_on_click_download_whole(server, browser_page, tmp_path, page, button, starts):
+    """The images and the report are made by the server when their button is clicked (Streamlit's
+    deferred downloads), then downloaded like any file."""
+    open_page(browser_page, f"{server}/{PAGES[page]}")
+    settled(browser_page)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        with browser_page.expect_download(timeout=60_000) as info:
+            browser_page.get_by_role("button", name=button, exact=True).last.click()
+    except PlaywrightTimeout:
+        shown = browser_page.locator("[data-testid='stDownloadButtonError']").all_inner_texts()
+        pytest.fail(f"no {button} download within a minute (the button says {shown}); the server said:\n"
+                    f"{SERVER_LOGS[server].read_text()[-3000:]}")
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    data = saved.read_bytes()
+    assert data[:len(starts)].lower() == starts.lower(), data[:80]
+    assert saved.suffix == {"Chart as PNG": ".png", "One-page HTML report": ".html", "SVG": ".svg"}[button]
+    if button == "One-page HTML report":
+        assert b"<svg" in data and b"PRK" in data  # the chart inlined, the pair named
+    assert browser_page.locator("[data-testid='stException']").count() == 0
 
 
 def test_browser_timeline_plots_get_their_height_besides_titles_and_axes(server, browser_page):
