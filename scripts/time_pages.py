@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     import streamlit as st
 
     params = dict(item.split("=", 1) for item in args.param)
+    # The modules a page imports (pandas, Altair, vl-convert...) are imported once per server, not
+    # per view: a render before the timed ones takes them out of the first page's figure.
+    render(None, params)
     for name, page in PAGES.items():
         st.cache_data.clear()  # a first render: nothing cached yet
         began = time.perf_counter()
