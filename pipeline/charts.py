@@ -17,6 +17,8 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
+import sys
+import threading
 
 import altair as alt
 import pandas as pd
@@ -194,12 +196,12 @@ def tension_scale(values: pd.Series) -> alt.Scale:
 
 def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     """The chart as PNG bytes, rendered offline by vl-convert."""
-    return vl_convert.vegalite_to_png(_static_spec(chart), scale=scale, allowed_base_urls=[])
+    return vl_convert.vegalite_to_png(export_spec(chart), scale=scale, allowed_base_urls=[])
 
 
 def to_svg(chart: alt.TopLevelMixin) -> str:
     """The chart as an SVG document (a string starting with "<svg"); its text is XML-escaped."""
-    return vl_convert.vegalite_to_svg(_static_spec(chart), allowed_base_urls=[])
+    return vl_convert.vegalite_to_svg(export_spec(chart), allowed_base_urls=[])
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
@@ -250,7 +252,7 @@ def _shorten(text) -> str:
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
 
 
-def _static_spec(chart: alt.TopLevelMixin) -> dict:
+def export_spec(chart: alt.TopLevelMixin) -> dict:
     """The chart's Vega-Lite spec with every width "container" fixed, for rendering off-browser.
 
     Altair refuses frames over 5,000 rows by default (Streamlit lifts that for its own rendering);
@@ -263,5 +265,32 @@ def _static_spec(chart: alt.TopLevelMixin) -> dict:
         if isinstance(node, list):
             return [fix(item) for item in node]
         return node
-    with alt.data_transformers.disable_max_rows():
-        return fix(chart.to_dict())
+    with _altair_settings_lock():
+        return fix(_dict_without_row_limit(chart))
+
+
+# Altair's data transformer and theme are settings of the whole process. Streamlit changes them
+# under its own lock while it draws a chart on a page's thread (streamlit.elements.vega_charts), and
+# a file made on click is drawn on another thread meanwhile: without that lock, 169 of 200 exports
+# drawn beside a page came out without their rows (the page's transformer swapped them for a
+# reference). Outside the dashboard, a lock of this module's own.
+_EXPORT_LOCK = threading.Lock()
+
+
+def _altair_settings_lock() -> threading.Lock:
+    drawing = sys.modules.get("streamlit.elements.vega_charts")
+    return getattr(drawing, "_altair_globals_lock", _EXPORT_LOCK)
+
+
+def _dict_without_row_limit(chart: alt.TopLevelMixin) -> dict:
+    """chart.to_dict() with Altair's row limit lifted for the call, the caller holding the lock.
+    Lifted and put back by hand, not with Altair's context manager: leaving that puts the whole
+    registry back as it was, dropping the transformer Streamlit registers (outside its lock) just
+    before it draws, whose page then failed (NoSuchEntryPoint)."""
+    registry = alt.data_transformers
+    active, options = registry.active, dict(registry.options)
+    registry.enable(active, **{**options, "max_rows": None})
+    try:
+        return chart.to_dict()
+    finally:
+        registry.enable(active, **options)

@@ -234,3 +234,33 @@ def test_charts_words_and_deeds_are_two_lines_each_broken_where_it_fell_quiet():
 def test_charts_words_and_deeds_of_nothing_say_so():
     spec = charts.kinds_chart(kinds_rows().iloc[0:0]).to_dict()
     assert spec["mark"]["type"] == "text" and spec["title"] == "Words and deeds apart"
+
+
+def test_charts_export_keeps_its_rows_while_streamlit_draws_a_chart_on_another_thread():
+    """A file made on click is drawn beside a page's run: Altair's data transformer and row limit are
+    settings of the process, and Streamlit swaps the transformer while it draws (under its lock)."""
+    import threading
+
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    points = pd.DataFrame({"x": range(6000), "y": range(6000)})
+    chart = alt.Chart(points).mark_point().encode(x="x", y="y")
+    before, done, failed = dict(alt.data_transformers.options), threading.Event(), []
+
+    def draw_pages() -> None:
+        while not done.is_set():
+            try:
+                _convert_altair_to_vega_lite_spec(alt.Chart(points.head(10)).mark_line().encode(x="x", y="y"))
+            except Exception as error:  # noqa: BLE001 - what the page would have shown
+                failed.append(repr(error))
+
+    page = threading.Thread(target=draw_pages)
+    page.start()
+    try:
+        rows = [sum(len(values) for values in charts.export_spec(chart).get("datasets", {}).values())
+                for _ in range(60)]
+    finally:
+        done.set()
+        page.join()
+    assert rows == [6000] * 60 and not failed, failed[:1]
+    assert alt.data_transformers.active == "default" and alt.data_transformers.options == before
