@@ -46,8 +46,12 @@ def main(argv: list[str] | None = None) -> int:
 
     params = dict(item.split("=", 1) for item in args.param)
     # The modules a page imports (pandas, Altair, vl-convert...) are imported once per server, not
-    # per view: a render before the timed ones takes them out of the first page's figure.
-    render(None, params)
+    # per view: a render before the timed ones takes them out of the first page's figure. It also
+    # warms the operating system's cache of the database file, as a server in use has it.
+    warm = render(None, params)
+    if warm.exception:
+        print(f"the overview failed: {warm.exception[0].message}", file=sys.stderr)
+        return 1
     for name, page in PAGES.items():
         st.cache_data.clear()  # a first render: nothing cached yet
         began = time.perf_counter()

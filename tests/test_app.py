@@ -72,6 +72,27 @@ class Downloads(dict):
         self[name or f"unnamed-{len(self)}"] = (data.encode() if isinstance(data, str) else bytes(data), mime)
 
 
+def made_on_a_thread_of_its_own(make):
+    """What `make()` returns, run on a new thread without the page's script context, as Streamlit's
+    server runs a download's function; its exception is raised here."""
+    import threading
+
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["made"] = make()
+        except Exception as error:  # noqa: BLE001 - raised again below, on the test's thread
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["made"]
+
+
 @pytest.fixture
 def downloads(monkeypatch) -> Downloads:
     """What every download_button rendered while the test runs hands out (Downloads)."""
@@ -83,8 +104,8 @@ def downloads(monkeypatch) -> Downloads:
         return stored(self, path_or_data, mimetype, kind, filename)
 
     def marshall_file(coordinates, data, proto, mimetype, file_name=None, **options):
-        if callable(data):  # what the server runs when the button is clicked
-            seen.add(file_name, data(), mimetype)
+        if callable(data):  # what the server runs when the button is clicked, as it runs it
+            seen.add(file_name, made_on_a_thread_of_its_own(data), mimetype)
             seen.made_on_click.add(file_name)
         return marshalled(coordinates, data, proto, mimetype, file_name, **options)
 
