@@ -1,15 +1,6 @@
 """The dashboard headless: every page through AppTest.from_file on a database the pipeline built from
-data/sample (tests/app_fixtures.py), plus the filters' URL round trip.
-
-Each page runs as part of the app: AppTest.from_file("app.py") then switch_page("pages/..."). Run
-alone, a page is its own entry point and its st.page_link to a sibling page cannot resolve.
-
-Download buttons: AppTest 1.67 keeps only a media URL in the element tree, and the in-memory media
-store it creates lives for one run, so `downloads` records what each download_button hands to that
-store (data, mime type, file name) and the tests check those bytes. A file made when its button is
-clicked (a function given as the data) has no store without Streamlit's server: `downloads` calls
-the function, as the server does on a click, records what it made, and names it in `made_on_click`.
-tests/test_browser.py clicks such buttons in a real browser.
+data/sample (tests/app_fixtures.py: how pages are run, and how downloads are read). The filters and
+tables without Streamlit are tested in test_dashboard.py, the downloads in test_dashboard_exports.py.
 """
 
 from __future__ import annotations
@@ -20,152 +11,29 @@ import os
 import subprocess
 import sys
 from contextlib import contextmanager
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.elements.widgets import button
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from pipeline import dashboard as dash
 from pipeline import dashboard_io as app_io
 from pipeline import store
 from tests.app_fixtures import (  # noqa: F401  (the *_fixture names are fixtures)
+    LATER_START,
+    PAGES,
+    REPO,
     UNREACHABLE_URL,
+    app,
     app_env_fixture,
     build_script_db,
-    charts_written,
+    downloads_fixture,
     sample_db_url_fixture,
 )
-
-REPO = Path(__file__).resolve().parents[1]
-PAGES = {"overview": REPO / "app.py", "timeline": REPO / "pages" / "1_Timeline.py",
-         "quotes": REPO / "pages" / "2_Quotes.py", "evidence": REPO / "pages" / "3_Evidence.py"}
-TIMEOUT = 60
-LATER_START = "2021-01-01"  # the sample's stories begin in 2019: a period from here has one before it
-
-
-def app(page: str, **params: str) -> AppTest:
-    if page != "evidence" and not charts_written():
-        pytest.skip("pipeline/charts.py or pipeline/report.py not written yet (another change)")
-    at = AppTest.from_file(str(PAGES["overview"]), default_timeout=TIMEOUT)
-    if page != "overview":  # run as part of the app, so links between pages resolve as in a browser
-        at.switch_page(str(PAGES[page].relative_to(REPO)))
-    at.query_params.update(params)
-    return at.run()
 
 
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
-
-
-class Downloads(dict):
-    """file name -> (data, mime type) of every download_button rendered, and which of them are made
-    on click."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.made_on_click: set[str] = set()
-
-    def add(self, name: str | None, data: bytes | str, mime: str) -> None:
-        self[name or f"unnamed-{len(self)}"] = (data.encode() if isinstance(data, str) else bytes(data), mime)
-
-
-def made_on_a_thread_of_its_own(make):
-    """What `make()` returns, run on a new thread without the page's script context, as Streamlit's
-    server runs a download's function; its exception is raised here."""
-    import threading
-
-    outcome: dict = {}
-
-    def run() -> None:
-        try:
-            outcome["made"] = make()
-        except Exception as error:  # noqa: BLE001 - raised again below, on the test's thread
-            outcome["error"] = error
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["made"]
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> Downloads:
-    """What every download_button rendered while the test runs hands out (Downloads)."""
-    seen = Downloads()
-    stored, marshalled = MemoryMediaFileStorage.load_and_get_id, button.marshall_file
-
-    def store_file(self, path_or_data, mimetype, kind, filename=None):
-        seen.add(filename, path_or_data, mimetype)
-        return stored(self, path_or_data, mimetype, kind, filename)
-
-    def marshall_file(coordinates, data, proto, mimetype, file_name=None, **options):
-        if callable(data):  # what the server runs when the button is clicked, as it runs it
-            seen.add(file_name, made_on_a_thread_of_its_own(data), mimetype)
-            seen.made_on_click.add(file_name)
-        return marshalled(coordinates, data, proto, mimetype, file_name, **options)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", store_file)
-    monkeypatch.setattr(button, "marshall_file", marshall_file)
-    return seen
-
-
-# --- Filters and the URL (pure). ---
-
-
-@pytest.mark.parametrize("filters", [
-    dash.Filters(),
-    dash.Filters(preset="30d", countries=("PRK",), categories=("THREATEN", "ACCUSE"), min_hostility=0.35),
-    dash.Filters(kind="deeds", categories=("ATTACK",)),
-    dash.Filters(start=dt.date(2020, 1, 1), end=dt.date(2020, 3, 31), preset="custom",
-                 pairs=(("PRK", "USA"), ("USA", "PRK"))),
-])
-def test_dashboard_filters_round_trip_through_params(filters):
-    assert dash.filters_from_params(dash.filters_to_params(filters)) == filters
-
-
-@pytest.mark.parametrize("params", [
-    {"start": "2024-13-45", "end": "yesterday", "preset": "custom"},
-    {"preset": "fortnight", "min_hostility": "lots", "pairs": "PRK-PRK,xx-yy,PRK"},
-    {"countries": "<script>", "categories": "HUG", "min_hostility": "nan", "kind": "acts"},
-])
-def test_dashboard_filters_bad_params_fall_back_to_defaults(params):
-    f = dash.filters_from_params(params)
-    assert (f.start, f.end, f.pairs, f.countries, f.categories, f.min_hostility) == (None, None, (), (), (),
-                                                                                      0.0)
-    assert f.kind == "all"
-    assert f.preset in dash.PRESET_LABELS
-
-
-def test_dashboard_presets_count_back_from_last_day_with_data():
-    first, last = dt.date(2019, 2, 16), dt.date(2024, 12, 4)
-    assert dash.resolve_range(dash.Filters(preset="90d"), first, last) == (dt.date(2024, 9, 6), last)
-    assert dash.resolve_range(dash.Filters(preset="all"), first, last) == (first, last)
-    late = dash.Filters(preset="custom", start=dt.date(2025, 1, 1), end=dt.date(2024, 12, 1))
-    assert dash.resolve_range(late, first, last) == (dt.date(2024, 12, 1), last)
-
-
-def test_dashboard_statements_table_says_words_or_deeds():
-    said = pd.DataFrame({"source": ["PRK", "RUS", "CHN"], "target": ["USA", "UKR", "JPN"],
-                         "directed": [True, True, False], "category": ["THREATEN", "ATTACK", "NEUTRAL"],
-                         "cues": [[{"term": "threat*", "weight": 0.8}], [], []], "rule": ["speaker"] * 3,
-                         "confidence": [0.8] * 3, "hostility": [0.8, 0.9, 0.0], "cooperation": [0.0] * 3,
-                         "tension": [0.8, 0.9, 0.0], "quote": [None] * 3, "sentence": ["s"] * 3})
-    table = dash.statements_table(said)
-    assert list(table["kind"]) == ["Words", "Deeds", "neither"]
-    assert list(table["pair"]) == ["PRK → USA", "RUS → UKR", "CHN – JPN"]
-    assert table.loc[0, "cues"] == "threat* (0.80)"
-
-
-def test_dashboard_database_state(sample_db_url, tmp_path):
-    assert app_io.database_state(sample_db_url) == "ok"
-    assert app_io.database_state(f"sqlite:///{tmp_path / 'none.db'}") == "empty"
-    assert not (tmp_path / "none.db").exists()
-    assert app_io.database_state(UNREACHABLE_URL).startswith("unreachable: ")
 
 
 # --- Pages on the sample database. ---
@@ -228,22 +96,6 @@ def test_app_range_without_data_says_so(app_env):
     assert any("No statements" in info.value for info in at.info)
 
 
-def test_app_timeline_exports_png_svg_csv_and_report(app_env, downloads):
-    at = app("timeline", pairs="PRK-USA")
-    assert not at.exception, at.exception
-    assert at.get("vega_lite_chart")
-    assert len(at.download_button) == 4
-    by_type = {mime: data for data, mime in downloads.values()}
-    assert by_type["image/png"].startswith(b"\x89PNG")
-    assert b"<svg" in by_type["image/svg+xml"][:500]
-    frame = pd.read_csv(io.BytesIO(by_type["text/csv"]))
-    assert {"day", "source", "target", "tension_index"} <= set(frame.columns) and len(frame)
-    assert set(zip(frame["source"], frame["target"], strict=True)) <= {("PRK", "USA"), ("USA", "PRK")}
-    assert b"<html" in by_type["text/html"][:500].lower()
-    # The images and the report are made when asked for, not drawn on every first render.
-    assert {name.rsplit(".", 1)[1] for name in downloads.made_on_click} == {"png", "svg", "html"}
-
-
 def test_app_timeline_shows_the_words_and_deeds_apart_beside_the_whole(app_env):
     def titles(at):
         return [chart.proto.spec for chart in at.get("vega_lite_chart")]
@@ -254,20 +106,6 @@ def test_app_timeline_shows_the_words_and_deeds_apart_beside_the_whole(app_env):
     assert apart and all('"Words"' in spec or '"Deeds"' in spec for spec in apart)
     words = app("timeline", pairs="PRK-USA", kind="words")
     assert not any("Words and deeds apart" in spec for spec in titles(words))  # one kind is one line
-
-
-@pytest.mark.parametrize(("page", "params", "buttons"), [
-    ("overview", {"preset": "custom", "start": LATER_START, "end": "2023-12-31"}, 9),
-    ("timeline", {"pairs": "PRK-USA"}, 4),
-    ("quotes", {}, 1),
-])
-def test_app_downloads_never_rerun_the_page(app_env, page, params, buttons):
-    """A download changes nothing on the page, so its click starts no run: a run started by it
-    replaced the id of a file made on click while the browser asked for it (pipeline.dashboard_exports)."""
-    at = app(page, **params)
-    assert not at.exception, at.exception
-    assert len(at.download_button) == buttons
-    assert all(button.proto.ignore_rerun for button in at.download_button)
 
 
 def test_app_quotes_table_csv_and_evidence_link(app_env, downloads):
@@ -501,17 +339,6 @@ def test_app_every_page_renders_on_the_demo_corpus(demo_db_url, monkeypatch, dow
     if page == "timeline":
         by_type = {mime: data for data, mime in downloads.values()}
         assert by_type["image/png"].startswith(b"\x89PNG") and by_type["text/csv"]
-
-
-def test_app_overview_charts_export_png_svg_and_csv(app_env, downloads):
-    at = app("overview", preset="custom", start=LATER_START, end="2023-12-31")
-    assert not at.exception, at.exception
-    names = set(downloads)
-    for stem in ("most-hostile", "risers", "who-targets-whom"):
-        files = {name.rsplit(".", 1)[1]: downloads[name][0] for name in names if name.startswith(stem)}
-        assert files["png"].startswith(b"\x89PNG") and b"<svg" in files["svg"][:500]
-        assert len(pd.read_csv(io.BytesIO(files["csv"])))
-    assert {name.rsplit(".", 1)[1] for name in downloads.made_on_click} == {"png", "svg"}
 
 
 def test_app_overview_shows_freshness_with_failures_as_data(monkeypatch, tmp_path):

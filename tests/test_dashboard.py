@@ -1,0 +1,64 @@
+"""pipeline.dashboard, the app's logic without Streamlit: filters to and from the URL, presets, the
+statements table; and dashboard_io.database_state on real databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from pipeline import dashboard as dash
+from pipeline import dashboard_io as app_io
+from tests.app_fixtures import UNREACHABLE_URL, sample_db_url_fixture  # noqa: F401  (a fixture)
+
+
+@pytest.mark.parametrize("filters", [
+    dash.Filters(),
+    dash.Filters(preset="30d", countries=("PRK",), categories=("THREATEN", "ACCUSE"), min_hostility=0.35),
+    dash.Filters(kind="deeds", categories=("ATTACK",)),
+    dash.Filters(start=dt.date(2020, 1, 1), end=dt.date(2020, 3, 31), preset="custom",
+                 pairs=(("PRK", "USA"), ("USA", "PRK"))),
+])
+def test_dashboard_filters_round_trip_through_params(filters):
+    assert dash.filters_from_params(dash.filters_to_params(filters)) == filters
+
+
+@pytest.mark.parametrize("params", [
+    {"start": "2024-13-45", "end": "yesterday", "preset": "custom"},
+    {"preset": "fortnight", "min_hostility": "lots", "pairs": "PRK-PRK,xx-yy,PRK"},
+    {"countries": "<script>", "categories": "HUG", "min_hostility": "nan", "kind": "acts"},
+])
+def test_dashboard_filters_bad_params_fall_back_to_defaults(params):
+    f = dash.filters_from_params(params)
+    assert (f.start, f.end, f.pairs, f.countries, f.categories, f.min_hostility) == (None, None, (), (), (),
+                                                                                      0.0)
+    assert f.kind == "all"
+    assert f.preset in dash.PRESET_LABELS
+
+
+def test_dashboard_presets_count_back_from_last_day_with_data():
+    first, last = dt.date(2019, 2, 16), dt.date(2024, 12, 4)
+    assert dash.resolve_range(dash.Filters(preset="90d"), first, last) == (dt.date(2024, 9, 6), last)
+    assert dash.resolve_range(dash.Filters(preset="all"), first, last) == (first, last)
+    late = dash.Filters(preset="custom", start=dt.date(2025, 1, 1), end=dt.date(2024, 12, 1))
+    assert dash.resolve_range(late, first, last) == (dt.date(2024, 12, 1), last)
+
+
+def test_dashboard_statements_table_says_words_or_deeds():
+    said = pd.DataFrame({"source": ["PRK", "RUS", "CHN"], "target": ["USA", "UKR", "JPN"],
+                         "directed": [True, True, False], "category": ["THREATEN", "ATTACK", "NEUTRAL"],
+                         "cues": [[{"term": "threat*", "weight": 0.8}], [], []], "rule": ["speaker"] * 3,
+                         "confidence": [0.8] * 3, "hostility": [0.8, 0.9, 0.0], "cooperation": [0.0] * 3,
+                         "tension": [0.8, 0.9, 0.0], "quote": [None] * 3, "sentence": ["s"] * 3})
+    table = dash.statements_table(said)
+    assert list(table["kind"]) == ["Words", "Deeds", "neither"]
+    assert list(table["pair"]) == ["PRK → USA", "RUS → UKR", "CHN – JPN"]
+    assert table.loc[0, "cues"] == "threat* (0.80)"
+
+
+def test_dashboard_database_state(sample_db_url, tmp_path):
+    assert app_io.database_state(sample_db_url) == "ok"
+    assert app_io.database_state(f"sqlite:///{tmp_path / 'none.db'}") == "empty"
+    assert not (tmp_path / "none.db").exists()
+    assert app_io.database_state(UNREACHABLE_URL).startswith("unreachable: ")
