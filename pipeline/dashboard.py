@@ -26,7 +26,11 @@ PRESET_LABELS = {"30d": "30 days", "90d": "90 days", "1y": "1 year", "all": "All
 DEFAULT_PRESET = "all"
 CODE = re.compile(r"^[A-Z]{2,8}$")  # ISO alpha-3 or an organisation code (UN, NATO, ASEAN)
 FILTER_KEYS = ("preset", "start", "end", "kind", "countries", "pairs", "categories", "min_hostility")
-CACHE_SECONDS = 60  # a pipeline run elsewhere shows up within a minute
+# What the pages read is kept under the data's version (queries.data_version): a finished run shows
+# at once; while a run writes, what it stored shows within RUNNING_SECONDS. A view unchanged is kept
+# KEEP_SECONDS at most, which bounds the memory of views nobody looks at any more.
+RUNNING_SECONDS = 60
+KEEP_SECONDS = 3600
 
 
 @dataclass(frozen=True)

@@ -315,6 +315,16 @@ def date_bounds(bind: Bind) -> tuple[dt.date | None, dt.date | None]:
     return (min(firsts) if firsts else None, max(lasts) if lasts else None)
 
 
+def data_version(bind: Bind) -> tuple:
+    """What changes whenever the stored data may have: the newest run's id, state and end (only runs
+    write; an upgrade from the dashboard clears its caches, and pages read nothing from a database
+    whose schema lags). A run writes batch by batch while its state is "running": the caller decides
+    how long what it reads then holds."""
+    newest = select(runs.c.id, runs.c.status, runs.c.finished_at).order_by(runs.c.id.desc()).limit(1)
+    with frames.connection(bind) as connection:
+        return tuple(connection.execute(newest).first() or ())
+
+
 def last_run(bind: Bind) -> dict | None:
     """The newest run: id, started_at, finished_at, status, inputs, counts, rejects, failures."""
     query = select(runs).order_by(runs.c.id.desc()).limit(1)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import subprocess
 import sys
@@ -361,3 +362,32 @@ def test_app_overview_shows_freshness_with_failures_as_data(monkeypatch, tmp_pat
     assert list(failures.value["failure"]) == ["http://feeds.example/<b>x</b>: HTTP 404",
                                                "http://feeds.example/rss2: not a feed"]  # data, not markup
     assert sources.value["articles"].sum() >= 1
+
+
+def test_app_a_finished_run_shows_at_once_and_an_unchanged_view_is_not_read_again(monkeypatch, tmp_path):
+    """The pages' caches are read under the data's version (the newest run): what a finished run
+    stored shows on the next render of the same view, not up to a minute later; and a view is not
+    read again while the data stays as it is."""
+    from pipeline import dashboard_io, runner
+    from pipeline.score import load_resources
+
+    url, _ = build_script_db(tmp_path)  # one article of 2019-12-21, from one run
+    later = tmp_path / "later.jsonl"
+    text = "Moscow warned Kyiv on Saturday that it would pay dearly for the attack."
+    record = {"id": "later-1", "date": "2019-12-21", "source": "Test Wire", "text": text}
+    later.write_text(json.dumps(record) + "\n")
+    monkeypatch.setenv("TENSION_DB_URL", url)
+    app_io.clear_caches()
+    at = app("overview", preset="custom", start="2019-12-21", end="2019-12-21")  # the same view throughout
+    before = int(metrics(at)["Articles"].replace(",", ""))
+    reads, headline = [], dashboard_io.queries.headline_figures
+    monkeypatch.setattr(dashboard_io.queries, "headline_figures",
+                        lambda *a, **k: reads.append(1) or headline(*a, **k))
+    at.run()
+    assert reads == [] and int(metrics(at)["Articles"].replace(",", "")) == before  # cached
+    engine = store.make_engine(url)
+    runner.run([str(later)], engine, load_resources())
+    engine.dispose()
+    at.run()
+    assert not at.exception, at.exception
+    assert reads == [1] and int(metrics(at)["Articles"].replace(",", "")) == before + 1

@@ -62,3 +62,26 @@ def test_dashboard_database_state(sample_db_url, tmp_path):
     assert app_io.database_state(f"sqlite:///{tmp_path / 'none.db'}") == "empty"
     assert not (tmp_path / "none.db").exists()
     assert app_io.database_state(UNREACHABLE_URL).startswith("unreachable: ")
+
+
+def test_dashboard_data_version_holds_while_runs_are_done_and_moves_each_minute_of_one_running(
+        tmp_path, monkeypatch):
+    """What the pages' caches are read under: a finished run's version holds, so a view is read
+    once; while a run writes, the minute joins it, so its batches show within a minute."""
+    from pipeline import store
+
+    url = f"sqlite:///{tmp_path / 'tension.db'}"
+    engine = store.make_engine(url)
+    store.upgrade(engine)
+    run = store.start_run(engine, ["a.jsonl"], "0.1.0")
+    now = [1_000_000.0]
+    monkeypatch.setattr(app_io.time, "time", lambda: now[0])
+    writing = app_io.data_version(url)
+    now[0] += dash.RUNNING_SECONDS
+    assert app_io.data_version(url) != writing
+    store.finish_run(engine, run, {"stored": 1}, {})
+    done = app_io.data_version(url)
+    now[0] += dash.KEEP_SECONDS
+    assert app_io.data_version(url) == done and done[:2] == (run, "done")
+    engine.dispose()
+

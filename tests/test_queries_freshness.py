@@ -31,6 +31,21 @@ def test_queries_last_run_is_the_newest_with_its_failures(engine):
     assert newest["inputs"] == ["https://example.org/rss"] and newest["status"] == "done"
 
 
+def test_queries_data_version_moves_as_runs_start_and_finish(engine):
+    """The version the dashboard's caches are read under: the newest run's id, state and end."""
+    from pipeline import store
+
+    assert queries.data_version(engine) == ()
+    first = store.start_run(engine, ["a.jsonl"], "0.1.0")
+    running = queries.data_version(engine)
+    assert running == (first, "running", None)
+    store.finish_run(engine, first, {"stored": 1}, {})
+    done = queries.data_version(engine)
+    assert done[:2] == (first, "done") and done[2] is not None
+    second = store.start_run(engine, ["b.jsonl"], "0.1.0")
+    assert queries.data_version(engine) == (second, "running", None) and second != first
+
+
 def test_queries_articles_per_source_fold_copies(engine):
     """Copies are not counted; articles without an outlet count under "(unknown)", with any outlet
     stored under that very name."""
