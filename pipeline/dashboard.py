@@ -27,10 +27,11 @@ DEFAULT_PRESET = "all"
 CODE = re.compile(r"^[A-Z]{2,8}$")  # ISO alpha-3 or an organisation code (UN, NATO, ASEAN)
 FILTER_KEYS = ("preset", "start", "end", "kind", "countries", "pairs", "categories", "min_hostility")
 # What the pages read is kept under the data's version (queries.data_version): a finished run shows
-# at once; while a run writes, what it stored shows within RUNNING_SECONDS. A view unchanged is kept
-# KEEP_SECONDS at most, which bounds the memory of views nobody looks at any more.
+# at once; while a run writes, what it stored shows within RUNNING_SECONDS. Each loader keeps its
+# CACHED_VIEWS most recent views (each version of the data is another view), none over KEEP_SECONDS.
 RUNNING_SECONDS = 60
 KEEP_SECONDS = 3600
+CACHED_VIEWS = 64
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import pandas as pd
 from pipeline import queries, settings, store
 from pipeline.categories import ALL, KIND_LABELS, KINDS, categories_of
 from pipeline.dashboard import (
+    CACHED_VIEWS,
     FILTER_KEYS,
     KEEP_SECONDS,
     PRESET_LABELS,
@@ -102,19 +103,22 @@ def data_version(url: str) -> tuple:
 
 def _cached(function):
     """st.cache_data on a pure loader, keyed on its arguments (URL and plain filter values) and the
-    data's version: a view is read again when the data changed, not every minute (the whole period's
-    pair list took 0.9 s of each page's first render a minute, over a million statements)."""
+    data's version: a view is read again after a run, not every minute (the whole period's pair
+    list took 0.9 s of each page's first render a minute, over a million statements). The version is
+    passed by name, after the loader's own arguments, which Streamlit hashes by their names."""
     import streamlit as st
 
-    @wraps(function)  # Streamlit names a cache after the function (and its source): one per loader
-    def of_version(url: str, version: tuple, *args, **kwargs):
-        return function(url, *args, **kwargs)
+    # @wraps: Streamlit keys a cache on the function's name and source (it follows __wrapped__), so
+    # each loader keeps its own; without it every loader's wrapper would share one.
+    @wraps(function)
+    def of_version(*args, data_version: tuple, **kwargs):
+        return function(*args, **kwargs)
 
-    cached = st.cache_data(ttl=KEEP_SECONDS, show_spinner=False)(of_version)
+    cached = st.cache_data(ttl=KEEP_SECONDS, max_entries=CACHED_VIEWS, show_spinner=False)(of_version)
 
     @wraps(function)
     def load(url: str, *args, **kwargs):
-        return cached(url, data_version(url), *args, **kwargs)
+        return cached(url, *args, data_version=data_version(url), **kwargs)
 
     return load
 

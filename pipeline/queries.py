@@ -316,10 +316,10 @@ def date_bounds(bind: Bind) -> tuple[dt.date | None, dt.date | None]:
 
 
 def data_version(bind: Bind) -> tuple:
-    """What changes whenever the stored data may have: the newest run's id, state and end (only runs
-    write; an upgrade from the dashboard clears its caches, and pages read nothing from a database
-    whose schema lags). A run writes batch by batch while its state is "running": the caller decides
-    how long what it reads then holds."""
+    """What changes whenever the stored data may have: the newest run's id, state and end. Runs store
+    the data; an upgrade rewrites the daily index, but pages read nothing while the schema lags, and
+    the days a killed run left to rebuild come with that run still "running". A run writes batch by
+    batch while it is "running": the caller decides how long what it reads then holds."""
     newest = select(runs.c.id, runs.c.status, runs.c.finished_at).order_by(runs.c.id.desc()).limit(1)
     with frames.connection(bind) as connection:
         return tuple(connection.execute(newest).first() or ())

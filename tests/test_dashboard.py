@@ -85,3 +85,16 @@ def test_dashboard_data_version_holds_while_runs_are_done_and_moves_each_minute_
     assert app_io.data_version(url) == done and done[:2] == (run, "done")
     engine.dispose()
 
+
+def test_dashboard_loaders_keep_caches_of_their_own(sample_db_url):
+    """Each loader is cached apart, though all go through one wrapper (dashboard_io._cached): loaders
+    of the same arguments never answer with each other's rows."""
+    app_io.clear_caches()
+    first, last = app_io.load_bounds(sample_db_url)
+    run = app_io.load_last_run(sample_db_url)
+    sources = app_io.load_sources(sample_db_url)
+    assert isinstance(first, dt.date) and first <= last
+    assert isinstance(run, dict) and run["status"] == "done"
+    assert isinstance(sources, pd.DataFrame) and "articles" in sources.columns
+    assert app_io.load_bounds(sample_db_url) == (first, last)  # from its own cache
+

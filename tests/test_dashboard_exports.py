@@ -33,6 +33,7 @@ def test_dashboard_exports_timeline_png_svg_csv_and_report(app_env, downloads):
     # The images and the report are made when asked for, not drawn on every first render.
     assert {name.rsplit(".", 1)[1] for name in downloads.made_on_click} == {"png", "svg", "html"}
 
+
 @pytest.mark.parametrize(("page", "params", "buttons"), [
     ("overview", {"preset": "custom", "start": LATER_START, "end": "2023-12-31"}, 9),
     ("timeline", {"pairs": "PRK-USA"}, 4),
@@ -45,6 +46,7 @@ def test_dashboard_exports_never_rerun_the_page(app_env, page, params, buttons):
     assert not at.exception, at.exception
     assert len(at.download_button) == buttons
     assert all(button.proto.ignore_rerun for button in at.download_button)
+
 
 def test_dashboard_exports_overview_charts_png_svg_and_csv(app_env, downloads):
     at = app("overview", preset="custom", start=LATER_START, end="2023-12-31")
