@@ -50,7 +50,7 @@ def database_state(url: str) -> str:
             return "empty"
         if lag := store.schema_lag(engine):
             return f"{'older' if lag.older else 'newer'}: {lag.message}"
-        first, _ = queries.date_bounds(engine)
+        first, _ = load_bounds(url)  # the bounds require_data returns: read once a data version
     except Exception as error:  # any driver, any failure: the page shows one line, not a traceback
         return f"unreachable: {store.unreachable(url, error)}"
     return "ok" if first is not None else "empty"
