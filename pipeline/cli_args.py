@@ -88,7 +88,7 @@ def _inputs(command: argparse.ArgumentParser) -> None:
                          help="processes that clean and score (default: this machine's cores); one writes")
     command.add_argument("--batch-size", type=_at_least_one, default=BATCH_SIZE, metavar="N",
                          help=f"articles stored in one transaction ({BATCH_SIZE}); fewer use less memory,"
-                              " more read the near-duplicate index less often (README: Speed)")
+                              " more read the near-duplicate index less often (docs/measurements.md)")
     command.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                          help="score on this Dask distributed cluster instead of local processes")
     command.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS", help="per request (15)")

@@ -16,7 +16,7 @@ DEFAULT_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'data' / 'te
 # says otherwise: bounds memory whatever the size of the input. Each batch looks up and inserts
 # twelve LSH buckets an article, random keys in an index that outgrows SQLite's page cache, in one
 # sorted sweep: a larger batch reads each index page for more articles, for more memory. 1,024 was
-# measured against 512 and 2,048 on the whole benchmark corpus (the figures are in README, Speed).
+# measured against 512 and 2,048 on the whole benchmark corpus (the figures are in docs/measurements.md).
 BATCH_SIZE = 1024
 
 
