@@ -36,6 +36,8 @@ BATCHES_AHEAD = 2
 # Articles a worker takes at a time: each hand-over costs the pool about half a millisecond of
 # work (measured), so fewer, larger ones; a batch still splits into several for balance.
 CHUNK_SIZE = 64
+# The smallest piece of the input's last batch (see tapered): a worker's chunk.
+TAPER_FLOOR = CHUNK_SIZE
 # How often a worker checks that the writer that started it is still there.
 WRITER_CHECK_SECONDS = 1.0
 
@@ -236,4 +238,25 @@ def batches_of(items: Iterable, size: int) -> Iterator[list]:
             yield batch
             batch = []
     if batch:
+        yield batch
+
+
+def tapered(batches: Iterable[list], size: int) -> Iterator[list]:
+    """`batches`, but for the last, when short of `size` (the input's end): that one in pieces of
+    half, a quarter, ..., of it, none under TAPER_FLOOR, in order.
+
+    What the writer stores after the workers have prepared the last article is the last batch,
+    with one core idle: a short last piece shortens that wait, and the pieces before it are stored
+    while the workers prepare the rest.
+
+    >>> [len(b) for b in tapered([[0] * 4, [0] * 4, [0] * 3], 4)]
+    [4, 4, 3]
+    >>> [len(b) for b in tapered([[0] * 1024, [0] * 904], 1024)]
+    [1024, 452, 226, 113, 113]
+    """
+    for batch in batches:
+        while len(batch) < size and len(batch) >= 2 * TAPER_FLOOR:
+            half = len(batch) // 2
+            yield batch[:half]
+            batch = batch[half:]
         yield batch

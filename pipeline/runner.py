@@ -29,6 +29,7 @@ from pipeline.preparing import (
     input_digest,
     only_new,
     preparer,
+    tapered,
 )
 from pipeline.recall import PairSet, RunRecall
 from pipeline.run_lock import ensure_held, exclusive_run
@@ -91,7 +92,7 @@ def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord, recall:
         batch, ready = head.batches.popleft()
         pending = _pending(batch, engine, recall)
         waiting.append((pending, only_new(ready, batch, pending.new)))
-    for batch in batches_of(items, head.size):
+    for batch in tapered(batches_of(items, head.size), head.size):
         clock.lap("read")
         pending = _pending(batch, engine, recall)
         new = [item for item, is_new in zip(batch, pending.new, strict=True) if is_new]

@@ -128,6 +128,24 @@ def test_runner_batch_size_sets_the_articles_a_transaction_stores_not_the_rows(t
         assert _snapshot_engine(engine) == _snapshot_engine(whole)
 
 
+def test_runner_stores_the_inputs_short_last_batch_in_shrinking_pieces(tmp_path, resources, stored_at_once,
+                                                                        monkeypatch):
+    """The input's last batch, short of the batch size, is stored in pieces of half, a quarter, ...
+    of it (preparing.tapered), with the rows of one transaction."""
+    sample = REPO / "data" / "sample"
+    whole = engine_for(f"sqlite:///{tmp_path / 'whole.db'}")
+    runner.run([sample], whole, resources)
+    assert len(stored_at_once) == 1  # the sample is smaller than a batch, and than two chunks
+    monkeypatch.setattr(preparing, "TAPER_FLOOR", 4)
+    for workers in (1, 2):
+        stored_at_once.clear()
+        engine = engine_for(f"sqlite:///{tmp_path / f'tapered-{workers}.db'}")
+        runner.run([sample], engine, resources, workers=workers, batch_size=48)
+        # 70 records: a batch of 48, then 22 in pieces of 11, 5 and 6 (what each stores: its articles)
+        assert len(stored_at_once) == 4 and stored_at_once[0] <= 48 and max(stored_at_once[1:]) <= 11
+        assert _snapshot_engine(engine) == _snapshot_engine(whole)
+
+
 def test_runner_cli_with_workers_stores_the_rows_of_one_worker(tmp_path, resources, capsys):
     sample = REPO / "data" / "sample"
     one = engine_for(f"sqlite:///{tmp_path / 'one.db'}")
