@@ -1,8 +1,12 @@
 import gzip
+import importlib.util
 import json
 import re
+import shutil
+import sys
+from pathlib import Path
 
-from pipeline.bench import Timing, naive_reference, report, sample_stories
+from pipeline.bench import PACKAGE, Timing, compile_modules, naive_reference, report, sample_stories
 from pipeline.cli import main
 from pipeline.stages import STAGES
 
@@ -25,6 +29,20 @@ def test_bench_sample_is_uniform_seeded_and_filtered(tmp_path):
     assert first != sample_stories(corpus, ("wire",), 30, seed=2)
     assert len(first) == 30 and all(json.loads(line)["corpus"] == "wire" for line in first)
     assert len(sample_stories(corpus, ("wire",), 500, seed=1)) == 100
+
+
+def test_bench_compiles_the_modules_where_python_would_not(tmp_path, monkeypatch):
+    """As an install does: the timed processes then load bytecode, where PYTHONDONTWRITEBYTECODE
+    (set on this workplace's machines) would have each of them compile the sources again."""
+    package = tmp_path / "pipeline"
+    package.mkdir()
+    for name in ("__init__.py", "stages.py"):
+        shutil.copy(PACKAGE / name, package / name)
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    compile_modules(package)
+    for source in package.glob("*.py"):
+        assert Path(importlib.util.cache_from_source(str(source))).is_file()
 
 
 def test_bench_naive_reference_scores_every_sentence(tmp_path):
