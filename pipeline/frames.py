@@ -14,6 +14,8 @@ from sqlalchemy.engine import Connection, Engine
 Bind = Engine | Connection
 
 DAY, TIME = "day", "time"  # pseudo-dtypes of `typed`: a calendar day, a timestamp
+# Rows a chunked reader (`chunks`) holds at a time: about 75 MB of statements as DataFrames.
+CHUNK_ROWS = 2000
 DYAD_COLUMNS = {
     "day": DAY, "source": "str", "target": "str", "directed": "bool", "articles": "int64",
     "statements": "int64", "mean_hostility": "float64", "max_hostility": "float64",

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from pipeline import export, export_files, queries
+from pipeline import export, export_files, queries, store
 from pipeline.cli import main
 from tests.queries_fixtures import END, PRK_USA, START, build_database
 
@@ -278,7 +278,7 @@ def test_export_into_a_closed_pipe_ends_quietly(engine, sqlite_url, tmp_path):
     from tests.queries_fixtures import statement
 
     with engine.begin() as connection:
-        connection.execute(queries.statements.insert(), [
+        connection.execute(store.statements.insert(), [
             statement(1000 + n, "a1", date(2024, 1, 1), PRK_USA, 0.5, "THREATEN", start=1000 + n)
             for n in range(3000)])  # about 1 MB of CSV: more than a pipe holds
     child = subprocess.Popen([sys.executable, "-m", "pipeline", "export", "--what", "statements",

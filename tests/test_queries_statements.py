@@ -131,13 +131,14 @@ def test_queries_key_quotes_from_the_most_hostile_equal_ranking_them_all(engine,
     from pipeline import frames
 
     days = many_quotes(engine)
-    monkeypatch.setattr(queries, "QUOTE_CANDIDATES", candidates)
+    monkeypatch.setattr(queries.statements, "QUOTE_CANDIDATES", candidates)
     s = statements.c
     for limit in (1, 2, 3, 5, 8, 12, 20):
         for start, pairs in ((days[0], None), (None, [USA_PRK]), (None, None)):
             everything = [s.hostility >= 0.0, query_filters.in_range(s.day, start, None),
                           query_filters.of_pairs(s.source, s.target, pairs)]
-            ranked_all = frames.frame(engine, queries._quotes(everything, limit), queries.QUOTE_COLUMNS)
+            ranked = queries.statements._quotes(everything, limit)
+            ranked_all = frames.frame(engine, ranked, queries.QUOTE_COLUMNS)
             quotes = queries.key_quotes(engine, start, None, pairs=pairs, limit=limit)
             pd.testing.assert_frame_equal(quotes, ranked_all)
             assert len(quotes) == min(limit, len(ranked_all))
