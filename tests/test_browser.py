@@ -97,11 +97,18 @@ def browser_page(server):
             browser.close()
 
 
+# An element whose code the browser is still fetching (a chart, a table, a date input: each loaded
+# the first time one is shown) stands as a grey skeleton, after the script has finished.
+SKELETON = "[data-testid^='stSkeleton']"
+
+
 def open_page(page, url: str) -> None:
+    """Load a page and wait until it is drawn whole: its script done, and no element still a skeleton."""
     page.goto(url)
     page.wait_for_selector(DONE, timeout=60_000)
     page.wait_for_timeout(500)  # a rerun triggered by the URL sync may start right after the first
     page.wait_for_selector(DONE, timeout=60_000)
+    page.wait_for_function(f"() => !document.querySelector({SKELETON!r})", timeout=60_000)
 
 
 @pytest.mark.parametrize("name", list(PAGES))
