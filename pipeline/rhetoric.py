@@ -189,4 +189,5 @@ def _quote_for(text: str, cues: tuple[Cue, ...]) -> str | None:
     strongest = max(cues, key=lambda c: c.weight)
     holding = [s for s in spans if s[0] <= strongest.start < s[1]]
     start, end = (holding or spans)[0]
-    return text[start:end]
+    # A comma closing the quoted words is the reporting sentence's ("... pay dearly," he said).
+    return text[start:end].rstrip(", ") or None

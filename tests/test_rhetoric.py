@@ -24,6 +24,13 @@ def test_rhetoric_pay_dearly_is_a_quoted_threat(lexicon, vader):
     assert cue.quoted
 
 
+def test_rhetoric_quote_leaves_the_comma_of_the_reporting_sentence(lexicon, vader):
+    result = score_sentence('"Washington will pay dearly for it," the ministry warned.', lexicon, vader)
+    assert result.quote == "Washington will pay dearly for it"
+    said = score_sentence("Iran said the US would 'pay dearly, and soon'.", lexicon, vader)
+    assert said.quote == "pay dearly, and soon"
+
+
 def test_rhetoric_negation_lowers_a_threat(lexicon, vader):
     plain = score_sentence("Seoul threatened Tokyo.", lexicon, vader)
     negated = score_sentence("Seoul did not threaten Tokyo.", lexicon, vader)
