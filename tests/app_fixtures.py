@@ -117,6 +117,11 @@ def app(page: str, **params: str):
     return at.run()
 
 
+def metrics(at) -> dict[str, str]:
+    """The headline figures an AppTest run shows, by label."""
+    return {m.label: m.value for m in at.metric}
+
+
 class Downloads(dict):
     """file name -> (data, mime type) of every download_button rendered, and which of them are made
     on click."""
