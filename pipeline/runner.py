@@ -5,7 +5,8 @@ input already stored (by the hash of its text as read, under its record, on its 
 before cleaning, so the same input twice adds nothing, and a run killed at any point and run again
 ends in the state of one clean run. An input record whose text or day changed (same record key -
 `Article.key`: the record's own `id`, or the file's path - and a new hash) replaces its older
-version. Articles are prepared (pipeline.preparing) in parallel; this module alone writes.
+version (pipeline.replacing settles them as the run ends). Articles are prepared (pipeline.preparing)
+in parallel; this process alone writes, through pipeline.store.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import chain
 
-from pipeline import __version__, daily, dedupe, store
+from pipeline import __version__, daily, dedupe, replacing, store
 from pipeline.clean import day_of
 from pipeline.ingest import read_paths
 from pipeline.models import Article, Reject
@@ -105,7 +106,7 @@ def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord, recall:
         _store_batch(*waiting.popleft(), engine, summary, on_article, recall)
         clock.lap("store")
     ensure_held(engine)
-    _finish_replacing(engine, recall, summary)
+    replacing.finish_replacing(engine, recall, summary.run_id, summary.counts)
     summary.counts["daily_rows"] = daily.rebuild_daily_index(engine)
     clock.lap("index")
     store.finish_run(engine, summary.run_id, dict(summary.counts), dict(summary.rejects),
@@ -177,9 +178,10 @@ def _store_batch(pending: Pending, ready, engine, summary: RunSummary, on_articl
 def _plan(item: Prepared, digest: str, known: set[str], keyed: dict, duplicates, writes: Writes,
           run_id: int, recall: RunRecall) -> str:
     """Decide one article's fate and add its rows to the batch: fold duplicates, replace older
-    versions (marked, and decided on when the run ends: _finish_replacing). A stored article that
-    this record states too (the same text on the same day, from another input) is claimed for the
-    run: should a record of the run replace it, it is handed over to this one rather than deleted."""
+    versions (marked, and decided on when the run ends: replacing.finish_replacing). A stored
+    article that this record states too (the same text on the same day, from another input) is
+    claimed for the run: should a record of the run replace it, it is handed over to this one rather
+    than deleted."""
     article, article_id = item.article, item.article_id
     if item.reject:
         return item.reject
@@ -191,7 +193,8 @@ def _plan(item: Prepared, digest: str, known: set[str], keyed: dict, duplicates,
             recall.claims.setdefault(article_id, _claim(item, digest, run_id))
         return _replacing(recall, previous, "unchanged")
     signature = dedupe.from_bytes(item.signature)
-    # Not a copy of its own older version; other articles may still be (it may stay: _finish_replacing).
+    # Not a copy of its own older version; other articles may still be (it may stay: see
+    # replacing.finish_replacing).
     original = duplicates.original_of(signature, item.buckets, article.date, previous and previous[0])
     writes.articles.append(item.row | {"input_sha": digest, "duplicate_of": original, "run_id": run_id,
                                        "ingested_at": datetime.now(UTC)})
@@ -206,7 +209,7 @@ def _plan(item: Prepared, digest: str, known: set[str], keyed: dict, duplicates,
 
 def _replacing(recall: RunRecall, previous: tuple | None, outcome: str) -> str:
     """The outcome of a record, as counted until the run ends: then, if the older version it
-    replaces goes, it is counted as "replaced" instead (_finish_replacing)."""
+    replaces goes, it is counted as "replaced" instead (replacing.finish_replacing)."""
     if previous:
         recall.replacers.setdefault(previous[0], outcome)
     return outcome
@@ -225,66 +228,10 @@ def _replaces(key: str | None, article_id: str, keyed: dict, writes: Writes, run
     if key is None or key in writes.keys:
         return None
     writes.keys.add(key)
-    previous = _older_version(keyed.get(key, []), run_id)
+    previous = replacing.older_version(keyed.get(key, []), run_id)
     if previous is None or previous[0] == article_id or (key, previous[1], previous[2]) in stated:
         return None
     return previous
-
-
-def _finish_replacing(engine, recall: RunRecall, summary: RunSummary) -> None:
-    """Decide on the older versions the run's records replaced (and a killed run's, left marked):
-    one that a record of the run states as it is stays; one that a record states too is handed over
-    to it; the others go. The records whose older version went, or was handed over, are counted as
-    "replaced". Where the run states as it is an older version that a killed run had replaced (the
-    input went back to it), the killed run's newer versions of that record are decided alike."""
-    marked = store.replaced_articles(engine)
-    undecided = [row[:4] for row in marked] + _reverted(engine, marked, recall, summary.run_id)
-    deleted, kept, handed = [], [], []
-    for article_id, day, key, input_sha in undecided:
-        if claim := recall.claims.get(article_id):
-            handed.append(claim)
-        elif (key, day, input_sha) in recall.stated:
-            kept.append(article_id)
-        else:
-            deleted.append(article_id)
-    store.finish_replacing(engine, deleted, kept, handed)
-    for article_id in [*deleted, *(row["id"] for row in handed)]:
-        if outcome := recall.replacers.get(article_id):
-            summary.counts[outcome] -= 1
-            summary.counts["replaced"] += 1
-
-
-def _reverted(engine, marked: list, recall: RunRecall, run_id: int) -> list[tuple]:
-    """(id, day, key, input hash) of the newest versions that killed runs stored of the records whose
-    older version, marked by one of them, this run states as it is: those changes are no longer the
-    input's. A chain of killed runs (each marking the version the one before stored) is followed to
-    its newest version; the versions between are marked, and decided as every mark is."""
-    undone = {key: by for _, day, key, input_sha, by in marked
-              if by != run_id and (key, day, input_sha) in recall.stated}
-    versions = store.articles_with_keys(engine, sorted(undone))
-    reverted = []
-    for key, by in undone.items():
-        if newest := _newest_change(versions.get(key, []), by, run_id):
-            article_id, day, input_sha = newest
-            reverted.append((article_id, day, key, input_sha))
-    return reverted
-
-
-def _newest_change(stored: list[tuple], by: int, run_id: int) -> tuple | None:
-    """(id, day, input hash) of the unmarked version at the end of the chain of changes that killed
-    runs made to one record, starting with run `by`'s; None where a run of the chain stored several
-    articles under the key (the key reused: each another record's article, see _older_version), or
-    where this run has replaced that version already."""
-    for _ in stored:  # each step goes to a later run: never more steps than versions
-        changes = [row for row in stored if row[2] == by]
-        if len(changes) != 1:
-            return None
-        article_id, day, _, input_sha, by = changes[0]
-        if by is None:
-            return article_id, day, input_sha
-        if by == run_id:
-            return None
-    return None
 
 
 def _claim(item: Prepared, digest: str, run_id: int) -> dict:
@@ -292,23 +239,6 @@ def _claim(item: Prepared, digest: str, run_id: int) -> dict:
     taken = ("id", "record_key", "url", "title", "source", "published_at", "origin")
     return {name: item.row[name] for name in taken} | {"input_sha": digest, "run_id": run_id,
                                                        "ingested_at": datetime.now(UTC)}
-
-
-def _older_version(stored: list[tuple], run_id: int) -> tuple | None:
-    """The one article an earlier run stored under this record key, which a new text replaces:
-    (id, day, input hash).
-
-    Feeds reuse keys for different stories (one daily page URL for many items): a key seen earlier
-    in the same run, or held by several articles, is not a change but another article. Except the
-    versions that killed runs marked, which are on their way out: where one version is left beside
-    them (a killed run's undecided change, or the newest of a chain of them), it is the one replaced
-    now (and the marked ones go as this run decides their marks).
-    """
-    live = stored if len(stored) == 1 else [row for row in stored if row[4] is None]
-    if len(live) != 1 or live[0][2] == run_id or any(row[4] == run_id for row in stored):
-        return None
-    article_id, day, _, input_sha, _ = live[0]
-    return article_id, day, input_sha
 
 
 def _duplicate_index(engine, wanted: set[int]) -> dedupe.NearDuplicateIndex:

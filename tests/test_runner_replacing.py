@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from pipeline import recall, runner, store
+from pipeline import recall, replacing, runner, store
 from tests.conftest import stored_rows
 from tests.runner_fixtures import STORY, counts, engine_for, stored_records, wire
 
@@ -111,7 +111,7 @@ def test_runner_a_text_changed_on_its_day_in_a_killed_run_is_replaced_by_the_nex
     changed = wire(tmp_path / "b.jsonl", [{"id": "1", "date": "2021-05-03",
                                            "text": STORY + " More to come."}])
     with monkeypatch.context() as killed:
-        killed.setattr(runner, "_finish_replacing", lambda *args: None)  # as if killed just before
+        killed.setattr(replacing, "finish_replacing", lambda *args: None)  # as if killed just before
         runner.run([changed], engine, resources)
     assert counts(engine)["articles"] == 2
     again = runner.run([changed], engine, resources)
@@ -132,7 +132,7 @@ def test_runner_a_change_a_killed_run_stored_goes_when_the_input_goes_back(db_ur
     changed = wire(tmp_path / "b.jsonl", [{"id": "1", "date": "2021-05-04",
                                            "text": STORY.replace("Monday", "Tuesday")}])
     with monkeypatch.context() as killed:
-        killed.setattr(runner, "_finish_replacing", lambda *args: None)  # as if killed just before
+        killed.setattr(replacing, "finish_replacing", lambda *args: None)  # as if killed just before
         runner.run([changed], engine, resources)
     assert counts(engine)["articles"] == 2
     again = runner.run([old], engine, resources)
@@ -150,7 +150,7 @@ def test_runner_a_key_a_killed_run_reused_keeps_its_other_article_when_the_input
     engine = engine_for(db_url)
     runner.run([wire(tmp_path / "a.jsonl", [old])], engine, resources)
     with monkeypatch.context() as killed:
-        killed.setattr(runner, "_finish_replacing", lambda *args: None)  # as if killed just before
+        killed.setattr(replacing, "finish_replacing", lambda *args: None)  # as if killed just before
         runner.run([wire(tmp_path / "a2.jsonl", [old | {"text": STORY.replace("Monday", "Tuesday")}]),
                     wire(tmp_path / "b.jsonl", [other])], engine, resources)
     runner.run([wire(tmp_path / "a.jsonl", [old])], engine, resources)
@@ -170,7 +170,7 @@ def test_runner_a_record_changed_again_after_a_killed_change_replaces_both(db_ur
     engine, reference = engine_for(db_url), engine_for(f"sqlite:///{tmp_path / 'reference.db'}")
     runner.run([wire(tmp_path / "1.jsonl", [first])], engine, resources)
     with monkeypatch.context() as killed:
-        killed.setattr(runner, "_finish_replacing", lambda *args: None)  # as if killed just before
+        killed.setattr(replacing, "finish_replacing", lambda *args: None)  # as if killed just before
         runner.run([wire(tmp_path / "2.jsonl", [second])], engine, resources)
     summary = runner.run([wire(tmp_path / "3.jsonl", [third])], engine, resources)
     for records in ([first], [third]):
@@ -191,7 +191,7 @@ def test_runner_two_killed_changes_in_a_row_are_settled_by_the_next_run(db_url, 
     runner.run([wire(tmp_path / "1.jsonl", [texts[1]])], engine, resources)
     for n in (2, 3):
         with monkeypatch.context() as killed:
-            killed.setattr(runner, "_finish_replacing", lambda *args: None)  # as if killed just before
+            killed.setattr(replacing, "finish_replacing", lambda *args: None)  # as if killed just before
             runner.run([wire(tmp_path / f"{n}.jsonl", [texts[n]])], engine, resources)
     assert counts(engine)["articles"] == 3
     last = runner.run([wire(tmp_path / "last.jsonl", [texts[then[-1]]])], engine, resources)
