@@ -34,8 +34,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("nothing to read: give files or folders, --feed URL or --feeds FILE")
     workers, url = max(1, args.workers), settings.database_url(args.db)
     with loaded_resources() as resources, _preparer(resources, workers, args.scheduler) as submit:
-        ahead = _batches_ahead(workers > 1 or bool(args.scheduler), url)
-        head = preparing.head_start(read_paths(args.paths), submit, ahead, args.batch_size)
+        parallel = workers > 1 or bool(args.scheduler)
+        ahead = _batches_ahead(parallel, url)
+        head = preparing.head_start(read_paths(args.paths), submit, ahead, args.batch_size, parallel)
         from pipeline import tracking
 
         with _locked_database(url) as engine, run_progress() as progress:

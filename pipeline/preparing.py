@@ -205,23 +205,27 @@ class HeadStart:
     prepared whole, since which of their articles are stored is not known yet: the writer drops the
     results of those that are (work wasted only on a rerun's first batches). The writer takes the
     batches out as it goes, so that none is held after it is stored, and reads the rest in batches
-    of the same `size`."""
+    of the same `size`; with `taper` (workers prepare them meanwhile), the input's last batch in
+    pieces (see pieces_of)."""
 
     submit: Submit
     batches: deque[tuple[list, Callable[[], list]]] = field(default_factory=deque)  # (batch, wait)
     rest: Iterable = ()
     size: int = BATCH_SIZE
+    taper: bool = False
 
 
 def head_start(items: Iterable, submit: Submit, batches: int = BATCHES_AHEAD,
-               size: int = BATCH_SIZE) -> HeadStart:
+               size: int = BATCH_SIZE, taper: bool = False) -> HeadStart:
     """Read `batches` batches of `size` `items` (articles and rejects) and submit their articles:
-    as many as a run keeps in flight, so that starting early holds no more in memory."""
+    as many as a run keeps in flight, so that starting early holds no more in memory. With `taper`,
+    an input that ends among them ends in pieces (pieces_of)."""
     items = iter(items)
     started: deque = deque()
     for batch in islice(batches_of(items, size), batches):
-        started.append((batch, submit([item for item in batch if not isinstance(item, Reject)])))
-    return HeadStart(submit, started, items, size)
+        for piece in pieces_of(batch, size) if taper else [batch]:
+            started.append((piece, submit([item for item in piece if not isinstance(item, Reject)])))
+    return HeadStart(submit, started, items, size, taper)
 
 
 def only_new(ready: Callable[[], list], batch: list, new: list[bool]) -> Callable[[], list]:
@@ -242,21 +246,34 @@ def batches_of(items: Iterable, size: int) -> Iterator[list]:
 
 
 def tapered(batches: Iterable[list], size: int) -> Iterator[list]:
-    """`batches`, but for the last, when short of `size` (the input's end): that one in pieces of
-    half, a quarter, ..., of it, none under TAPER_FLOOR, in order.
+    """`batches`, the last in pieces when it is short of `size` (pieces_of).
+
+    >>> [len(b) for b in tapered(batches_of(range(5000), 1024), 1024)]
+    [1024, 1024, 1024, 1024, 452, 226, 113, 113]
+    >>> all([x for b in tapered(batches_of(range(n), s), s) for x in b] == list(range(n))
+    ...     for n in (0, 1, 127, 128, 129, 300, 1023, 1024, 2049) for s in (1, 2, 64, 1024))
+    True
+    """
+    for batch in batches:
+        yield from pieces_of(batch, size)
+
+
+def pieces_of(batch: list, size: int) -> list[list]:
+    """A batch short of `size` (the input's last) in pieces of a half, a quarter, ..., of it, in
+    order, none under TAPER_FLOOR; a full batch whole.
 
     What the writer stores after the workers have prepared the last article is the last batch,
     with one core idle: a short last piece shortens that wait, and the pieces before it are stored
     while the workers prepare the rest.
 
-    >>> [len(b) for b in tapered([[0] * 4, [0] * 4, [0] * 3], 4)]
-    [4, 4, 3]
-    >>> [len(b) for b in tapered([[0] * 1024, [0] * 904], 1024)]
-    [1024, 452, 226, 113, 113]
+    >>> [len(p) for p in pieces_of([0] * 904, 1024)], [len(p) for p in pieces_of([0] * 1024, 1024)]
+    ([452, 226, 113, 113], [1024])
+    >>> [len(p) for p in pieces_of([0] * 127, 1024)]  # under two chunks: whole
+    [127]
     """
-    for batch in batches:
-        while len(batch) < size and len(batch) >= 2 * TAPER_FLOOR:
-            half = len(batch) // 2
-            yield batch[:half]
-            batch = batch[half:]
-        yield batch
+    pieces = []
+    while len(batch) < size and len(batch) >= 2 * max(1, TAPER_FLOOR):
+        half = (len(batch) + 1) // 2
+        pieces.append(batch[:half])
+        batch = batch[half:]
+    return [*pieces, batch]

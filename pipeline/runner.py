@@ -62,8 +62,10 @@ def run(paths: Iterable[str], engine, resources: Resources,
     `clock` (pipeline.stages) times each stage of a one-worker run. A `head` start (the command
     line's) is the input of `paths` already being prepared by workers the caller started, in
     batches of its own size; without one, the input is read in batches of `batch_size` articles.
-    Each batch is stored in one transaction. One run writes at a time: RunInProgressError, before
-    anything is stored or recorded, while another holds the database (pipeline.run_lock).
+    Each batch is stored in one transaction; with workers or a cluster, the input's last batch, when
+    short, goes in shrinking pieces (preparing.pieces_of). One run writes at a time:
+    RunInProgressError, before anything is stored or recorded, while another holds the database
+    (pipeline.run_lock).
     """
     paths = [str(p) for p in paths]
     record = _RunRecord(inputs if inputs is not None else paths, failures, on_article, clock)
@@ -71,7 +73,7 @@ def run(paths: Iterable[str], engine, resources: Resources,
         if head is not None:
             return _write(chain(head.rest, sources), head, engine, record, recall)
         with preparer(resources, workers, scheduler, clock) as submit:  # a cluster is reached first
-            head = HeadStart(submit, size=batch_size)
+            head = HeadStart(submit, size=batch_size, taper=workers > 1 or bool(scheduler))
             return _write(chain(read_paths(paths), sources), head, engine, record, recall)
 
 
@@ -93,7 +95,8 @@ def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord, recall:
         batch, ready = head.batches.popleft()
         pending = _pending(batch, engine, recall)
         waiting.append((pending, only_new(ready, batch, pending.new)))
-    for batch in tapered(batches_of(items, head.size), head.size):
+    batches = batches_of(items, head.size)
+    for batch in tapered(batches, head.size) if head.taper else batches:
         clock.lap("read")
         pending = _pending(batch, engine, recall)
         new = [item for item, is_new in zip(batch, pending.new, strict=True) if is_new]

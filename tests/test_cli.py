@@ -153,19 +153,20 @@ def test_cli_resources_are_frozen_during_a_command_and_collectable_after(tmp_pat
 
 def test_cli_run_hands_out_work_ahead_only_into_a_new_sqlite_file(tmp_path, capsys, monkeypatch):
     """Work handed to the workers before the database is open is wasted on articles stored already:
-    a rerun, or a `watch` cycle, into the same database starts none."""
+    a rerun, or a `watch` cycle, into the same database starts none. Workers, not one, get the
+    input's end in pieces (preparing.pieces_of)."""
     from pipeline import preparing
 
     ahead = []
     head_start = preparing.head_start
-    monkeypatch.setattr(preparing, "head_start", lambda items, submit, batches, size: ahead.append(batches)
-                        or head_start(items, submit, batches, size))
+    monkeypatch.setattr(preparing, "head_start", lambda items, submit, batches, size, taper: ahead.append(
+        (batches, taper)) or head_start(items, submit, batches, size, taper))
     wire = str(REPO / "data" / "sample" / "wire.jsonl")
     new, other = f"sqlite:///{tmp_path / 'new.db'}", f"sqlite:///{tmp_path / 'other.db'}"
     for argv in (["--db", new, "--workers", "2"], ["--db", new, "--workers", "2"],
                  ["--db", other, "--workers", "1"]):
         assert main(["run", wire, *argv]) in (0, 1)
-    assert ahead == [preparing.BATCHES_AHEAD, 0, 0]
+    assert ahead == [(preparing.BATCHES_AHEAD, True), (0, True), (0, False)]
     capsys.readouterr()
 
 

@@ -128,21 +128,26 @@ def test_runner_batch_size_sets_the_articles_a_transaction_stores_not_the_rows(t
         assert _snapshot_engine(engine) == _snapshot_engine(whole)
 
 
-def test_runner_stores_the_inputs_short_last_batch_in_shrinking_pieces(tmp_path, resources, stored_at_once,
-                                                                        monkeypatch):
-    """The input's last batch, short of the batch size, is stored in pieces of half, a quarter, ...
-    of it (preparing.tapered), with the rows of one transaction."""
+def test_runner_with_workers_stores_the_inputs_short_last_batch_in_shrinking_pieces(
+        tmp_path, resources, stored_at_once, monkeypatch):
+    """With workers, the input's last batch, short of the batch size, is stored in pieces of a half, a
+    quarter, ... of it (preparing.pieces_of), read ahead by the command line's head start or not, with
+    the rows of one transaction; one worker, which prepares as it stores, stores it whole."""
     sample = REPO / "data" / "sample"
     whole = engine_for(f"sqlite:///{tmp_path / 'whole.db'}")
     runner.run([sample], whole, resources)
     assert len(stored_at_once) == 1  # the sample is smaller than a batch, and than two chunks
     monkeypatch.setattr(preparing, "TAPER_FLOOR", 4)
-    for workers in (1, 2):
+    for workers, started in ((1, False), (2, False), (2, True)):
         stored_at_once.clear()
-        engine = engine_for(f"sqlite:///{tmp_path / f'tapered-{workers}.db'}")
-        runner.run([sample], engine, resources, workers=workers, batch_size=48)
-        # 70 records: a batch of 48, then 22 in pieces of 11, 5 and 6 (what each stores: its articles)
-        assert len(stored_at_once) == 4 and stored_at_once[0] <= 48 and max(stored_at_once[1:]) <= 11
+        engine = engine_for(f"sqlite:///{tmp_path / f'tapered-{workers}-{started}.db'}")
+        with preparing.preparer(resources, workers) as submit:
+            items = read_paths([str(sample)])
+            head = preparing.head_start(items, submit, 2, 48, taper=True) if started else None
+            runner.run([sample], engine, resources, workers=workers, head=head, batch_size=48)
+        # 70 records: a batch of 48, then 22 whole, or in pieces of 11, 6 and 5 (each stores its articles)
+        assert len(stored_at_once) == (2 if workers == 1 else 4) and stored_at_once[0] <= 48
+        assert max(stored_at_once[1:]) <= (22 if workers == 1 else 11)
         assert _snapshot_engine(engine) == _snapshot_engine(whole)
 
 
