@@ -64,6 +64,8 @@ def fingerprint() -> str:
     from pipeline.lexicon import LEXICON_DIR
 
     digest = hashlib.sha256()
+    # The package's own modules, not its subpackages: preparing an article imports none of them
+    # (pipeline.queries is the app's); a module it needs must live here to count.
     modules = Path(__file__).resolve().parent
     for path in [*sorted(modules.glob("*.py")), *sorted(GAZETTEER_DIR.glob("*.csv")),
                  *sorted(LEXICON_DIR.glob("*.csv"))]:

@@ -7,7 +7,7 @@ Three things can be exported, each the rows of one query of `pipeline.queries`:
   copies marked (`duplicate`, `duplicate_of`) rather than dropped (`statement_rows`);
 * `quotes`: the most hostile statements, copies folded (`key_quotes`).
 
-Dyads and statements are read and written queries.CHUNK_ROWS rows at a time, so an export of a
+Dyads and statements are read and written frames.CHUNK_ROWS rows at a time, so an export of a
 whole database needs no more memory than one of a day. How each format is written, and how --out
 is replaced only once complete, is pipeline.export_files.
 """

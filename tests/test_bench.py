@@ -35,14 +35,27 @@ def test_bench_compiles_the_modules_where_python_would_not(tmp_path, monkeypatch
     """As an install does: the timed processes then load bytecode, where PYTHONDONTWRITEBYTECODE
     (set on this workplace's machines) would have each of them compile the sources again."""
     package = tmp_path / "pipeline"
-    package.mkdir()
-    for name in ("__init__.py", "stages.py"):
+    (package / "queries").mkdir(parents=True)
+    for name in ("__init__.py", "stages.py", "queries/__init__.py", "queries/freshness.py"):
         shutil.copy(PACKAGE / name, package / name)
     monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
     compile_modules(package)
-    for source in package.glob("*.py"):
+    sources = list(package.rglob("*.py"))
+    assert len(sources) == 4
+    for source in sources:
         assert Path(importlib.util.cache_from_source(str(source))).is_file()
+
+
+def test_bench_says_in_one_line_where_modules_cannot_be_compiled(tmp_path, capsys):
+    package = tmp_path / "pipeline"
+    package.mkdir()
+    (package / "broken.py").write_text("def (:\n")
+    compile_modules(package)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (f"bench: could not byte-compile every module under {package}: "
+                            "processes will compile them\n")
 
 
 def test_bench_naive_reference_scores_every_sentence(tmp_path):
