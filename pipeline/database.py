@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -39,6 +42,35 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
     cursor.close()
+
+
+@contextmanager
+def folding_log(engine: Engine) -> Iterator[None]:
+    """Fold what a SQLite file's write-ahead log holds so far into the file, on a thread of its own,
+    while the block works; elsewhere, nothing.
+
+    SQLite copies the log into the file when the last connection closes, which, at the end of a run,
+    is one core copying every page the run wrote (a tenth of a second on 5,000 stories) while the
+    other idles. A run calls this around its daily index, which is computed in Python meanwhile
+    (sqlite3 lets go of the interpreter's lock while it copies), so that only the index's own pages
+    are left for the close. A fold that fails (busy) leaves the log to the close, as before."""
+    if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
+        yield
+        return
+    thread = threading.Thread(target=_fold_log, args=(engine,), name="fold-wal", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+
+
+def _fold_log(engine: Engine) -> None:
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+    except Exception:  # noqa: BLE001 - the close folds what is left
+        pass
 
 
 def alembic_config(connection):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import chain
 
-from pipeline import __version__, daily, dedupe, replacing, store
+from pipeline import __version__, daily, database, dedupe, replacing, store
 from pipeline.clean import day_of
 from pipeline.ingest import read_paths
 from pipeline.models import Article, Reject
@@ -110,7 +110,8 @@ def _write(items: Iterable, head: HeadStart, engine, record: _RunRecord, recall:
         clock.lap("store")
     ensure_held(engine)
     replacing.finish_replacing(engine, recall, summary.run_id, summary.counts)
-    summary.counts["daily_rows"] = daily.rebuild_daily_index(engine)
+    with database.folding_log(engine):
+        summary.counts["daily_rows"] = daily.rebuild_daily_index(engine)
     clock.lap("index")
     store.finish_run(engine, summary.run_id, dict(summary.counts), dict(summary.rejects),
                      failures=record.failures or None)
