@@ -169,6 +169,22 @@ dyad_daily = Table(
     Index("ix_dyad_daily_pair_day", "source", "target", "kind", "day"),
 )
 
+# What the pair pickers list, most tense first: each pair's summed index over every day, kept with
+# the daily rows (daily.rebuild_daily_index), since summing them all for each new version of the
+# data took 1.1 s of a page's first render over a million statements.
+pair_totals = Table(
+    "pair_totals",
+    metadata,
+    Column("kind", String(KIND), nullable=False),
+    Column("source", String(CODE), nullable=False),
+    Column("target", String(CODE), nullable=False),
+    Column("directed", Boolean, nullable=False),
+    Column("tension_index", Float, nullable=False, comment="summed over every day of dyad_daily"),
+    Column("statements", Integer, nullable=False),
+    PrimaryKeyConstraint("kind", "source", "target", "directed", name="pair_totals_pkey"),
+    comment="dyad_daily summed over all days, a row per kind and pair",
+)
+
 dirty_days = Table(
     "dirty_days",
     metadata,

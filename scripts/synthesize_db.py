@@ -64,6 +64,7 @@ def synthesize(url: str, statements_wanted: int, seed: int) -> None:
     kept = kept.assign(article_id=[_article_id(i) for i in kept["article"]])
     daily = aggregate.daily_index(kept, volume)
     _insert(engine, store.dyad_daily, daily.to_dict("records"))
+    store.refresh_pair_totals(engine)
     engine.dispose()
     print(f"{len(arts)} articles, {len(said)} statements, {len(daily)} daily rows "
           f"inserted in {time.perf_counter() - started:.0f} s")

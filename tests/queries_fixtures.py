@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from pipeline.store import articles, dyad_daily, make_engine, metadata, statements
+from pipeline.store import articles, dyad_daily, make_engine, metadata, refresh_pair_totals, statements
 
 WHEN = datetime(2024, 1, 6, 12, 0, tzinfo=UTC)
 START, END = date(2024, 1, 1), date(2024, 1, 5)
@@ -91,6 +91,7 @@ def build_database(url: str):
         connection.execute(articles.insert(), ARTICLES)
         connection.execute(statements.insert(), STATEMENTS)
         connection.execute(dyad_daily.insert(), DAILY)
+    refresh_pair_totals(engine)
     return engine
 
 

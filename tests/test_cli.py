@@ -273,6 +273,7 @@ def test_cli_upgrade_does_not_create_a_missing_sqlite_file(tmp_path, capsys):
 
 
 def test_cli_upgrade_and_run_refuse_a_database_of_a_later_version(tmp_path, capsys):
+    from pipeline import store
     from tests.app_fixtures import build_sample_db
     from tests.conftest import stamp
 
@@ -284,7 +285,7 @@ def test_cli_upgrade_and_run_refuse_a_database_of_a_later_version(tmp_path, caps
         assert main(command) == 2
         error = capsys.readouterr().err.strip()
         assert "\n" not in error and error.startswith("error: cannot upgrade ")
-        assert error.endswith("is newer than this version's (0011): update Tension Tracker")
+        assert error.endswith(f"is newer than this version's ({store.HEAD}): update Tension Tracker")
 
 
 def test_cli_run_leaves_the_whole_database_in_its_sqlite_file(tmp_path):

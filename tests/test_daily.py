@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from pipeline import daily, runner, store
@@ -32,3 +33,33 @@ def test_daily_index_rebuilt_in_small_windows_equals_one_pass(sqlite_url, resour
         windowed = conn.execute(select(store.dyad_daily).order_by(*store.dyad_daily.primary_key)).all()
         assert conn.execute(select(func.count()).select_from(store.dirty_days)).scalar_one() == 0
     assert windowed == one_pass
+
+
+def test_daily_pair_totals_follow_every_rebuild(sqlite_url, resources, tmp_path):
+    """pair_totals holds each pair's daily rows summed over all days, after a run and after a later
+    run changes them (a record replaced: its days rebuilt, its pair's totals with them)."""
+    import json
+
+    from pipeline import queries
+
+    def totals_match(engine) -> int:
+        for kind in ("all", "words", "deeds"):
+            whole = queries.top_dyads(engine, None, None, limit=500, kind=kind)
+            ranked = queries.ranked_pairs(engine, kind)
+            assert list(zip(ranked["source"], ranked["target"], ranked["statements"], strict=True)) == list(
+                zip(whole["source"], whole["target"], whole["statements"], strict=True))
+            assert list(ranked["tension_index"]) == pytest.approx(list(whole["tension_index"]))
+        return int(queries.ranked_pairs(engine)["statements"].sum())
+
+    engine = engine_for(sqlite_url)
+    runner.run([REPO / "data" / "sample"], engine, resources)
+    before = totals_match(engine)
+    story = {"id": "later", "date": "2024-03-04",
+             "text": "Pyongyang warned Washington that it would pay dearly for the drills."}
+    later = tmp_path / "later.jsonl"
+    later.write_text(json.dumps(story) + "\n")
+    runner.run([later], engine, resources)
+    assert totals_match(engine) == before + 1
+    later.write_text(json.dumps(story | {"text": "The weather in the capital was mild for March."}) + "\n")
+    runner.run([later], engine, resources)  # replaced: its threat, and its day's rows, are gone
+    assert totals_match(engine) == before

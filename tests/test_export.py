@@ -373,4 +373,4 @@ def test_export_from_a_later_versions_schema_is_refused(tmp_path, capsys):
     stamp(url, "9999")
     assert run(url, "--what", "quotes", "--format", "json") == 2
     error = capsys.readouterr().err.strip()
-    assert error.endswith("is newer than this version's (0011): update Tension Tracker")
+    assert error.endswith(f"is newer than this version's ({store.HEAD}): update Tension Tracker")

@@ -63,6 +63,18 @@ def test_queries_top_dyads_rank_by_summed_index(engine):
     assert CHN_JPN not in pairs_of(queries.top_dyads(engine, START, END, directed_only=True))
 
 
+def test_queries_ranked_pairs_are_the_whole_period_s_top_dyads(engine):
+    """What the pair pickers list, read from pair_totals, is top_dyads over every day, of each kind."""
+    for kind in ("all", "words", "deeds"):
+        whole = queries.top_dyads(engine, None, None, limit=500, kind=kind)
+        ranked = queries.ranked_pairs(engine, kind)
+        assert pairs_of(ranked) == pairs_of(whole) and list(ranked["directed"]) == list(whole["directed"])
+        assert list(ranked["tension_index"]) == pytest.approx(list(whole["tension_index"]))
+        assert list(ranked["statements"]) == list(whole["statements"])
+    assert pairs_of(queries.ranked_pairs(engine, limit=2)) == pairs_of(queries.top_dyads(engine, None, None,
+                                                                                         limit=2))
+
+
 def test_queries_biggest_movers_compare_with_the_previous_period(engine):
     movers = queries.biggest_movers(engine, START, END)  # previous: 2023-12-27 .. 2023-12-31
     assert pairs_of(movers) == [PRK_USA, CHN_JPN, USA_PRK, RUS_UKR]

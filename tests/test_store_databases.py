@@ -91,8 +91,8 @@ DIRTY_DAY = {"day": date(2019, 12, 21)}
 BUCKET = {"bucket": -(2**63), "article_key": 2**63 - 1}
 ROWS = [(runs, RUN), (articles, ARTICLE), (statements, STATEMENT), (dyad_daily, DYAD_DAY),
         (dirty_days, DIRTY_DAY), (lsh_buckets, BUCKET)]  # parents first
-TABLE_NAMES = ["articles", "dirty_days", "dyad_daily", "feed_cache", "gone_links", "lsh_buckets", "runs",
-               "statements"]
+TABLE_NAMES = ["articles", "dirty_days", "dyad_daily", "feed_cache", "gone_links", "lsh_buckets",
+               "pair_totals", "runs", "statements"]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from sqlalchemy import inspect, select, text
 from pipeline import store
 
 TABLES = {"articles", "statements", "dyad_daily", "dirty_days", "runs", "lsh_buckets", "feed_cache",
-          "gone_links", "alembic_version"}
+          "gone_links", "pair_totals", "alembic_version"}
 
 
 def revision(engine):
@@ -19,7 +19,7 @@ def test_store_upgrade_builds_the_schema_and_is_idempotent(db_url):
     store.upgrade(engine)
     store.upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert revision(engine) == store.HEAD == "0011"
+    assert revision(engine) == store.HEAD == "0012"
     indexes = {index["name"] for index in inspect(engine).get_indexes("statements")}
     assert "ix_statements_pair_day" in indexes
     engine.dispose()
@@ -154,4 +154,31 @@ def test_store_upgrading_an_old_database_keeps_its_rows_and_indexes_them(db_url)
     assert sorted(bucket for _, bucket in indexed) == sorted(dedupe.buckets(expected))
     assert {key for key, _ in indexed} == {dedupe.article_key("original")}
     assert kept == ["original"]  # SQLite copies tables to alter them; nothing may cascade away
+    engine.dispose()
+
+
+def test_store_upgrading_to_pair_totals_sums_the_daily_rows_there(db_url):
+    """Migration 0012 fills pair_totals from the daily index as it stands: each kind's pair summed."""
+    from datetime import date
+
+    engine = store.make_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(store.alembic_config(conn), "0011")
+        day = {"articles": 1, "statements": 2, "mean_hostility": 0.5, "max_hostility": 0.9,
+               "mean_cooperation": 0.0, "mean_tension": 0.5, "day_articles": 3, "rolling_7d": 1.0,
+               "anomaly": False, "source": "PRK", "target": "USA", "directed": True}
+        conn.execute(store.dyad_daily.insert(), [
+            day | {"kind": "all", "day": date(2024, 1, 1), "tension_index": 10.0},
+            day | {"kind": "all", "day": date(2024, 1, 2), "tension_index": 5.5, "statements": 1},
+            day | {"kind": "words", "day": date(2024, 1, 2), "tension_index": 2.0},
+            day | {"kind": "all", "day": date(2024, 1, 2), "tension_index": 1.0, "source": "USA",
+                   "target": "PRK"},
+        ])
+    store.upgrade(engine)
+    t = store.pair_totals.c
+    with engine.connect() as conn:
+        totals = set(conn.execute(select(t.kind, t.source, t.target, t.directed, t.tension_index,
+                                         t.statements)).all())
+    assert totals == {("all", "PRK", "USA", True, 15.5, 3), ("words", "PRK", "USA", True, 2.0, 2),
+                      ("all", "USA", "PRK", True, 1.0, 2)}
     engine.dispose()

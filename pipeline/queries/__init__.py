@@ -35,12 +35,14 @@ from pipeline.frames import (  # noqa: F401 - the columns each query returns, re
     STATEMENT_COLUMNS,
 )
 from pipeline.queries.daily import (  # noqa: F401
+    PAIR_TOTAL_COLUMNS,
     anomalous_days,
     biggest_movers,
     date_bounds,
     dyad_series,
     dyad_series_chunks,
     has_daily_rows,
+    ranked_pairs,
     tension_matrix,
     top_dyads,
 )

@@ -14,11 +14,13 @@ from pipeline import frames
 from pipeline.categories import ALL
 from pipeline.frames import CHUNK_ROWS, DYAD_COLUMNS, MATRIX_COLUMNS, MOVER_COLUMNS, RANKED_COLUMNS, Bind
 from pipeline.query_filters import DayLike, Pair, as_day, in_range, of_kind, of_pairs, pair_list
-from pipeline.store import dyad_daily, statements
+from pipeline.store import dyad_daily, pair_totals, statements
 
 # Pairs of a series read one select each, at most: SQLite takes 500 selects in a UNION, and past
 # this many the period's rows of the kind are no more than the pairs' anyway.
 UNION_PAIRS = 100
+PAIR_TOTAL_COLUMNS = {"source": "str", "target": "str", "directed": "bool", "tension_index": "float64",
+                      "statements": "int64"}
 
 
 def dyad_series(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] | None = None,
@@ -76,6 +78,17 @@ def top_dyads(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
              .order_by(tension.desc(), d.source, d.target, d.directed)
              .limit(limit))
     return frames.frame(bind, query, RANKED_COLUMNS)
+
+
+def ranked_pairs(bind: Bind, kind: str = ALL, limit: int = 500) -> pd.DataFrame:
+    """Every pair with daily rows of `kind`, by its summed tension_index over all days, most tense
+    first (top_dyads over the whole period, without summing every daily row: pair_totals keeps it)."""
+    t = pair_totals.c
+    query = (select(t.source, t.target, t.directed, t.tension_index, t.statements)
+             .where(t.kind == kind)
+             .order_by(t.tension_index.desc(), t.source, t.target, t.directed)
+             .limit(limit))
+    return frames.frame(bind, query, PAIR_TOTAL_COLUMNS)
 
 
 def biggest_movers(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
