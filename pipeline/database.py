@@ -19,6 +19,7 @@ HEAD = "0012"
 SQLITE_CACHE_KIB = 16 * 1024
 SQLITE_CHECKPOINT_PAGES = 10_000
 FOLD_CACHE_KIB = 256
+FOLD_WAIT_SECONDS = 1.0  # a fold that must wait longer is the close's to do
 PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
@@ -55,12 +56,13 @@ def folding_log(engine: Engine) -> Iterator[None]:
     is one core copying every page the run wrote (a tenth of a second on 5,000 stories) while the
     other idles. A run calls this around its daily index, which is computed in Python meanwhile
     (sqlite3 lets go of the interpreter's lock while it copies), so that only the index's own pages
-    are left for the close. A fold that fails (busy) leaves the log to the close, as before."""
-    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    are left for the close. A fold that cannot go at once (the file busy, or gone) leaves the log to
+    the close, as before."""
+    path = engine.url.database if engine.dialect.name == "sqlite" and engine.driver == "pysqlite" else None
     if not path or path == ":memory:" or path.startswith("file:"):  # a URI filename: SQLite's to read
         yield
         return
-    thread = threading.Thread(target=_fold_log, args=(path,), name="fold-wal", daemon=True)
+    thread = threading.Thread(target=_fold_log, args=(Path(path).resolve(),), name="fold-wal", daemon=True)
     thread.start()
     try:
         yield
@@ -68,11 +70,13 @@ def folding_log(engine: Engine) -> Iterator[None]:
         thread.join()
 
 
-def _fold_log(path: str) -> None:
+def _fold_log(path: Path) -> None:
     # A connection of its own, not the pool's, with a small page cache: folding fills the cache of the
-    # connection that does it, and a pooled one with the run's 16 MB raised its peak by 10 MB.
+    # connection that does it, and a pooled one with the run's 16 MB raised its peak by 10 MB. Opened
+    # read-write, never created: a file moved away meanwhile is not replaced by an empty one.
     try:
-        with closing(sqlite3.connect(path, timeout=30)) as connection:
+        uri = f"{path.as_uri()}?mode=rw"
+        with closing(sqlite3.connect(uri, uri=True, timeout=FOLD_WAIT_SECONDS)) as connection:
             connection.execute(f"PRAGMA cache_size=-{FOLD_CACHE_KIB}")
             connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
     except sqlite3.Error:  # busy, say: the close folds what is left

@@ -233,9 +233,9 @@ def replace_daily(engine: Engine, start: date, end: date, rows: list[dict]) -> N
 
 
 def refresh_pair_totals(engine: Engine) -> None:
-    """One transaction: pair_totals summed anew from every daily row (1.1 s over the 898,000 of a
-    million statements; a rebuild of a few days at that size costs that once, where each page's first
-    render of the data's new version cost it before)."""
+    """One transaction: pair_totals summed anew from every daily row (1.2-1.6 s over the 898,000 of
+    a million statements; a rebuild of a few days at that size costs that once, where each page's
+    first render of the data's new version cost it before)."""
     d, t = dyad_daily.c, pair_totals.c
     pair = (d.kind, d.source, d.target, d.directed)
     summed = select(*pair, func.sum(d.tension_index), func.sum(d.statements)).group_by(*pair)

@@ -151,6 +151,17 @@ def test_runner_with_workers_stores_the_inputs_short_last_batch_in_shrinking_pie
         assert _snapshot_engine(engine) == _snapshot_engine(whole)
 
 
+def test_runner_folds_the_sqlite_log_while_the_index_is_rebuilt(tmp_path, resources, monkeypatch):
+    """database.folding_log around the daily index: its thread is handed the database file."""
+    from pipeline import database
+
+    folded = []
+    monkeypatch.setattr(database, "_fold_log", folded.append)
+    engine = engine_for(f"sqlite:///{tmp_path / 'x.db'}")
+    runner.run([REPO / "data" / "sample" / "wire.jsonl"], engine, resources)
+    assert folded == [(tmp_path / "x.db").resolve()]
+
+
 def test_runner_cli_with_workers_stores_the_rows_of_one_worker(tmp_path, resources, capsys):
     sample = REPO / "data" / "sample"
     one = engine_for(f"sqlite:///{tmp_path / 'one.db'}")

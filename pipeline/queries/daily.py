@@ -85,7 +85,7 @@ def ranked_pairs(bind: Bind, kind: str = ALL, limit: int = 500) -> pd.DataFrame:
     first (top_dyads over the whole period, without summing every daily row: pair_totals keeps it)."""
     t = pair_totals.c
     query = (select(t.source, t.target, t.directed, t.tension_index, t.statements)
-             .where(t.kind == kind)
+             .where(of_kind(t.kind, kind))
              .order_by(t.tension_index.desc(), t.source, t.target, t.directed)
              .limit(limit))
     return frames.frame(bind, query, PAIR_TOTAL_COLUMNS)
