@@ -63,3 +63,24 @@ def test_daily_pair_totals_follow_every_rebuild(sqlite_url, resources, tmp_path)
     later.write_text(json.dumps(story | {"text": "The weather in the capital was mild for March."}) + "\n")
     runner.run([later], engine, resources)  # replaced: its threat, and its day's rows, are gone
     assert totals_match(engine) == before
+
+
+def test_daily_pair_totals_of_a_run_killed_before_them_come_with_the_next(sqlite_url, resources, monkeypatch):
+    """A run killed after its daily rows but before the pairs' totals leaves its days dirty: the next
+    run, though it stores nothing, rebuilds them and sums the totals."""
+    from pipeline import queries
+
+    engine = engine_for(sqlite_url)
+
+    def killed(_engine):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "refresh_pair_totals", killed)
+        with pytest.raises(KeyboardInterrupt):
+            runner.run([REPO / "data" / "sample"], engine, resources)
+    assert queries.ranked_pairs(engine).empty and store.dirty_days_list(engine)
+    again = runner.run([REPO / "data" / "sample"], engine, resources)
+    assert again.counts["stored"] == 0 and not store.dirty_days_list(engine)
+    whole = queries.top_dyads(engine, None, None, limit=500)
+    assert list(queries.ranked_pairs(engine)["statements"]) == list(whole["statements"]) != []
