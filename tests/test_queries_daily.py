@@ -170,9 +170,10 @@ def test_queries_daily_rows_are_found_by_pair_or_by_period(sqlite_url):
             queries.headline_figures(engine, START, END, kind="words")
     finally:
         engine.dispose()
-    (_, series), (_, headline) = sent
+    (_, series), (_, headline), (_, marked) = sent
     assert series.count("USING INDEX ix_dyad_daily_pair_day (source=? AND target=? AND kind=?") == 3, series
     assert "ix_dyad_daily_pair_day" not in headline, headline
+    assert marked == "SEARCH articles USING INDEX ix_articles_superseded_run (superseded_run>?)", marked
 
 
 def test_queries_a_series_of_many_pairs_equals_the_pairs_read_one_by_one(engine):

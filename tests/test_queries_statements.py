@@ -34,6 +34,17 @@ def test_queries_headline_figures_fold_duplicates(engine):
         "articles": 1, "duplicates": 0, "statements": 2, "pairs": 2, "anomalies": 1}
 
 
+def test_queries_headline_figures_leave_out_an_older_version_being_replaced(engine):
+    """While a run replaces a1 and the copy a3 (marked with the run until it ends), they and a1's two
+    statements count no more, as in the quotes; the daily index is the run's to rebuild."""
+    with engine.begin() as conn:
+        conn.execute(articles.update().where(articles.c.id.in_(["a1", "a3"])).values(superseded_run=9))
+    assert queries.headline_figures(engine, START, END).to_dict("records") == [
+        {"articles": 2, "duplicates": 0, "statements": 3, "pairs": 4, "anomalies": 2}]
+    assert queries.headline_figures(engine, D[5], D[5]).iloc[0].to_dict() == {
+        "articles": 1, "duplicates": 0, "statements": 2, "pairs": 2, "anomalies": 1}  # a1 is not there
+
+
 def test_queries_key_quotes_fold_copies_and_rank_by_hostility(engine):
     quotes = queries.key_quotes(engine, START, END)
     assert list(quotes["statement_id"]) == [1, 6, 5, 2]  # 3 repeats 1's quote, 4 is in a copy
@@ -158,8 +169,11 @@ def test_queries_period_figures_are_read_from_indexes_alone(sqlite_url):
             queries.key_quotes(engine, START, END, limit=1, kind="deeds")
     finally:
         engine.dispose()
-    (_, headline), (_, floor), (_, ranked) = sent[0], sent[1], sent[2]
-    (_, deeds_headline), (_, deeds_floor) = sent[3], sent[4]
+    (_, headline), (_, marked), (_, floor), (_, ranked) = sent[0:4]
+    (_, deeds_headline), (_, deeds_floor) = sent[4], sent[6]
+    # The older versions a run is replacing are looked up alone, in their partial index (a handful).
+    assert marked == "SEARCH articles USING INDEX ix_articles_superseded_run (superseded_run>?)", marked
+    assert sent[5][1] == marked
     # A kind's statements are counted and ranked by their category, held in the same index.
     assert deeds_headline.count("COVERING INDEX ix_statements_day") == 1, deeds_headline
     assert "COVERING INDEX ix_statements_day" in deeds_floor, deeds_floor

@@ -9,10 +9,10 @@ are inclusive; None leaves that end open), pairs as (source, target) tuples wher
 Results are DataFrames with typed columns, days as datetime64[ns]; a result that is one record
 (headline figures, an article) is a one-row DataFrame. Statements without a known day drop out of
 any date-filtered query. Syndicated copies (articles.duplicate_of set) are folded wherever they
-could count twice; `dyad_daily` has folded them already. Quotes and statement rows leave out an
-older version that a run at work is replacing (statements.is_current). `kind` picks the daily index of all
-statements ("all", the default), of the words alone or of the deeds alone (pipeline.categories); on
-statements it keeps those of that kind's categories.
+could count twice; `dyad_daily` has folded them already. Quotes, statement rows and the headline
+counts leave out an older version that a run at work is replacing (statements.is_current). `kind`
+picks the daily index of all statements ("all", the default), of the words alone or of the deeds
+alone (pipeline.categories); on statements it keeps those of that kind's categories.
 
 Example::
 
