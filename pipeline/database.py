@@ -13,6 +13,8 @@ from typing import NamedTuple
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 
+from pipeline.settings import sqlite_path
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration in migrations/versions (a test holds it to Alembic's own view).
 HEAD = "0012"
@@ -58,8 +60,8 @@ def folding_log(engine: Engine) -> Iterator[None]:
     (sqlite3 lets go of the interpreter's lock while it copies), so that only the index's own pages
     are left for the close. A fold that cannot go at once (the file busy, or gone) leaves the log to
     the close, as before."""
-    path = engine.url.database if engine.dialect.name == "sqlite" and engine.driver == "pysqlite" else None
-    if not path or path == ":memory:" or path.startswith("file:"):  # a URI filename: SQLite's to read
+    path = sqlite_path(engine.url) if engine.driver == "pysqlite" else None  # None in memory
+    if path is None or engine.url.database.startswith("file:"):  # a URI filename: SQLite's to read
         yield
         return
     thread = threading.Thread(target=_fold_log, args=(Path(path).resolve(),), name="fold-wal", daemon=True)

@@ -35,11 +35,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
+
+from pipeline.settings import sqlite_path
 
 if TYPE_CHECKING:  # the command line imports the errors before it imports the database layer
     from sqlalchemy import Engine
-    from sqlalchemy.engine import URL
 
 # The advisory lock's key, in the bigint space PostgreSQL gives advisory locks: any constant
 # serves, the lock being scoped to the database; this one reads "TensionR" in ASCII.
@@ -119,22 +119,8 @@ def _identity(engine: Engine) -> str | None:
         return engine.url.render_as_string()
     if engine.dialect.name != "sqlite":
         return None
-    path = _sqlite_path(engine.url)
+    path = sqlite_path(engine.url)
     return f"{os.path.realpath(path)}.lock" if path else None
-
-
-def _sqlite_path(url: URL) -> str | None:
-    """The file a SQLite URL opens, read from the parsed URL (rendering it again would quote é, :
-    or @ in the path); None in memory. A URI filename (`file:...?uri=true`) is decoded as SQLite
-    decodes it."""
-    database = url.database
-    if not database or database == ":memory:":
-        return None
-    if database.startswith("file:") and url.query.get("uri") in ("true", "True", "1"):
-        # SQLAlchemy has moved the URI's options (mode=memory among them) into url.query.
-        path = unquote(database[len("file:"):].removeprefix("//localhost").removeprefix("//"))
-        return None if not path or path == ":memory:" or url.query.get("mode") == "memory" else path
-    return database
 
 
 @contextmanager
@@ -217,7 +203,7 @@ def _holder(engine: Engine) -> str:
 
     from pipeline.lookups import running_run
 
-    path = _sqlite_path(engine.url) if engine.dialect.name == "sqlite" else None
+    path = sqlite_path(engine.url) if engine.dialect.name == "sqlite" else None
     if path and not os.path.exists(path):
         return ""  # connecting would create the file the holder is about to
     try:

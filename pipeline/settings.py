@@ -7,6 +7,11 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 # sqlite[+driver]://[/path][?query], the forms SQLAlchemy reads; the path is relative to the working
 # folder unless it starts with a further "/".
@@ -38,6 +43,25 @@ def sqlite_file(url: str) -> str | None:
     found = SQLITE_URL.match(url)
     path = found["path"] if found else None
     return None if not path or path == ":memory:" or path.startswith("file:") else path
+
+
+def sqlite_path(url: URL) -> str | None:
+    """The file a parsed SQLite URL (an engine's `url`) opens, read from its parts (rendering it
+    again would quote é, : or @ in the path); None in memory. A URI filename (`file:...?uri=true`) is
+    decoded as SQLite decodes it. What the run lock and the log's fold (pipeline.database) work on.
+
+    >>> from sqlalchemy.engine import make_url
+    >>> [sqlite_path(make_url(u)) for u in ("sqlite:////d/t.db", "sqlite://", "sqlite:///file:t.db?uri=true")]
+    ['/d/t.db', None, 't.db']
+    """
+    database = url.database
+    if not database or database == ":memory:":
+        return None
+    if database.startswith("file:") and url.query.get("uri") in ("true", "True", "1"):
+        # SQLAlchemy has moved the URI's options (mode=memory among them) into url.query.
+        path = unquote(database[len("file:"):].removeprefix("//localhost").removeprefix("//"))
+        return None if not path or path == ":memory:" or url.query.get("mode") == "memory" else path
+    return database
 
 
 def missing_sqlite_file(url: str) -> str | None:
