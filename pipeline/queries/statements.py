@@ -36,31 +36,23 @@ def headline_figures(bind: Bind, start: DayLike, end: DayLike, kind: str = ALL) 
     """One row: stories (`articles`, copies folded), folded `duplicates`, `statements` of stories,
     `pairs` (distinct source, target) and `anomalies` (anomalous pair-days) in [start, end]; the
     last three of `kind`, the stories all (the volume every kind is normalised by)."""
-    a, d = articles.c, dyad_daily.c
-    said_in_range = [in_range(statements.c.day, start, end), of_categories(statements.c.category, None, kind)]
-    stories = select(func.count()).select_from(articles).where(
-        is_story(), in_range(a.day, start, end))
-    copies = select(func.count()).select_from(articles).where(
-        a.duplicate_of.is_not(None), in_range(a.day, start, end))
+    a, d, s = articles.c, dyad_daily.c, statements.c
+    in_days, copy = in_range(a.day, start, end), a.duplicate_of.is_not(None)
+    said_in_range = [in_range(s.day, start, end), of_categories(s.category, None, kind)]
     # Statements of stories = all statements of the range (an index count) minus those of the range's
     # copies, looked up by article id from the few copies (a statement's day is its article's): a
     # join from every statement of the range to its article took 4.3 s over a million statements.
-    every = select(func.count()).select_from(statements).where(*said_in_range)
-    copies_of_range = select(a.id).where(a.duplicate_of.is_not(None), in_range(a.day, start, end))
-    of_copies = select(func.count()).select_from(statements).where(
-        statements.c.article_id.in_(copies_of_range), *said_in_range)
-    said = select(every.scalar_subquery() - of_copies.scalar_subquery())
+    said = (_count(statements, *said_in_range)
+            - _count(statements, s.article_id.in_(select(a.id).where(copy, in_days)), *said_in_range))
     of_range = [of_kind(d.kind, kind), in_range(d.day, start, end)]
     pairs = select(d.source, d.target).where(*of_range).distinct().subquery()
-    anomalies = select(func.count()).select_from(dyad_daily).where(d.anomaly == true(), *of_range)
-    query = select(stories.scalar_subquery().label("articles"),
-                   copies.scalar_subquery().label("duplicates"),
-                   said.scalar_subquery().label("statements"),
-                   select(func.count()).select_from(pairs).scalar_subquery().label("pairs"),
-                   anomalies.scalar_subquery().label("anomalies"))
+    query = select(_count(articles, is_story(), in_days).label("articles"),
+                   _count(articles, copy, in_days).label("duplicates"), said.label("statements"),
+                   _count(pairs).label("pairs"),
+                   _count(dyad_daily, d.anomaly == true(), *of_range).label("anomalies"))
     with frames.connection(bind) as conn:
         figures = frames.frame(conn, query, HEADLINE_COLUMNS)
-        replaced = _being_replaced(conn, in_range(a.day, start, end), said_in_range)
+        replaced = _being_replaced(conn, in_days, said_in_range)
     return figures.assign(**{name: figures[name] - count for name, count in replaced.items()})
 
 
@@ -73,13 +65,17 @@ def _being_replaced(conn, in_days, said_in_range: list) -> dict[str, int]:
     marked = conn.execute(select(a.id).where(a.superseded_run.is_not(None))).scalars().all()
     if not marked:
         return {}
-    ids, count = a.id.in_(marked), select(func.count()).select_from
+    ids = a.id.in_(marked)
     stories = select(a.id).where(ids, is_story(), in_days)
-    query = select(count(articles).where(ids, is_story(), in_days).scalar_subquery(),
-                   count(articles).where(ids, a.duplicate_of.is_not(None), in_days).scalar_subquery(),
-                   count(statements).where(statements.c.article_id.in_(stories), *said_in_range)
-                   .scalar_subquery())
+    query = select(_count(articles, ids, is_story(), in_days),
+                   _count(articles, ids, a.duplicate_of.is_not(None), in_days),
+                   _count(statements, statements.c.article_id.in_(stories), *said_in_range))
     return dict(zip(("articles", "duplicates", "statements"), conn.execute(query).one(), strict=True))
+
+
+def _count(table, *conditions):
+    """SELECT count(*) of `table`'s rows meeting `conditions`, as a value of an outer select."""
+    return select(func.count()).select_from(table).where(*conditions).scalar_subquery()
 
 
 def key_quotes(bind: Bind, start: DayLike, end: DayLike, pairs: Iterable[Pair] | None = None,
