@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("nothing to read: give files or folders, --feed URL or --feeds FILE")
     workers, url = max(1, args.workers), settings.database_url(args.db)
     with loaded_resources() as resources, _preparer(resources, workers, args.scheduler) as submit:
-        parallel = workers > 1 or bool(args.scheduler)
+        parallel = preparing.in_parallel(workers, args.scheduler)
         ahead = _batches_ahead(parallel, url)
         head = preparing.head_start(read_paths(args.paths), submit, ahead, args.batch_size, parallel)
         from pipeline import tracking

@@ -124,6 +124,12 @@ def _statement_row(s: Statement, article_id: str) -> dict:
     }
 
 
+def in_parallel(workers: int, scheduler: str | None = None) -> bool:
+    """Whether `preparer` prepares meanwhile (forked workers, a cluster) rather than here, when the
+    results are asked for: only then is work handed out ahead, or the input's end tapered."""
+    return bool(scheduler) or workers > 1
+
+
 @contextmanager
 def preparer(resources: Resources, workers: int, scheduler: str | None = None, clock=OFF) -> Iterator[Submit]:
     """`submit(articles)` starts preparing a list of articles and returns a function that waits for
@@ -134,11 +140,11 @@ def preparer(resources: Resources, workers: int, scheduler: str | None = None, c
 
         with dask_preparer(scheduler) as submit:
             yield submit
-    elif workers <= 1:
-        yield lambda articles: lambda: [prepare(a, resources, clock) for a in articles]
-    else:
+    elif in_parallel(workers):
         with _pool(resources, workers) as start:
             yield lambda articles: _submit_chunks(start, articles)
+    else:
+        yield lambda articles: lambda: [prepare(a, resources, clock) for a in articles]
 
 
 @contextmanager

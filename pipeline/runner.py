@@ -27,6 +27,7 @@ from pipeline.preparing import (
     HeadStart,
     Prepared,
     batches_of,
+    in_parallel,
     input_digest,
     only_new,
     preparer,
@@ -73,7 +74,7 @@ def run(paths: Iterable[str], engine, resources: Resources,
         if head is not None:
             return _write(chain(head.rest, sources), head, engine, record, recall)
         with preparer(resources, workers, scheduler, clock) as submit:  # a cluster is reached first
-            head = HeadStart(submit, size=batch_size, taper=workers > 1 or bool(scheduler))
+            head = HeadStart(submit, size=batch_size, taper=in_parallel(workers, scheduler))
             return _write(chain(read_paths(paths), sources), head, engine, record, recall)
 
 
