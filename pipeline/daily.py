@@ -16,8 +16,8 @@ WINDOW_STORIES = 10_000
 
 def rebuild_daily_index(engine, window_stories: int = WINDOW_STORIES) -> int:
     """Recompute the daily rows every dirty day reaches (its rolling and baseline windows too), in
-    windows of about `window_stories` stories, then each pair's totals; the dirty marks are cleared
-    once all are rebuilt, so a run killed meanwhile rebuilds them again."""
+    windows of about `window_stories` stories, each pair's totals moved with each window; the dirty
+    marks are cleared once all are rebuilt, so a run killed meanwhile rebuilds them again."""
     dirty = store.dirty_days_list(engine)
     if not dirty:
         return 0
@@ -30,7 +30,6 @@ def rebuild_daily_index(engine, window_stories: int = WINDOW_STORIES) -> int:
         rows = [row for row in aggregate.daily_rows(said, volume) if start <= row["day"] <= end]
         store.replace_daily(engine, start, end, rows)
         rebuilt += len(rows)
-    store.refresh_pair_totals(engine)  # before the marks go: a run killed between redoes both
     store.clear_dirty(engine, until=dirty[-1])
     return rebuilt
 

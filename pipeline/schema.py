@@ -169,9 +169,9 @@ dyad_daily = Table(
     Index("ix_dyad_daily_pair_day", "source", "target", "kind", "day"),
 )
 
-# What the pair pickers list, most tense first: each pair's summed index over every day, kept with
-# the daily rows (daily.rebuild_daily_index), since summing them all for each new version of the
-# data took 1.1 s of a page's first render over a million statements.
+# What the pair pickers list, most tense first: each pair's summed index over every day, moved with
+# each window of daily rows replaced (store.replace_daily, pipeline.totals), since summing them all
+# for each new version of the data took 1.1 s of a page's first render over a million statements.
 pair_totals = Table(
     "pair_totals",
     metadata,

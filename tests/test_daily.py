@@ -1,11 +1,13 @@
 """The daily index rebuild: windows that bound memory give the rows of one pass."""
 
+import math
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from pipeline import daily, runner, store
+from pipeline import aggregate, daily, runner, store
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -49,6 +51,7 @@ def test_daily_pair_totals_follow_every_rebuild(sqlite_url, resources, tmp_path)
             assert list(zip(ranked["source"], ranked["target"], ranked["statements"], strict=True)) == list(
                 zip(whole["source"], whole["target"], whole["statements"], strict=True))
             assert list(ranked["tension_index"]) == pytest.approx(list(whole["tension_index"]))
+        assert kept_totals(engine) == rows_summed(engine)
         return int(queries.ranked_pairs(engine)["statements"].sum())
 
     engine = engine_for(sqlite_url)
@@ -65,22 +68,45 @@ def test_daily_pair_totals_follow_every_rebuild(sqlite_url, resources, tmp_path)
     assert totals_match(engine) == before
 
 
-def test_daily_pair_totals_of_a_run_killed_before_them_come_with_the_next(sqlite_url, resources, monkeypatch):
-    """A run killed after its daily rows but before the pairs' totals leaves its days dirty: the next
-    run, though it stores nothing, rebuilds them and sums the totals."""
-    from pipeline import queries
+def test_daily_pair_totals_of_a_run_killed_between_windows_match_its_rows(sqlite_url, resources, monkeypatch):
+    """Each window moves its pairs' totals in its own transaction: a run killed between windows
+    leaves totals that are its daily rows summed, and the next run, though it stores nothing,
+    rebuilds the dirty days and leaves them so again."""
+    from functools import partial
 
     engine = engine_for(sqlite_url)
+    windows, replace_daily = [], store.replace_daily
 
-    def killed(_engine):
-        raise KeyboardInterrupt
+    def killed_at_the_third(*args):
+        windows.append(args[1:3])
+        if len(windows) == 3:
+            raise KeyboardInterrupt
+        replace_daily(*args)
 
     with monkeypatch.context() as patch:
-        patch.setattr(store, "refresh_pair_totals", killed)
+        patch.setattr(store, "replace_daily", killed_at_the_third)
+        patch.setattr(daily, "rebuild_daily_index", partial(daily.rebuild_daily_index, window_stories=3))
         with pytest.raises(KeyboardInterrupt):
             runner.run([REPO / "data" / "sample"], engine, resources)
-    assert queries.ranked_pairs(engine).empty and store.dirty_days_list(engine)
+    assert len(windows) == 3 and store.dirty_days_list(engine)
+    assert len(kept_totals(engine)) > 0 and kept_totals(engine) == rows_summed(engine)
     again = runner.run([REPO / "data" / "sample"], engine, resources)
     assert again.counts["stored"] == 0 and not store.dirty_days_list(engine)
-    whole = queries.top_dyads(engine, None, None, limit=500)
-    assert list(queries.ranked_pairs(engine)["statements"]) == list(whole["statements"]) != []
+    assert len(kept_totals(engine)) > len(windows) and kept_totals(engine) == rows_summed(engine)
+
+
+def kept_totals(engine) -> dict:
+    with engine.connect() as conn:
+        return {tuple(found[:4]): tuple(found[4:]) for found in conn.execute(select(store.pair_totals))}
+
+
+def rows_summed(engine) -> dict:
+    """Every daily row summed by pair at once, in Python: what pair_totals must hold."""
+    d, tensions, said = store.dyad_daily.c, defaultdict(list), Counter()
+    with engine.connect() as conn:
+        for *pair, tension, count in conn.execute(
+                select(d.kind, d.source, d.target, d.directed, d.tension_index, d.statements)):
+            tensions[tuple(pair)].append(tension)
+            said[tuple(pair)] += count
+    return {pair: (round(math.fsum(values), aggregate.DIGITS), said[pair])
+            for pair, values in tensions.items()}

@@ -1,0 +1,68 @@
+"""Pair totals moved window by window (pipeline.totals): exactly the daily rows summed at once."""
+
+import random
+from datetime import date, timedelta
+
+from pipeline import totals
+
+
+def row(kind, day, source, target, tension, said, directed=True):
+    return {"kind": kind, "day": day, "source": source, "target": target, "directed": directed,
+            "tension_index": tension, "statements": said}
+
+
+def sums_of(rows):
+    """What the database's GROUP BY gives for `rows`: (kind, source, target, directed, Σ, Σ)."""
+    grouped = {}
+    for r in rows:
+        key = (r["kind"], r["source"], r["target"], r["directed"])
+        tension, said = grouped.get(key, (0.0, 0))
+        grouped[key] = (tension + r["tension_index"], said + r["statements"])
+    return [(*key, tension, said) for key, (tension, said) in grouped.items()]
+
+
+def test_totals_rows_recomputed_alike_change_nothing_whatever_the_order_they_are_added_in():
+    """A rebuild mostly recomputes unchanged context days; their pairs must not be rewritten, though
+    0.1 + 0.2 summed by the database is not 0.2 + 0.1 summed again."""
+    day = date(2024, 3, 1)
+    old = [row("all", day, "IRN", "ISR", 0.1, 1), row("all", day + timedelta(1), "IRN", "ISR", 0.2, 1),
+           row("all", day + timedelta(2), "IRN", "ISR", 0.3, 2)]
+    assert totals.window_changes(sums_of(old), reversed(old)) == {}
+    assert totals.window_changes(sums_of(old), old[1:]) == {("all", "IRN", "ISR", True): (-0.1, -1)}
+
+
+def test_totals_a_pair_whose_rows_are_all_gone_is_left_with_no_statements():
+    day = date(2024, 3, 1)
+    key = ("deeds", "RUS", "UKR", False)
+    changes = totals.window_changes(sums_of([row("deeds", day, "RUS", "UKR", 4.25, 3, directed=False)]), [])
+    moved = totals.moved({key: (4.25, 3)}, changes)
+    assert [(r["tension_index"], r["statements"]) for r in moved] == [(0.0, 0)]
+
+
+def test_totals_moved_by_many_windows_equal_the_rows_summed_at_once():
+    """Rows replaced window after window, in random windows with random values of four decimals
+    (as every stored tension_index is): the moved totals equal summing the final rows exactly."""
+    rng = random.Random(7)
+    pairs = [("all", "PRK", "USA", True), ("words", "PRK", "USA", True), ("all", "CHN", "TWN", True),
+             ("deeds", "IND", "PAK", False), ("all", "IRN", "ISR", True)]
+    first = date(2020, 1, 1)
+    stored = {}  # (day, pair) -> row
+    kept: dict = {}
+    for _ in range(200):
+        start = first + timedelta(rng.randrange(60))
+        end = start + timedelta(rng.randrange(10))
+        old = [r for (day, _), r in stored.items() if start <= day <= end]
+        new = [row(*pair[:1], start + timedelta(offset), *pair[1:3], round(rng.uniform(-50, 300), 4),
+                   rng.randrange(1, 9), pair[3])
+               for offset in range((end - start).days + 1) for pair in pairs if rng.random() < 0.4]
+        changes = totals.window_changes(sums_of(old), new)
+        for moved in totals.moved(kept, changes):
+            key = tuple(moved[column] for column in totals.COLUMNS[:4])
+            kept[key] = (moved["tension_index"], moved["statements"])
+            if not moved["statements"]:
+                del kept[key]
+        stored = {k: r for k, r in stored.items() if not start <= k[0] <= end}
+        stored |= {(r["day"], (r["kind"], r["source"], r["target"], r["directed"])): r for r in new}
+    at_once = {tuple(r[c] for c in totals.COLUMNS[:4]): (r["tension_index"], r["statements"])
+               for r in totals.summed(sums_of(stored.values()))}
+    assert kept == at_once and len(at_once) == len(pairs)
