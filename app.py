@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pipeline import charts
+from pipeline import charts, sidebar
 from pipeline import dashboard as dash
 from pipeline import dashboard_exports as exports
 from pipeline import dashboard_io as app_io
@@ -11,7 +11,7 @@ st.set_page_config(page_title="Tension Tracker", page_icon="📈", layout="wide"
 st.title("Tension Tracker")
 
 url, first, last = app_io.require_data()
-f, start, end = app_io.sidebar_filters(first, last)
+f, start, end = sidebar.filters(first, last)
 before = dash.previous_period(start, end)
 # Only against a period before that holds statements can a pair have risen.
 earlier = first < start and app_io.load_has_daily_rows(url, *before, f.kind)

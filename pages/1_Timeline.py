@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pipeline import charts
+from pipeline import charts, sidebar
 from pipeline import dashboard as dash
 from pipeline import dashboard_exports as exports
 from pipeline import dashboard_io as app_io
@@ -11,7 +11,7 @@ st.set_page_config(page_title="Timeline · Tension Tracker", page_icon="📈", l
 st.title("Timeline")
 
 url, first, last = app_io.require_data()
-f, start, end = app_io.sidebar_filters(first, last)
+f, start, end = sidebar.filters(first, last)
 pairs = dash.pairs_both_ways(f.pairs or app_io.load_pair_options(url, f.kind)[:1])
 st.caption(f"{start} to {end}. Directed statements only; pick pairs in the sidebar. "
            f"{dash.kind_label(f.kind)}.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pipeline import charts
+from pipeline import charts, sidebar
 from pipeline import dashboard as dash
 from pipeline import dashboard_exports as exports
 from pipeline import dashboard_io as app_io
@@ -11,7 +11,7 @@ st.set_page_config(page_title="Quotes · Tension Tracker", page_icon="💬", lay
 st.title("Key quotes")
 
 url, first, last = app_io.require_data()
-f, start, end = app_io.sidebar_filters(first, last)
+f, start, end = sidebar.filters(first, last)
 quotes = dash.with_countries(
     app_io.load_quotes(url, start, end, dash.pairs_both_ways(f.pairs), f.categories, f.min_hostility,
                        kind=f.kind),

@@ -4,12 +4,13 @@ import streamlit as st
 
 from pipeline import dashboard as dash
 from pipeline import dashboard_io as app_io
+from pipeline import sidebar
 
 st.set_page_config(page_title="Evidence · Tension Tracker", page_icon="🔎", layout="wide")
 st.title("Evidence")
 
 url, first, last = app_io.require_data()
-f, start, end = app_io.sidebar_filters(first, last)
+f, start, end = sidebar.filters(first, last)
 article_id = st.query_params.get("article", "")
 if not article_id:
     quotes = app_io.load_quotes(url, start, end, dash.pairs_both_ways(f.pairs), f.categories, f.min_hostility,
