@@ -1,7 +1,7 @@
 """Each pair's totals over every day of the daily index (the `pair_totals` table, which the pair
 pickers read), kept up to date as a rebuild replaces a window of days: a pair's totals move by what
 its rows in the window sum to now less what they summed to before. A rebuild then costs what it
-changes, not a sum over every daily row (1.2-1.8 s a rebuild over a million statements).
+changes, not a sum over every daily row (1.2-1.6 s over a million statements: docs/measurements.md).
 
 Every daily tension_index is rounded to aggregate.DIGITS decimals, so any sum of them is too; the
 totals are kept rounded to as many, which drops the float noise of adding in another order. Moved
@@ -16,8 +16,9 @@ by any number of windows, they equal exactly the daily rows summed at once (`sum
     >>> changes  # the unchanged pair is left out
     {('all', 'RUS', 'UKR', True): (-1.0, -1), ('all', 'CHN', 'TWN', True): (0.3, 1)}
     >>> current = {("all", "RUS", "UKR", True): (1.0, 1), ("all", "CHN", "TWN", True): (0.1, 1)}
-    >>> [(row["source"], row["tension_index"], row["statements"]) for row in moved(current, changes)]
-    [('RUS', 0.0, 0), ('CHN', 0.4, 2)]
+    >>> kept, emptied = moved(current, changes)
+    >>> [(row["source"], row["tension_index"], row["statements"]) for row in kept], emptied
+    ([('CHN', 0.4, 2)], [('all', 'RUS', 'UKR', True)])
 """
 
 from __future__ import annotations
@@ -47,20 +48,30 @@ def window_changes(before: Iterable[tuple], after: Iterable[dict]) -> dict[PairK
         key = (row["kind"], row["source"], row["target"], bool(row["directed"]))
         tension, said = change.get(key, (0.0, 0))
         change[key] = (tension + row["tension_index"], said + row["statements"])
-    rounded = {key: (round(tension, DIGITS) + 0.0, said) for key, (tension, said) in change.items()}
-    return {key: total for key, total in rounded.items() if total != (0.0, 0)}  # + 0.0: no -0.0
+    rounded = {key: (round(tension, DIGITS), said) for key, (tension, said) in change.items()}
+    return {key: total for key, total in rounded.items() if total != (0.0, 0)}
 
 
-def moved(current: dict[PairKey, Total], changes: dict[PairKey, Total]) -> list[dict]:
-    """The new totals rows of the changed pairs, from their `current` totals (a pair without any is
-    new). A pair left with no statements has no daily rows left (every row holds one or more): the
-    caller deletes it rather than storing it."""
-    rows = []
+def picked(found: Iterable[tuple], changes: dict[PairKey, Total]) -> dict[PairKey, Total]:
+    """The current totals of the changed pairs, from (kind, source, target, directed, tension_index,
+    statements) rows read by kind and source (a superset: a few short IN lists, where one of every
+    key took SQLAlchemy 0.1 s to expand for 2,000 pairs)."""
+    return {pair: (tension, said) for *key, tension, said in found if (pair := tuple(key)) in changes}
+
+
+def moved(current: dict[PairKey, Total], changes: dict[PairKey, Total]) -> tuple[list[dict], list[PairKey]]:
+    """The new totals rows of the changed pairs that still have statements, from their `current`
+    totals (a pair without any is new), and the pairs left with none: every daily row holds one or
+    more, so those have no rows left (unless their totals were out of step with the rows)."""
+    kept, emptied = [], []
     for key, (tension, said) in changes.items():
         was_tension, was_said = current.get(key, (0.0, 0))
-        rows.append(dict(zip(COLUMNS, (*key, round(was_tension + tension, DIGITS) + 0.0, was_said + said),
-                             strict=True)))
-    return rows
+        total = (round(was_tension + tension, DIGITS) + 0.0, was_said + said)  # + 0.0: never -0.0
+        if total[1] > 0:
+            kept.append(dict(zip(COLUMNS, (*key, *total), strict=True)))
+        else:
+            emptied.append(key)
+    return kept, emptied
 
 
 def summed(sums: Iterable[tuple]) -> list[dict]:

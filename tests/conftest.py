@@ -145,3 +145,13 @@ def stored_rows(engine):
         buckets = conn.execute(select(store.lsh_buckets).order_by(*store.lsh_buckets.primary_key)).all()
         dirty = conn.execute(select(func.count()).select_from(store.dirty_days)).scalar_one()
     return articles, statements, daily, buckets, dirty
+
+
+def pair_totals_kept(engine) -> dict:
+    """pair_totals as {(kind, source, target, directed): (tension_index, statements)}."""
+    from sqlalchemy import select
+
+    from pipeline import store
+
+    with engine.connect() as conn:
+        return {tuple(found[:4]): tuple(found[4:]) for found in conn.execute(select(store.pair_totals))}

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from pipeline import aggregate, daily, runner, store
+from tests.conftest import pair_totals_kept
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -18,23 +19,37 @@ def engine_for(url):
     return engine
 
 
+def rows_summed(engine) -> dict:
+    """Every daily row summed by pair at once, in Python: what pair_totals must hold."""
+    d, tensions, said = store.dyad_daily.c, defaultdict(list), Counter()
+    with engine.connect() as conn:
+        for *pair, tension, count in conn.execute(
+                select(d.kind, d.source, d.target, d.directed, d.tension_index, d.statements)):
+            tensions[tuple(pair)].append(tension)
+            said[tuple(pair)] += count
+    return {pair: (round(math.fsum(values), aggregate.DIGITS), said[pair])
+            for pair, values in tensions.items()}
+
+
 def test_daily_index_rebuilt_in_small_windows_equals_one_pass(sqlite_url, resources):
     """Windows bound memory; the rows they give must not depend on where the windows cut (rolling
     means and anomaly baselines reach across the cuts)."""
     engine = engine_for(sqlite_url)
     runner.run([REPO / "data" / "sample"], engine, resources)
-    with engine.begin() as conn:
+    one_pass_totals = pair_totals_kept(engine)
+    with engine.begin() as conn:  # the whole index cleared: its rows and the pairs' totals
         one_pass = conn.execute(select(store.dyad_daily).order_by(*store.dyad_daily.primary_key)).all()
         dated = select(store.articles.c.day).where(store.articles.c.day.is_not(None))
         days = set(conn.execute(dated).scalars())
         conn.execute(store.dyad_daily.delete())
+        conn.execute(store.pair_totals.delete())
         conn.execute(store.dirty_days.insert(), [{"day": day} for day in days])
     assert len(days) > 10 and len(one_pass) > 10
     assert daily.rebuild_daily_index(engine, window_stories=3) == len(one_pass)
     with engine.connect() as conn:
         windowed = conn.execute(select(store.dyad_daily).order_by(*store.dyad_daily.primary_key)).all()
         assert conn.execute(select(func.count()).select_from(store.dirty_days)).scalar_one() == 0
-    assert windowed == one_pass
+    assert windowed == one_pass and pair_totals_kept(engine) == one_pass_totals != {}
 
 
 def test_daily_pair_totals_follow_every_rebuild(sqlite_url, resources, tmp_path):
@@ -51,7 +66,7 @@ def test_daily_pair_totals_follow_every_rebuild(sqlite_url, resources, tmp_path)
             assert list(zip(ranked["source"], ranked["target"], ranked["statements"], strict=True)) == list(
                 zip(whole["source"], whole["target"], whole["statements"], strict=True))
             assert list(ranked["tension_index"]) == pytest.approx(list(whole["tension_index"]))
-        assert kept_totals(engine) == rows_summed(engine)
+        assert pair_totals_kept(engine) == rows_summed(engine)
         return int(queries.ranked_pairs(engine)["statements"].sum())
 
     engine = engine_for(sqlite_url)
@@ -89,24 +104,7 @@ def test_daily_pair_totals_of_a_run_killed_between_windows_match_its_rows(sqlite
         with pytest.raises(KeyboardInterrupt):
             runner.run([REPO / "data" / "sample"], engine, resources)
     assert len(windows) == 3 and store.dirty_days_list(engine)
-    assert len(kept_totals(engine)) > 0 and kept_totals(engine) == rows_summed(engine)
+    assert len(pair_totals_kept(engine)) > 0 and pair_totals_kept(engine) == rows_summed(engine)
     again = runner.run([REPO / "data" / "sample"], engine, resources)
     assert again.counts["stored"] == 0 and not store.dirty_days_list(engine)
-    assert len(kept_totals(engine)) > len(windows) and kept_totals(engine) == rows_summed(engine)
-
-
-def kept_totals(engine) -> dict:
-    with engine.connect() as conn:
-        return {tuple(found[:4]): tuple(found[4:]) for found in conn.execute(select(store.pair_totals))}
-
-
-def rows_summed(engine) -> dict:
-    """Every daily row summed by pair at once, in Python: what pair_totals must hold."""
-    d, tensions, said = store.dyad_daily.c, defaultdict(list), Counter()
-    with engine.connect() as conn:
-        for *pair, tension, count in conn.execute(
-                select(d.kind, d.source, d.target, d.directed, d.tension_index, d.statements)):
-            tensions[tuple(pair)].append(tension)
-            said[tuple(pair)] += count
-    return {pair: (round(math.fsum(values), aggregate.DIGITS), said[pair])
-            for pair, values in tensions.items()}
+    assert len(pair_totals_kept(engine)) > len(windows) and pair_totals_kept(engine) == rows_summed(engine)

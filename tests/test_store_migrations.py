@@ -4,6 +4,7 @@ from alembic import command
 from sqlalchemy import inspect, select, text
 
 from pipeline import store
+from tests.conftest import pair_totals_kept
 
 TABLES = {"articles", "statements", "dyad_daily", "dirty_days", "runs", "lsh_buckets", "feed_cache",
           "gone_links", "pair_totals", "alembic_version"}
@@ -19,7 +20,7 @@ def test_store_upgrade_builds_the_schema_and_is_idempotent(db_url):
     store.upgrade(engine)
     store.upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert revision(engine) == store.HEAD == "0012"
+    assert revision(engine) == store.HEAD == "0013"
     indexes = {index["name"] for index in inspect(engine).get_indexes("statements")}
     assert "ix_statements_pair_day" in indexes
     engine.dispose()
@@ -181,4 +182,27 @@ def test_store_upgrading_to_pair_totals_sums_the_daily_rows_there(db_url):
                                          t.statements)).all())
     assert totals == {("all", "PRK", "USA", True, 15.5, 3), ("words", "PRK", "USA", True, 2.0, 2),
                       ("all", "USA", "PRK", True, 1.0, 2)}
+    engine.dispose()
+
+
+def test_store_upgrading_to_moved_totals_sums_them_again_to_four_decimals(db_url):
+    """Migration 0013: totals an 0012 database left out of step with its rows (a run killed before
+    its final sum) or unrounded are summed again, as moved totals are kept: to four decimals."""
+    from datetime import date
+
+    engine = store.make_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(store.alembic_config(conn), "0012")
+        day = {"articles": 1, "statements": 1, "mean_hostility": 0.5, "max_hostility": 0.9,
+               "mean_cooperation": 0.0, "mean_tension": 0.5, "day_articles": 3, "rolling_7d": 1.0,
+               "anomaly": False, "kind": "all", "source": "PRK", "target": "USA", "directed": True}
+        conn.execute(store.dyad_daily.insert(), [
+            day | {"day": date(2024, 1, n), "tension_index": value} for n, value in ((1, 0.1), (2, 0.2))])
+        conn.execute(store.dyad_daily.insert(), day | {"day": date(2024, 1, 1), "tension_index": 2.5,
+                                                      "source": "IRN", "target": "ISR", "directed": False})
+        conn.execute(store.pair_totals.insert(), {"kind": "all", "source": "RUS", "target": "UKR",
+                                                 "directed": True, "tension_index": 9.0, "statements": 3})
+    store.upgrade(engine)
+    assert pair_totals_kept(engine) == {("all", "PRK", "USA", True): (0.3, 2),
+                                        ("all", "IRN", "ISR", False): (2.5, 1)}
     engine.dispose()

@@ -3,9 +3,8 @@ server (`db_url` runs each test on both)."""
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
-
 from pipeline import store
+from tests.conftest import pair_totals_kept
 
 DAY = date(2024, 3, 1)
 
@@ -15,11 +14,6 @@ def daily_row(kind, offset, source, target, tension, said, directed=True):
             "directed": directed, "articles": said, "statements": said, "mean_hostility": 0.5,
             "max_hostility": 0.5, "mean_cooperation": 0.0, "mean_tension": 0.5, "day_articles": 10,
             "tension_index": tension, "rolling_7d": tension, "anomaly": False}
-
-
-def kept_totals(engine) -> dict:
-    with engine.connect() as conn:
-        return {tuple(found[:4]): tuple(found[4:]) for found in conn.execute(select(store.pair_totals))}
 
 
 def replace(engine, first, last, rows):
@@ -32,17 +26,22 @@ def test_store_replacing_daily_rows_moves_the_totals_of_their_pairs(db_url):
     replace(engine, 0, 2, [daily_row("all", 0, "PRK", "USA", 1.5, 2),
                            daily_row("all", 1, "PRK", "USA", 0.25, 1),
                            daily_row("words", 1, "PRK", "USA", 0.25, 1),
-                           daily_row("all", 2, "RUS", "UKR", 1.0, 1, directed=False)])
+                           daily_row("all", 2, "RUS", "UKR", 1.0, 1, directed=False),
+                           daily_row("all", 2, "PRK", "KOR", 0.75, 1)])
     replace(engine, 5, 6, [daily_row("all", 5, "CHN", "TWN", 3.0, 4)])
-    assert kept_totals(engine) == {
+    assert pair_totals_kept(engine) == {
         ("all", "PRK", "USA", True): (1.75, 3), ("words", "PRK", "USA", True): (0.25, 1),
-        ("all", "RUS", "UKR", False): (1.0, 1), ("all", "CHN", "TWN", True): (3.0, 4)}
-    # Days 1-2 again: PRK->USA's day 1 changed, its words and RUS-UKR gone; days 0 and 5 untouched.
-    replace(engine, 1, 2, [daily_row("all", 1, "PRK", "USA", 0.5, 1)])
-    moved = {("all", "PRK", "USA", True): (2.0, 3), ("all", "CHN", "TWN", True): (3.0, 4)}
-    assert kept_totals(engine) == moved
+        ("all", "RUS", "UKR", False): (1.0, 1), ("all", "PRK", "KOR", True): (0.75, 1),
+        ("all", "CHN", "TWN", True): (3.0, 4)}
+    # Days 1-2 again: PRK->USA's day 1 changed, its words and RUS-UKR gone, PRK->KOR (of the same
+    # kind and source) as it was; days 0 and 5 untouched.
+    replace(engine, 1, 2, [daily_row("all", 1, "PRK", "USA", 0.5, 1),
+                           daily_row("all", 2, "PRK", "KOR", 0.75, 1)])
+    moved = {("all", "PRK", "USA", True): (2.0, 3), ("all", "PRK", "KOR", True): (0.75, 1),
+             ("all", "CHN", "TWN", True): (3.0, 4)}
+    assert pair_totals_kept(engine) == moved
     store.refresh_pair_totals(engine)  # summing every row at once agrees
-    assert kept_totals(engine) == moved
+    assert pair_totals_kept(engine) == moved
     engine.dispose()
 
 
@@ -55,8 +54,24 @@ def test_store_replacing_the_rows_of_many_pairs_moves_every_one(db_url):
     rows = [daily_row("all", 0, a, b, 0.5, 1) for a in codes for b in codes if a != b]
     replace(engine, 0, 0, rows)
     replace(engine, 1, 1, [daily_row("all", 1, r["source"], r["target"], 0.25, 1) for r in rows])
-    kept = kept_totals(engine)
+    kept = pair_totals_kept(engine)
     assert len(rows) > 1000 and len(kept) == len(rows) and set(kept.values()) == {(0.75, 2)}
     replace(engine, 0, 1, [])
-    assert kept_totals(engine) == {}
+    assert pair_totals_kept(engine) == {}
+    engine.dispose()
+
+
+def test_store_totals_out_of_step_with_the_rows_are_mended_not_made_negative(db_url):
+    """Totals that do not match the rows (an older version's, or written by hand): a pair moved to
+    no statements is summed again from its rows, so that a move never stores a negative total."""
+    engine = store.make_engine(db_url)
+    store.upgrade(engine)
+    replace(engine, 0, 1, [daily_row("all", 0, "PRK", "USA", 1.5, 2),
+                           daily_row("all", 1, "PRK", "USA", 0.5, 1),
+                           daily_row("all", 1, "IRN", "ISR", 2.0, 1)])
+    with engine.begin() as conn:  # out of step: PRK->USA missing, IRN->ISR too small
+        conn.execute(store.pair_totals.delete().where(store.pair_totals.c.source == "PRK"))
+        conn.execute(store.pair_totals.update().values(tension_index=1.0, statements=0))
+    replace(engine, 1, 1, [])
+    assert pair_totals_kept(engine) == {("all", "PRK", "USA", True): (1.5, 2)}
     engine.dispose()

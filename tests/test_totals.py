@@ -31,12 +31,27 @@ def test_totals_rows_recomputed_alike_change_nothing_whatever_the_order_they_are
     assert totals.window_changes(sums_of(old), old[1:]) == {("all", "IRN", "ISR", True): (-0.1, -1)}
 
 
-def test_totals_a_pair_whose_rows_are_all_gone_is_left_with_no_statements():
+def test_totals_a_pair_whose_rows_are_all_gone_is_emptied_not_kept():
     day = date(2024, 3, 1)
     key = ("deeds", "RUS", "UKR", False)
     changes = totals.window_changes(sums_of([row("deeds", day, "RUS", "UKR", 4.25, 3, directed=False)]), [])
-    moved = totals.moved({key: (4.25, 3)}, changes)
-    assert [(r["tension_index"], r["statements"]) for r in moved] == [(0.0, 0)]
+    assert totals.moved({key: (4.25, 3)}, changes) == ([], [key])
+
+
+def test_totals_moved_to_zero_are_never_minus_zero():
+    """A total summed unrounded (0.29999999999999993) moved by -0.3 is 0.0, not -0.0, which would
+    be stored and shown as "-0"."""
+    key = ("all", "IRN", "ISR", True)
+    kept, _ = totals.moved({key: (0.29999999999999993, 2)}, {key: (-0.3, -1)})
+    assert [str(row["tension_index"]) for row in kept] == ["0.0"]
+
+
+def test_totals_picked_are_the_changed_pairs_among_those_read():
+    """Read by kind and source, a superset: the pairs of the same source that did not change are
+    left out, so that they are neither deleted nor rewritten."""
+    found = [("all", "PRK", "USA", True, 1.5, 2), ("all", "PRK", "KOR", True, 9.0, 4)]
+    changed = ("all", "PRK", "USA", True)
+    assert totals.picked(found, {changed: (0.5, 1)}) == {changed: (1.5, 2)}
 
 
 def test_totals_moved_by_many_windows_equal_the_rows_summed_at_once():
@@ -55,12 +70,11 @@ def test_totals_moved_by_many_windows_equal_the_rows_summed_at_once():
         new = [row(*pair[:1], start + timedelta(offset), *pair[1:3], round(rng.uniform(-50, 300), 4),
                    rng.randrange(1, 9), pair[3])
                for offset in range((end - start).days + 1) for pair in pairs if rng.random() < 0.4]
-        changes = totals.window_changes(sums_of(old), new)
-        for moved in totals.moved(kept, changes):
-            key = tuple(moved[column] for column in totals.COLUMNS[:4])
-            kept[key] = (moved["tension_index"], moved["statements"])
-            if not moved["statements"]:
-                del kept[key]
+        moved, emptied = totals.moved(kept, totals.window_changes(sums_of(old), new))
+        kept |= {tuple(r[column] for column in totals.COLUMNS[:4]): (r["tension_index"], r["statements"])
+                 for r in moved}
+        for key in emptied:
+            del kept[key]
         stored = {k: r for k, r in stored.items() if not start <= k[0] <= end}
         stored |= {(r["day"], (r["kind"], r["source"], r["target"], r["directed"])): r for r in new}
     at_once = {tuple(r[c] for c in totals.COLUMNS[:4]): (r["tension_index"], r["statements"])

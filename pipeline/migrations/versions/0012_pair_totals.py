@@ -5,7 +5,8 @@ Revises: 0011
 Create Date: 2026-12-07 17:45:00
 
 Filled here from the daily rows as they are; a rebuild of the index (daily.rebuild_daily_index)
-sums them anew after it, so days a migration left dirty are counted once they are rebuilt.
+summed them anew after it, so days a migration left dirty were counted once they were rebuilt.
+(From 0013 each window of a rebuild moves them instead.)
 """
 
 import sqlalchemy as sa
