@@ -172,6 +172,8 @@ dyad_daily = Table(
 # What the pair pickers list, most tense first: each pair's summed index over every day, moved with
 # each window of daily rows replaced (store.replace_daily, pipeline.totals), since summing them all
 # for each new version of the data took 1.1 s of a page's first render over a million statements.
+# Moves keep the totals right only from totals that were: a migration that writes dyad_daily must
+# sum them again (as 0013 does); marking the days dirty is not enough.
 pair_totals = Table(
     "pair_totals",
     metadata,

@@ -246,10 +246,9 @@ def _move_pair_totals(conn, changes: dict[totals.PairKey, totals.Total]) -> None
     near_changes = select(*_pair_of(t), t.tension_index, t.statements).where(
         t.kind.in_(sorted({key[0] for key in changes})), t.source.in_(sorted({key[1] for key in changes})))
     current = totals.picked(conn.execute(near_changes), changes)
-    if current:  # deleted key by key, in one executemany
+    if current:  # one DELETE by key, executed for each: a tuple IN of every key is slow to build
         names = [f"{column.name}_" for column in _pair_of(t)]
-        by_key = [column == bindparam(name) for column, name in zip(_pair_of(t), names, strict=True)]
-        conn.execute(pair_totals.delete().where(*by_key),
+        conn.execute(pair_totals.delete().where(*_is_pair(t, [bindparam(name) for name in names])),
                      [dict(zip(names, key, strict=True)) for key in current])
     kept, emptied = totals.moved(current, changes)
     insert_rows(conn, pair_totals, kept + _summed_again(conn, emptied))
@@ -257,11 +256,11 @@ def _move_pair_totals(conn, changes: dict[totals.PairKey, totals.Total]) -> None
 
 def _summed_again(conn, pairs: list[totals.PairKey]) -> list[dict]:
     """The totals of pairs a move left with no statements, summed from their rows: none as a rule
-    (their last rows are gone), some where the totals were out of step with the rows (a database
-    written by an older version, or by hand), which this mends."""
-    d = dyad_daily.c
-    return totals.summed(found for pair in pairs for found in conn.execute(
-        _summed_by_pair(*(column == value for column, value in zip(_pair_of(d), pair, strict=True)))))
+    (their last rows are gone). Some only where the totals were out of step with the rows (written
+    by hand, or by a migration that did not sum them again): a move never stores a negative count.
+    Other totals out of step stay so until summed anew (refresh_pair_totals)."""
+    sums = [found for pair in pairs for found in conn.execute(_summed_by_pair(*_is_pair(dyad_daily.c, pair)))]
+    return totals.summed(sums)
 
 
 def refresh_pair_totals(engine: Engine) -> None:
@@ -281,6 +280,11 @@ def _summed_by_pair(*where):
         *_pair_of(d))
 
 
+def _is_pair(columns, pair) -> list:
+    """Conditions: a table's (kind, source, target, directed) columns equal to `pair`'s values."""
+    return [column == value for column, value in zip(_pair_of(columns), pair, strict=True)]
+
+
 def _pair_of(columns) -> tuple:
     """The key of pair_totals, (kind, source, target, directed), from a table's columns."""
     return columns.kind, columns.source, columns.target, columns.directed
@@ -297,6 +301,3 @@ def _mark_dirty(conn, days: set[date]) -> None:
     fresh = [{"day": day} for day in days - known]
     if fresh:
         conn.execute(dirty_days.insert(), fresh)
-
-
-

@@ -128,7 +128,8 @@ def stamp(url: str, revision: str) -> None:
 
 def stored_rows(engine):
     """What a run leaves that must not depend on how it ran (workers, cluster, backend): articles and
-    their links, statements, the daily index and the near-duplicate buckets, in a stable order."""
+    their links, statements, the daily index, its pairs' totals and the near-duplicate buckets, in a
+    stable order."""
     from sqlalchemy import func, select
 
     from pipeline import store
@@ -144,7 +145,8 @@ def stored_rows(engine):
                              .order_by(d.kind, d.day, d.source, d.target, d.directed)).all()
         buckets = conn.execute(select(store.lsh_buckets).order_by(*store.lsh_buckets.primary_key)).all()
         dirty = conn.execute(select(func.count()).select_from(store.dirty_days)).scalar_one()
-    return articles, statements, daily, buckets, dirty
+        totals = conn.execute(select(store.pair_totals).order_by(*store.pair_totals.primary_key)).all()
+    return articles, statements, daily, buckets, dirty, totals
 
 
 def pair_totals_kept(engine) -> dict:

@@ -9,7 +9,7 @@ rows it replaces (pipeline.totals), so the totals must start equal to the rows. 
 differ: a run killed after its windows but before its final sum left new rows and old totals, and
 the next rebuild finds nothing changed. They were also summed in full float precision, where the
 moved totals are kept to the rows' four decimals (so that any number of moves equals one sum).
-Summed here, in Python, by the rule of pipeline.totals as it stands today: a frozen copy.
+Summed here, and rounded in Python by the rule of pipeline.totals as it stands today: a frozen copy.
 """
 
 import sqlalchemy as sa
@@ -29,7 +29,7 @@ INSERT = sa.text("INSERT INTO pair_totals (kind, source, target, directed, tensi
 
 def upgrade() -> None:
     conn = op.get_bind()
-    directed = sa.bindparam("directed", type_=sa.Boolean())
+    directed = sa.bindparam("directed", type_=sa.Boolean())  # a column type for raw SQL, as a table has
     rows = [{"kind": kind, "source": source, "target": target, "directed": bool(is_directed),
              "tension_index": round(tension, DIGITS) + 0.0, "statements": said}
             for kind, source, target, is_directed, tension, said in conn.execute(SUMS)]
