@@ -1,5 +1,6 @@
 """What a run reads back from the database: whether its input, articles and pages are stored, the
-near-duplicate candidates of a batch, the feeds' state, and the daily index's inputs. Read-only:
+near-duplicate candidates of a batch, the feeds' state, the daily index's inputs and the selects
+its pairs' totals are moved with (pipeline.totals). Read-only:
 pipeline.store, the only writer, re-exports these so that the pipeline needs one module.
 """
 
@@ -16,10 +17,12 @@ from pipeline.dedupe import THRESHOLD, from_bytes, jaccard, stored_buckets, with
 from pipeline.schema import (
     articles,
     dirty_days,
+    dyad_daily,
     feed_cache,
     gone_links,
     is_story,
     lsh_buckets,
+    pair_totals,
     runs,
     statements,
 )
@@ -176,3 +179,29 @@ def stories_per_day(engine: Engine, start: date, end: date) -> dict[date, int]:
     )
     with engine.connect() as conn:
         return dict(conn.execute(query).all())
+
+
+def daily_sums_by_pair(*where):
+    """A select of (kind, source, target, directed, tension_index, statements): the daily rows
+    `where` holds, summed by pair."""
+    d = dyad_daily.c
+    return select(*pair_columns(d), func.sum(d.tension_index), func.sum(d.statements)).where(
+        *where).group_by(*pair_columns(d))
+
+
+def totals_near(changes: dict):
+    """A select of the pair_totals rows of the changed pairs' kinds and sources (a superset, which
+    pipeline.totals.picked narrows: a few short IN lists, in a stable order)."""
+    t = pair_totals.c
+    return select(*pair_columns(t), t.tension_index, t.statements).where(
+        t.kind.in_(sorted({key[0] for key in changes})), t.source.in_(sorted({key[1] for key in changes})))
+
+
+def is_pair(columns, pair) -> list:
+    """Conditions: a table's (kind, source, target, directed) columns equal to `pair`'s values."""
+    return [column == value for column, value in zip(pair_columns(columns), pair, strict=True)]
+
+
+def pair_columns(columns) -> tuple:
+    """The key of pair_totals, (kind, source, target, directed), from a table's columns."""
+    return columns.kind, columns.source, columns.target, columns.directed

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, false, func, or_, select
+from sqlalchemy import bindparam, false, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -35,17 +35,21 @@ from pipeline.database import (  # noqa: F401
 from pipeline.dedupe import article_key, stored_buckets, within_copy_window
 from pipeline.lookups import (  # noqa: F401 - the reads a run needs, re-exported
     articles_with_keys,
+    daily_sums_by_pair,
     dirty_days_list,
     feed_validators,
+    is_pair,
     known_ids,
     known_inputs,
     known_urls,
     links_gone_for,
     original_matching,
     originals_in_buckets,
+    pair_columns,
     replaced_articles,
     statements_between,
     stories_per_day,
+    totals_near,
 )
 from pipeline.lookups import now as _now
 from pipeline.schema import (  # noqa: F401 - the tables, re-exported for the readers
@@ -232,7 +236,7 @@ def replace_daily(engine: Engine, start: date, end: date, rows: list[dict]) -> N
     d = dyad_daily.c
     window = (d.kind.in_(KINDS), d.day.between(start, end))  # each kind named: the key's leading column
     with engine.begin() as conn:
-        before = conn.execute(_summed_by_pair(*window)).all()
+        before = conn.execute(daily_sums_by_pair(*window)).all()
         conn.execute(dyad_daily.delete().where(*window))
         insert_rows(conn, dyad_daily, rows)
         _move_pair_totals(conn, totals.window_changes(before, rows))
@@ -242,13 +246,11 @@ def _move_pair_totals(conn, changes: dict[totals.PairKey, totals.Total]) -> None
     """Each changed pair's totals rewritten, moved by its change (pipeline.totals)."""
     if not changes:
         return
-    t = pair_totals.c
-    near_changes = select(*_pair_of(t), t.tension_index, t.statements).where(
-        t.kind.in_(sorted({key[0] for key in changes})), t.source.in_(sorted({key[1] for key in changes})))
-    current = totals.picked(conn.execute(near_changes), changes)
+    current = totals.picked(conn.execute(totals_near(changes)), changes)
     if current:  # one DELETE by key, executed for each: a tuple IN of every key is slow to build
-        names = [f"{column.name}_" for column in _pair_of(t)]
-        conn.execute(pair_totals.delete().where(*_is_pair(t, [bindparam(name) for name in names])),
+        names = [f"{column.name}_" for column in pair_columns(pair_totals.c)]
+        by_key = is_pair(pair_totals.c, [bindparam(name) for name in names])
+        conn.execute(pair_totals.delete().where(*by_key),
                      [dict(zip(names, key, strict=True)) for key in current])
     kept, emptied = totals.moved(current, changes)
     insert_rows(conn, pair_totals, kept + _summed_again(conn, emptied))
@@ -259,35 +261,17 @@ def _summed_again(conn, pairs: list[totals.PairKey]) -> list[dict]:
     (their last rows are gone). Some only where the totals were out of step with the rows (written
     by hand, or by a migration that did not sum them again): a move never stores a negative count.
     Other totals out of step stay so until summed anew (refresh_pair_totals)."""
-    sums = [found for pair in pairs for found in conn.execute(_summed_by_pair(*_is_pair(dyad_daily.c, pair)))]
-    return totals.summed(sums)
+    of_pairs = (daily_sums_by_pair(*is_pair(dyad_daily.c, pair)) for pair in pairs)
+    return totals.summed(found for of_pair in of_pairs for found in conn.execute(of_pair))
 
 
 def refresh_pair_totals(engine: Engine) -> None:
     """One transaction: pair_totals summed anew from every daily row (1.2-1.6 s over the 898,000 of
     a million statements), for a database whose daily rows were written without replace_daily."""
     with engine.begin() as conn:
-        rows = totals.summed(conn.execute(_summed_by_pair()))
+        rows = totals.summed(conn.execute(daily_sums_by_pair()))
         conn.execute(pair_totals.delete())
         insert_rows(conn, pair_totals, rows)
-
-
-def _summed_by_pair(*where):
-    """(kind, source, target, directed, tension_index, statements) of the daily rows `where` holds,
-    summed by pair."""
-    d = dyad_daily.c
-    return select(*_pair_of(d), func.sum(d.tension_index), func.sum(d.statements)).where(*where).group_by(
-        *_pair_of(d))
-
-
-def _is_pair(columns, pair) -> list:
-    """Conditions: a table's (kind, source, target, directed) columns equal to `pair`'s values."""
-    return [column == value for column, value in zip(_pair_of(columns), pair, strict=True)]
-
-
-def _pair_of(columns) -> tuple:
-    """The key of pair_totals, (kind, source, target, directed), from a table's columns."""
-    return columns.kind, columns.source, columns.target, columns.directed
 
 
 def clear_dirty(engine: Engine, until: date) -> None:
