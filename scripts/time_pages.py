@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PAGES = {"overview": None, "timeline": "pages/1_Timeline.py", "quotes": "pages/2_Quotes.py",
-         "evidence": "pages/3_Evidence.py"}
+PAGES = {"overview": None, "timeline": "views/Timeline.py", "quotes": "views/Quotes.py",
+         "evidence": "views/Evidence.py"}
 TIMEOUT = 600
 
 

@@ -3,8 +3,9 @@ through the pipeline itself into a SQLite file, one article whose text holds HTM
 headless (`app`), and what its download buttons hand out (`downloads`). Tests import the fixtures by
 their `*_fixture` names; they are requested as `sample_db_url`, `app_env` and `downloads`.
 
-Each page runs as part of the app: AppTest.from_file("app.py") then switch_page("pages/..."). Run
-alone, a page is its own entry point and its st.page_link to a sibling page cannot resolve.
+Each page runs as part of the app: AppTest.from_file("app.py"), whose navigation runs the overview,
+then switch_page("views/..."). Run alone, a page is its own entry point and its st.page_link to a
+sibling page cannot resolve.
 
 Download buttons: AppTest 1.67 keeps only a media URL in the element tree, and the in-memory media
 store it creates lives for one run, so `downloads` records what each download_button hands to that
@@ -22,8 +23,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
-PAGES = {"overview": REPO / "app.py", "timeline": REPO / "pages" / "1_Timeline.py",
-         "quotes": REPO / "pages" / "2_Quotes.py", "evidence": REPO / "pages" / "3_Evidence.py"}
+ENTRY = REPO / "app.py"
+PAGES = {"overview": REPO / "views" / "overview.py", "timeline": REPO / "views" / "Timeline.py",
+         "quotes": REPO / "views" / "Quotes.py", "evidence": REPO / "views" / "Evidence.py"}
 TIMEOUT = 60
 LATER_START = "2021-01-01"  # the sample's stories begin in 2019: a period from here has one before it
 UNREACHABLE_URL = "postgresql://nobody@127.0.0.1:1/none"
@@ -110,7 +112,7 @@ def app(page: str, **params: str):
 
     if page != "evidence" and not charts_written():
         pytest.skip("pipeline/charts.py or pipeline/report.py not written yet (another change)")
-    at = AppTest.from_file(str(PAGES["overview"]), default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(ENTRY), default_timeout=TIMEOUT)
     if page != "overview":  # run as part of the app, so links between pages resolve as in a browser
         at.switch_page(str(PAGES[page].relative_to(REPO)))
     at.query_params.update(params)

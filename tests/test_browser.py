@@ -232,3 +232,14 @@ def test_browser_filters_follow_page_switches(server, browser_page):
     browser_page.wait_for_selector(DONE, timeout=60_000)
     browser_page.wait_for_function("() => location.search.includes('preset=1y')", timeout=30_000)
     assert browser_page.locator("[data-testid='stException']").count() == 0
+
+
+def test_browser_navigation_names_every_page_and_keeps_their_addresses(server, browser_page):
+    """The sidebar names the pages as an analyst calls them ("Overview", not the entry file's name),
+    and each opens at the address a bookmark made before keeps (/Timeline, /Quotes, /Evidence)."""
+    open_page(browser_page, f"{server}/")
+    links = browser_page.locator("[data-testid='stSidebarNav'] a")
+    assert links.all_inner_texts() == ["Overview", "Timeline", "Quotes", "Evidence"]
+    addresses = [link.get_attribute("href") or "" for link in links.all()]
+    assert [address.rstrip("/").rsplit("/", 1)[-1] for address in addresses[1:]] == [
+        "Timeline", "Quotes", "Evidence"]

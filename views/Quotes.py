@@ -41,6 +41,6 @@ ids = list(dict.fromkeys(quotes["article_id"]))
 titles = dict(zip(quotes["article_id"], quotes["title"].fillna("(untitled)"), strict=False))
 article = st.selectbox("Article", ids, format_func=lambda i: f"{titles.get(i, i)} · {i[:10]}")
 if article:
-    st.page_link("pages/3_Evidence.py", label="Open its evidence: text, cues and statements",
+    st.page_link("views/Evidence.py", label="Open its evidence: text, cues and statements",
                  icon=":material/search:",
                  query_params={**dash.filters_to_params(f), "article": article})
