@@ -20,6 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 PAGES = {"overview": None, "timeline": "views/Timeline.py", "quotes": "views/Quotes.py",
          "evidence": "views/Evidence.py"}
+# Each page's title: what shows that the page timed ran (the navigation falls back to the overview).
+TITLES = {"overview": "Tension Tracker", "timeline": "Timeline", "quotes": "Key quotes",
+          "evidence": "Evidence"}
 TIMEOUT = 600
 
 
@@ -61,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         first.run()  # the same view again: what a widget touched costs, its data cached
         warm = time.perf_counter() - began
         failed = f"  EXCEPTION {first.exception[0].message}" if first.exception else ""
+        if [title.value for title in first.title][:1] != [TITLES[name]]:
+            failed += f"  NOT THE {name.upper()} PAGE"
         print(f"{name:<10} first {cold:6.2f} s   rerun {warm:5.2f} s{failed}")
     return 0
 

@@ -3,9 +3,10 @@ through the pipeline itself into a SQLite file, one article whose text holds HTM
 headless (`app`), and what its download buttons hand out (`downloads`). Tests import the fixtures by
 their `*_fixture` names; they are requested as `sample_db_url`, `app_env` and `downloads`.
 
-Each page runs as part of the app: AppTest.from_file("app.py"), whose navigation runs the overview,
-then switch_page("views/..."). Run alone, a page is its own entry point and its st.page_link to a
-sibling page cannot resolve.
+Each page runs as part of the app: AppTest.from_file("app.py"), then switch_page("views/...") before
+the first run, which finds the page by its file's name (each is named as its address); the one run
+is the page's, checked by its title, since the navigation falls back to the overview unasked. Run
+alone, a page is its own entry point and its st.page_link to a sibling page cannot resolve.
 
 Download buttons: AppTest 1.67 keeps only a media URL in the element tree, and the in-memory media
 store it creates lives for one run, so `downloads` records what each download_button hands to that
@@ -26,6 +27,8 @@ SAMPLE = REPO / "data" / "sample"
 ENTRY = REPO / "app.py"
 PAGES = {"overview": REPO / "views" / "overview.py", "timeline": REPO / "views" / "Timeline.py",
          "quotes": REPO / "views" / "Quotes.py", "evidence": REPO / "views" / "Evidence.py"}
+TITLES = {"overview": "Tension Tracker", "timeline": "Timeline", "quotes": "Key quotes",
+          "evidence": "Evidence"}
 TIMEOUT = 60
 LATER_START = "2021-01-01"  # the sample's stories begin in 2019: a period from here has one before it
 UNREACHABLE_URL = "postgresql://nobody@127.0.0.1:1/none"
@@ -116,7 +119,9 @@ def app(page: str, **params: str):
     if page != "overview":  # run as part of the app, so links between pages resolve as in a browser
         at.switch_page(str(PAGES[page].relative_to(REPO)))
     at.query_params.update(params)
-    return at.run()
+    at.run()
+    assert [title.value for title in at.title][:1] == [TITLES[page]], f"{page} did not run"
+    return at
 
 
 def metrics(at) -> dict[str, str]:
