@@ -36,10 +36,14 @@ def rebuild_daily_index(engine, window_stories: int = WINDOW_STORIES) -> int:
 
 def upgrade(engine) -> str:
     """The schema brought to this version's (store.upgrade: NewerSchemaError for a later version's)
-    and the days of the daily index its migrations marked rebuilt: what a run does first and last,
-    without input. The caller holds the run lock. -> a one-line summary."""
+    and the days of the daily index its migrations marked rebuilt, what a run does first and last,
+    without input; then the pairs' totals summed anew from the daily rows, which mends totals a
+    hand edit put out of step (runs only move them). The caller holds the run lock. -> a one-line
+    summary."""
     store.upgrade(engine)
-    return f"schema at {store.HEAD}; {rebuild_daily_index(engine)} daily rows rebuilt"
+    rebuilt = rebuild_daily_index(engine)
+    pairs = store.refresh_pair_totals(engine)
+    return f"schema at {store.HEAD}; {rebuilt} daily rows rebuilt; {pairs} pair totals summed"
 
 
 def index_windows(days: list[date], reach: int, per_day: dict, budget: int) -> Iterator[tuple[date, date]]:

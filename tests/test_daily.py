@@ -108,3 +108,22 @@ def test_daily_pair_totals_of_a_run_killed_between_windows_match_its_rows(sqlite
     again = runner.run([REPO / "data" / "sample"], engine, resources)
     assert again.counts["stored"] == 0 and not store.dirty_days_list(engine)
     assert len(pair_totals_kept(engine)) > len(windows) and pair_totals_kept(engine) == rows_summed(engine)
+
+
+def test_daily_upgrade_sums_the_pair_totals_anew(sqlite_url, resources):
+    """Runs only move the totals; `upgrade` sums them again from the daily rows, so totals put out
+    of step by hand (one pair gone, another changed, one made up) come back to the rows' sums."""
+    engine = engine_for(sqlite_url)
+    runner.run([REPO / "data" / "sample"], engine, resources)
+    summed = rows_summed(engine)
+    t = store.pair_totals.c
+    with engine.begin() as conn:
+        first, second = sorted(summed)[:2]
+        conn.execute(store.pair_totals.delete().where(t.source == first[1], t.target == first[2]))
+        conn.execute(store.pair_totals.update().where(t.source == second[1], t.target == second[2])
+                     .values(tension_index=-1.0, statements=99))
+        conn.execute(store.pair_totals.insert(), {"kind": "all", "source": "XXX", "target": "YYY",
+                                                 "directed": True, "tension_index": 1.0, "statements": 1})
+    assert pair_totals_kept(engine) != summed
+    summary = daily.upgrade(engine)
+    assert pair_totals_kept(engine) == summed and summary.endswith(f"; {len(summed)} pair totals summed")
