@@ -48,7 +48,7 @@ def window_changes(before: Iterable[tuple], after: Iterable[dict]) -> dict[PairK
         key = (row["kind"], row["source"], row["target"], bool(row["directed"]))
         tension, said = change.get(key, (0.0, 0))
         change[key] = (tension + row["tension_index"], said + row["statements"])
-    rounded = {key: (round(tension, DIGITS), said) for key, (tension, said) in change.items()}
+    rounded = {key: (_rounded(tension), said) for key, (tension, said) in change.items()}
     return {key: total for key, total in rounded.items() if total != (0.0, 0)}
 
 
@@ -66,9 +66,8 @@ def moved(current: dict[PairKey, Total], changes: dict[PairKey, Total]) -> tuple
     kept, emptied = [], []
     for key, (tension, said) in changes.items():
         was_tension, was_said = current.get(key, (0.0, 0))
-        total = (round(was_tension + tension, DIGITS) + 0.0, was_said + said)  # + 0.0: never -0.0
-        if total[1] > 0:
-            kept.append(dict(zip(COLUMNS, (*key, *total), strict=True)))
+        if was_said + said > 0:
+            kept.append(_row(key, was_tension + tension, was_said + said))
         else:
             emptied.append(key)
     return kept, emptied
@@ -81,6 +80,16 @@ def summed(sums: Iterable[tuple]) -> list[dict]:
     >>> summed([("words", "IRN", "ISR", True, 0.30000000000000004, 3)])[0]["tension_index"]
     0.3
     """
-    return [dict(zip(COLUMNS, (kind, source, target, bool(directed), round(tension, DIGITS) + 0.0, said),
-                     strict=True))
+    return [_row((kind, source, target, bool(directed)), tension, said)
             for kind, source, target, directed, tension, said in sums]
+
+
+def _row(key: PairKey, tension: float, said: int) -> dict:
+    """A pair_totals row, its tension rounded as every total is."""
+    return dict(zip(COLUMNS, (*key, _rounded(tension), said), strict=True))
+
+
+def _rounded(tension: float) -> float:
+    """To the daily rows' DIGITS decimals, which drops the noise of adding in another order; + 0.0
+    turns -0.0 (a total moved to nothing) into 0.0."""
+    return round(tension, DIGITS) + 0.0
