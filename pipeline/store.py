@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from pipeline import totals
+from pipeline import lookups, totals
 from pipeline.bulk import insert_rows, insert_values
 from pipeline.categories import KINDS
 
@@ -35,21 +35,17 @@ from pipeline.database import (  # noqa: F401
 from pipeline.dedupe import article_key, stored_buckets, within_copy_window
 from pipeline.lookups import (  # noqa: F401 - the reads a run needs, re-exported
     articles_with_keys,
-    daily_sums_by_pair,
     dirty_days_list,
     feed_validators,
-    is_pair,
     known_ids,
     known_inputs,
     known_urls,
     links_gone_for,
     original_matching,
     originals_in_buckets,
-    pair_columns,
     replaced_articles,
     statements_between,
     stories_per_day,
-    totals_near,
 )
 from pipeline.lookups import now as _now
 from pipeline.schema import (  # noqa: F401 - the tables, re-exported for the readers
@@ -236,7 +232,7 @@ def replace_daily(engine: Engine, start: date, end: date, rows: list[dict]) -> N
     d = dyad_daily.c
     window = (d.kind.in_(KINDS), d.day.between(start, end))  # each kind named: the key's leading column
     with engine.begin() as conn:
-        before = conn.execute(daily_sums_by_pair(*window)).all()
+        before = conn.execute(lookups.daily_sums_by_pair(*window)).all()
         conn.execute(dyad_daily.delete().where(*window))
         insert_rows(conn, dyad_daily, rows)
         _move_pair_totals(conn, totals.window_changes(before, rows))
@@ -246,10 +242,10 @@ def _move_pair_totals(conn, changes: dict[totals.PairKey, totals.Total]) -> None
     """Each changed pair's totals rewritten, moved by its change (pipeline.totals)."""
     if not changes:
         return
-    current = totals.picked(conn.execute(totals_near(changes)), changes)
+    current = totals.picked(conn.execute(lookups.totals_near(changes)), changes)
     if current:  # one DELETE by key, executed for each: a tuple IN of every key is slow to build
-        names = [f"{column.name}_" for column in pair_columns(pair_totals.c)]
-        by_key = is_pair(pair_totals.c, [bindparam(name) for name in names])
+        names = [f"{column.name}_" for column in lookups.pair_columns(pair_totals.c)]
+        by_key = lookups.is_pair(pair_totals.c, [bindparam(name) for name in names])
         conn.execute(pair_totals.delete().where(*by_key),
                      [dict(zip(names, key, strict=True)) for key in current])
     kept, emptied = totals.moved(current, changes)
@@ -261,7 +257,7 @@ def _summed_again(conn, pairs: list[totals.PairKey]) -> list[dict]:
     (their last rows are gone). Some only where the totals were out of step with the rows (written
     by hand, or by a migration that did not sum them again): a move never stores a negative count.
     Other totals out of step stay so until summed anew (refresh_pair_totals)."""
-    of_pairs = (daily_sums_by_pair(*is_pair(dyad_daily.c, pair)) for pair in pairs)
+    of_pairs = (lookups.daily_sums_by_pair(*lookups.is_pair(dyad_daily.c, pair)) for pair in pairs)
     return totals.summed(found for of_pair in of_pairs for found in conn.execute(of_pair))
 
 
@@ -270,7 +266,7 @@ def refresh_pair_totals(engine: Engine) -> int:
     a million statements), for daily rows written without replace_daily, or totals edited by hand.
     -> how many pairs (of every kind) it holds."""
     with engine.begin() as conn:
-        rows = totals.summed(conn.execute(daily_sums_by_pair()))
+        rows = totals.summed(conn.execute(lookups.daily_sums_by_pair()))
         conn.execute(pair_totals.delete())
         insert_rows(conn, pair_totals, rows)
     return len(rows)
