@@ -1,6 +1,7 @@
 """The dashboard's pure logic: filters, their round trip through the URL, date presets, country
-filtering, and the tables and highlighted text the pages show. No Streamlit here; the cached data
-access, the sidebar and the empty/broken screens are in pipeline.dashboard_io.
+filtering, and the labels the pages show. No Streamlit here; the cached data access and the
+empty/broken screens are in pipeline.dashboard_io, the sidebar in pipeline.sidebar, the tables in
+pipeline.tables.
 
 Example::
 
@@ -11,14 +12,13 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.categories import ALL, KIND_LABELS, KINDS, all_categories, categories_of, kind_of
+from pipeline.categories import ALL, KIND_LABELS, KINDS, all_categories, categories_of
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 PRESETS = {"30d": 30, "90d": 90, "1y": 365, "all": None}  # days back from the last day with data
@@ -120,6 +120,25 @@ def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     return start - length, start - dt.timedelta(days=1)
 
 
+def period_caption(start: dt.date, end: dt.date, first: dt.date, last: dt.date,
+                   risers_against: tuple[dt.date, dt.date] | None = None) -> str:
+    """The overview's period, set against the data's when it is narrower, and the period the risers
+    are measured against when there is one.
+
+    >>> period_caption(dt.date(2019, 2, 16), dt.date(2024, 12, 4), dt.date(2019, 2, 16), dt.date(2024, 12, 4))
+    '2019-02-16 to 2024-12-04: all the data.'
+    >>> period_caption(dt.date(2024, 9, 6), dt.date(2024, 12, 4), dt.date(2019, 2, 16), dt.date(2024, 12, 4),
+    ...                (dt.date(2024, 6, 7), dt.date(2024, 9, 5)))
+    '2024-09-06 to 2024-12-04; risers against 2024-06-07 to 2024-09-05. Data from 2019-02-16 to 2024-12-04.'
+    """
+    period = f"{start} to {end}"
+    if risers_against:
+        period += f"; risers against {risers_against[0]} to {risers_against[1]}"
+    if (start, end) == (first, last):
+        return f"{period}: all the data."
+    return f"{period}. Data from {first} to {last}."
+
+
 def with_countries(frame: pd.DataFrame, countries: tuple[str, ...]) -> pd.DataFrame:
     """Rows whose source or target is one of `countries`; all rows when none is chosen."""
     if not countries or frame.empty:
@@ -179,80 +198,6 @@ def kind_label(kind: str) -> str:
     'Deeds (SANCTION, MOBILIZE, ATTACK, AID)'
     """
     return KIND_LABELS[kind] if kind == ALL else f"{KIND_LABELS[kind]} ({', '.join(categories_of(kind))})"
-
-
-def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """A ranking (top dyads or movers) with the pair spelt out first and the codes dropped."""
-    table = frame.assign(pair=[pair_label(a, b, d) for a, b, d in
-                               zip(frame["source"], frame["target"], frame["directed"], strict=True)])
-    return table[["pair", *(c for c in frame.columns if c not in ("source", "target", "directed"))]]
-
-
-def quotes_table(quotes: pd.DataFrame) -> pd.DataFrame:
-    """The columns analysts read: date, pair, category, hostility, quote, outlet, link."""
-    table = quotes.assign(pair=[pair_label(a, b, d) for a, b, d in
-                                zip(quotes["source"], quotes["target"], quotes["directed"], strict=True)])
-    return table[["day", "pair", "category", "hostility", "excerpt", "outlet", "url", "article_id"]]
-
-
-# --- Evidence: highlight cues in escaped text. ---
-
-
-def highlighted_text(text: str, said: pd.DataFrame) -> str:
-    """The article text, HTML-escaped, with every matched cue wrapped in <mark>.
-
-    Cue offsets are relative to their statement's start; overlapping cues merge into one mark.
-    Escaping happens piece by piece, so no character of the article ever reaches the page raw.
-
-    >>> said = pd.DataFrame({"start": [4], "cues": [[{"start": 0, "end": 5, "term": "threat*"}]]})
-    >>> highlighted_text("<b> threat here", said)
-    '&lt;b&gt; <mark>threa</mark>t here'
-    """
-    spans = sorted(_cue_spans(text, said))
-    merged: list[list[int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    out, at = [], 0
-    for start, end in merged:
-        out += [html.escape(text[at:start]), "<mark>", html.escape(text[start:end]), "</mark>"]
-        at = end
-    out.append(html.escape(text[at:]))
-    return "".join(out).replace("\n", "  \n")
-
-
-def _cue_spans(text: str, said: pd.DataFrame):
-    for start, cues in zip(said.get("start", []), said.get("cues", []), strict=False):
-        for cue in cues or []:
-            try:
-                begin, end = int(start) + int(cue["start"]), int(start) + int(cue["end"])
-            except (KeyError, TypeError, ValueError):
-                continue
-            if 0 <= begin < end <= len(text):
-                yield begin, end
-
-
-def statements_table(said: pd.DataFrame) -> pd.DataFrame:
-    """One article's statements as analysts read them: cues spelt out, and whether each counts in
-    the words or the deeds."""
-    table = said.assign(pair=[pair_label(a, b, d) for a, b, d in
-                              zip(said["source"], said["target"], said["directed"], strict=True)],
-                        cues=said["cues"].map(cue_terms),
-                        kind=[KIND_LABELS.get(kind_of(c), "neither") for c in said["category"]])
-    return table[["pair", "rule", "confidence", "category", "kind", "hostility", "cooperation", "tension",
-                  "cues", "quote", "sentence"]]
-
-
-def day_text(day) -> str:
-    return "undated" if pd.isna(day) else pd.Timestamp(day).date().isoformat()
-
-
-def cue_terms(cues) -> str:
-    """'pay dearly (0.85), warn* (0.6)': the cues of one statement for a table cell."""
-    return ", ".join(f"{c.get('term', '?')} ({float(c.get('weight', 0)):.2f})" for c in cues or [])
-
 
 
 # --- Reading filter values (tolerant: anything unreadable is left out). ---

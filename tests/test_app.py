@@ -1,7 +1,8 @@
 """The dashboard headless: every page through AppTest.from_file on a database the pipeline built from
 data/sample (tests/app_fixtures.py: how pages are run, and how downloads are read). The filters and
-tables without Streamlit are tested in test_dashboard.py, the downloads in test_dashboard_exports.py,
-and databases that are empty, older, newer, busy or unreachable in test_app_databases.py.
+tables without Streamlit are tested in test_dashboard.py and test_tables.py, the downloads in
+test_dashboard_exports.py, and databases that are empty, older, newer, busy or unreachable in
+test_app_databases.py.
 """
 
 from __future__ import annotations
@@ -157,10 +158,11 @@ def test_app_rhetoric_drives_the_rankings_heatmap_and_timeline(app_env, download
     engine.dispose()
 
 
-@pytest.mark.parametrize("kind, flagged", [("all", ["PRK → USA", "RUS → UKR"]), ("words", ["PRK → USA"]),
+@pytest.mark.parametrize("kind, flagged", [("all", ["RUS → UKR", "PRK → USA"]), ("words", ["PRK → USA"]),
                                            ("deeds", ["RUS → UKR"])])
 def test_app_anomalies_flagged_are_those_of_the_kind(monkeypatch, tmp_path, kind, flagged):
-    """On the hand-made database of the query tests, whose threats and attacks each spike once."""
+    """On the hand-made database of the query tests, whose threats and attacks each spike once (the
+    attack later, listed first)."""
     from tests.queries_fixtures import build_database
 
     url = f"sqlite:///{tmp_path / 'hand.db'}"
@@ -214,13 +216,16 @@ def demo_db_url(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_app_overview_lists_every_anomaly_it_counts(demo_db_url, monkeypatch):
+def test_app_overview_lists_every_anomaly_it_counts_newest_first(demo_db_url, monkeypatch):
+    """Years of news flag hundreds of pair-days: the table opens on the latest, not the oldest."""
     monkeypatch.setenv("TENSION_DB_URL", demo_db_url)
     app_io.clear_caches()
     at = app("overview")
     counted = int(metrics(at)["Anomalies"].replace(",", ""))
     listed = next(table.value for table in at.dataframe if "day" in table.value.columns)
-    assert counted > 0 and len(listed) == counted
+    assert counted > 1 and len(listed) == counted
+    assert listed["day"].is_monotonic_decreasing and listed["day"].iloc[0] > listed["day"].iloc[-1]
+    assert f"{counted:,} pair-days, the newest first." in [caption.value for caption in at.caption]
 
 
 @pytest.mark.slow

@@ -45,18 +45,6 @@ def test_dashboard_presets_count_back_from_last_day_with_data():
     assert dash.resolve_range(late, first, last) == (dt.date(2024, 12, 1), last)
 
 
-def test_dashboard_statements_table_says_words_or_deeds():
-    said = pd.DataFrame({"source": ["PRK", "RUS", "CHN"], "target": ["USA", "UKR", "JPN"],
-                         "directed": [True, True, False], "category": ["THREATEN", "ATTACK", "NEUTRAL"],
-                         "cues": [[{"term": "threat*", "weight": 0.8}], [], []], "rule": ["speaker"] * 3,
-                         "confidence": [0.8] * 3, "hostility": [0.8, 0.9, 0.0], "cooperation": [0.0] * 3,
-                         "tension": [0.8, 0.9, 0.0], "quote": [None] * 3, "sentence": ["s"] * 3})
-    table = dash.statements_table(said)
-    assert list(table["kind"]) == ["Words", "Deeds", "neither"]
-    assert list(table["pair"]) == ["PRK → USA", "RUS → UKR", "CHN – JPN"]
-    assert table.loc[0, "cues"] == "threat* (0.80)"
-
-
 def test_dashboard_database_state(sample_db_url, tmp_path):
     assert app_io.database_state(sample_db_url) == "ok"
     assert app_io.database_state(f"sqlite:///{tmp_path / 'none.db'}") == "empty"

@@ -4,7 +4,7 @@ import streamlit as st
 
 from pipeline import dashboard as dash
 from pipeline import dashboard_io as app_io
-from pipeline import sidebar
+from pipeline import sidebar, tables
 
 st.set_page_config(page_title="Evidence · Tension Tracker", page_icon="🔎", layout="wide")
 st.title("Evidence")
@@ -27,13 +27,13 @@ if article.empty:
     st.stop()
 row = article.iloc[0]
 st.subheader(row["title"] or "(untitled)")
-st.caption(f"{row['outlet'] or 'unknown outlet'} · {dash.day_text(row['day'])} · id {row['id'][:12]}")
+st.caption(f"{row['outlet'] or 'unknown outlet'} · {tables.day_text(row['day'])} · id {row['id'][:12]}")
 if row["url"]:
     st.link_button("Original article", row["url"])
-st.markdown(dash.highlighted_text(row["text"], said), unsafe_allow_html=True)
+st.markdown(tables.highlighted_text(row["text"], said), unsafe_allow_html=True)
 
 st.subheader(f"Statements ({len(said)})")
-st.dataframe(dash.statements_table(said), hide_index=True, column_config={
+st.dataframe(tables.statements_table(said), hide_index=True, column_config={
     "hostility": st.column_config.NumberColumn(format="%.2f"),
     "cooperation": st.column_config.NumberColumn(format="%.2f"),
     "tension": st.column_config.NumberColumn(format="%.2f"),

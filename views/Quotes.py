@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pipeline import charts, sidebar
+from pipeline import charts, sidebar, tables
 from pipeline import dashboard as dash
 from pipeline import dashboard_exports as exports
 from pipeline import dashboard_io as app_io
@@ -22,7 +22,7 @@ if quotes.empty:
     st.info(f"No statements match these filters between {start} and {end}.")
     st.stop()
 
-table = dash.quotes_table(quotes)
+table = tables.quotes_table(quotes)
 st.dataframe(table, hide_index=True, column_order=("day", "pair", "category", "hostility", "url", "excerpt",
                                                    "outlet"), column_config={
     "day": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),

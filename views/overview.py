@@ -2,21 +2,25 @@
 
 import streamlit as st
 
-from pipeline import charts, sidebar
+from pipeline import charts, sidebar, tables
 from pipeline import dashboard as dash
 from pipeline import dashboard_exports as exports
 from pipeline import dashboard_io as app_io
 
 st.set_page_config(page_title="Tension Tracker", page_icon="📈", layout="wide")
 st.title("Tension Tracker")
+# Figures to two decimals and days as days; the exports keep them whole.
+COLUMNS = {"day": st.column_config.DateColumn(format="YYYY-MM-DD"),
+           **{name: st.column_config.NumberColumn(format="%.2f") for name in
+              ("tension_index", "rolling_7d", "mean_hostility", "max_hostility", "delta")}}
 
 url, first, last = app_io.require_data()
 f, start, end = sidebar.filters(first, last)
 before = dash.previous_period(start, end)
 # Only against a period before that holds statements can a pair have risen.
 earlier = first < start and app_io.load_has_daily_rows(url, *before, f.kind)
-against = f"; risers against {before[0]} to {before[1]}" if earlier else ""
-st.caption(f"{start} to {end}{against}. Data from {first} to {last}. {dash.kind_label(f.kind)}.")
+st.caption(f"{dash.period_caption(start, end, first, last, before if earlier else None)} "
+           f"{dash.kind_label(f.kind)}.")
 
 run = app_io.load_last_run(url)
 if run:
@@ -47,7 +51,7 @@ with left:
     st.subheader("Most hostile pairs")
     st.altair_chart(charts.ranking_chart(top), width="stretch")
     exports.download_row("top", top, f"most-hostile{dash.kind_stem(f.kind)}-{start}-{end}")
-    st.dataframe(dash.ranking_table(top), hide_index=True)
+    st.dataframe(tables.ranking_table(top), hide_index=True, column_config=COLUMNS)
 with right:
     st.subheader("Biggest risers")
     if not earlier:  # every pair would have "risen" from nothing: the ranking above again
@@ -57,15 +61,15 @@ with right:
         st.altair_chart(charts.ranking_chart(movers, value="delta", label="Change in tension index"),
                         width="stretch")
         exports.download_row("movers", movers, f"risers{dash.kind_stem(f.kind)}-{start}-{end}")
-        st.dataframe(dash.ranking_table(movers), hide_index=True)
+        st.dataframe(tables.ranking_table(movers), hide_index=True, column_config=COLUMNS)
 
 st.subheader("Anomalies flagged")
 anomalies = dash.with_countries(app_io.load_anomalies(url, start, end, f.pairs, f.kind), f.countries)
 if anomalies.empty:
     st.info("No pair-day in this period rose above its 28-day baseline by three standard deviations.")
 else:
-    st.dataframe(dash.ranking_table(anomalies[["day", "source", "target", "directed", "tension_index",
-                                               "rolling_7d", "statements"]]), hide_index=True)
+    st.caption(f"{len(anomalies):,} pair-days, the newest first.")
+    st.dataframe(tables.anomalies_table(anomalies), hide_index=True, column_config=COLUMNS)
 
 st.subheader("Who targets whom")
 matrix = dash.with_countries(app_io.load_matrix(url, start, end, f.kind), f.countries)
