@@ -25,6 +25,7 @@ from pipeline.models import Mention
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
 ALIAS_FILES = ("countries.csv", "entities.csv", "groups.csv")
 OFFICE_FILE = "office_holders.csv"
+OFFICE_COLUMNS = ("code", "aliases", "start", "end")
 AMBIGUITY_FILE = "ambiguity.csv"
 NON_STATE_FILE = "non_state_nouns.csv"
 # A country's name or demonym right before one of these nouns (at most one word between: "US
@@ -78,9 +79,9 @@ def load_gazetteer(folder: Path = GAZETTEER_DIR) -> Gazetteer:
     """Read every gazetteer CSV in `folder` into one matcher."""
     meanings: dict[str, list[Alias]] = defaultdict(list)
     for name in ALIAS_FILES:
-        for _, row in read_rows(folder / name, optional=True):
+        for _, row in read_rows(folder / name, optional=True, columns=("code", "alias", "kind")):
             meanings[row["alias"].strip()].append(Alias(row["code"].strip(), row["kind"].strip()))
-    for where, row in read_rows(folder / OFFICE_FILE, optional=True):
+    for where, row in read_rows(folder / OFFICE_FILE, optional=True, columns=OFFICE_COLUMNS):
         holder = _office_holder(row, where)
         for surface in row["aliases"].split("|"):
             meanings[surface.strip()].append(holder)
@@ -90,7 +91,8 @@ def load_gazetteer(folder: Path = GAZETTEER_DIR) -> Gazetteer:
             unique = tuple(dict.fromkeys(aliases))
             automaton.add_word(surface, (surface, unique, frozenset(a.code for a in unique)))
     automaton.make_automaton()
-    nouns = [row["noun"].strip() for _, row in read_rows(folder / NON_STATE_FILE, optional=True)]
+    nouns = [row["noun"].strip() for _, row in read_rows(folder / NON_STATE_FILE, optional=True,
+                                                          columns=("noun",))]
     nouns.sort(key=len, reverse=True)
     non_state = re.compile(
         r"\s+(?:[\w-]+\s+)?(?:" + "|".join(map(re.escape, nouns)) + r")\b" if nouns else r"(?!)"
@@ -181,9 +183,22 @@ def _vetoed(text: str, start: int, end: int, vetoes: tuple[Veto, ...]) -> bool:
 
 def _load_vetoes(path: Path) -> dict[str, tuple[Veto, ...]]:
     vetoes: dict[str, list[Veto]] = defaultdict(list)
-    for _, row in read_rows(path, optional=True):
-        vetoes[row["alias"].strip()].append(Veto(row["where"].strip(), re.compile(row["pattern"])))
+    for where, row in read_rows(path, optional=True, columns=("alias", "where", "pattern")):
+        vetoes[(row["alias"] or "").strip()].append(_veto(row, where))
     return {alias: tuple(rules) for alias, rules in vetoes.items()}
+
+
+def _veto(row: dict[str, str], where: str) -> Veto:
+    """One context rule of ambiguity.csv; a side other than before or after, or a pattern that is
+    no regular expression, is refused with its line (a typo would otherwise veto on the wrong side,
+    or end the run with a traceback)."""
+    side, pattern = (row["where"] or "").strip(), row["pattern"] or ""
+    if side not in ("before", "after"):
+        raise GazetteerError(f"{where}: where must be before or after, not {side!r}")
+    try:
+        return Veto(side, re.compile(pattern))
+    except re.error as error:
+        raise GazetteerError(f"{where}: pattern {pattern!r} is not a regular expression ({error})") from None
 
 
 class GazetteerError(ValueError):

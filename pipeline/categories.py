@@ -45,7 +45,7 @@ def category_table(path: Path = CATEGORIES_FILE) -> dict[str, Category]:
     """Every category by name, in the file's order; read once (a mistake in the file is reported
     when it is first needed, as the lexicon's are: a one-line error, not a traceback)."""
     table: dict[str, Category] = {}
-    for where, row in read_rows(path):
+    for where, row in read_rows(path, columns=("category", "polarity", "kind")):
         name, polarity, kind = ((row.get(key) or "").strip() for key in ("category", "polarity", "kind"))
         if not name or name in table:
             raise CategoryError(f"{where}: category {name!r} is empty or listed twice")

@@ -54,12 +54,14 @@ def main(argv: list[str] | None = None) -> int:
                "bench": _bench, "upgrade": _upgrade}[args.command]
     from pipeline.actors import GazetteerError
     from pipeline.categories import CategoryError
+    from pipeline.datafiles import DataFileError
     from pipeline.lexicon import LexiconError
 
     try:
         with INTERRUPTS:  # Ctrl-C ends a run even where Python would drop it (pipeline.interrupts)
             return handler(args)
-    except (UsageError, LexiconError, CategoryError, GazetteerError) as error:  # user mistakes: one line
+    # User mistakes, in the arguments or in a data file: one line.
+    except (UsageError, DataFileError, LexiconError, CategoryError, GazetteerError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except temporary_failures() as error:

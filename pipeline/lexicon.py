@@ -26,6 +26,10 @@ LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicon"
 GAP = r"(?:\s+\S+){0,3}?"
 # "none" entries are blockers: idioms that contain a cue word but carry no rhetoric ("thanks to").
 POLARITIES = (*categories.POLARITIES, "none")
+# What modifiers.csv may say of a word: it negates a cue, stops a cooperative one ("halt talks"),
+# hedges or intensifies it.
+MODIFIER_KINDS = ("negation", "stop", "hedge", "intensifier")
+RHETORIC_COLUMNS = ("term", "category", "polarity", "weight")
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,8 @@ def compile_term(term: str) -> re.Pattern[str]:
 
 def load_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
     """Read rhetoric.csv and modifiers.csv from `folder`."""
-    entries = tuple(_entry(row, where) for where, row in read_rows(folder / "rhetoric.csv"))
+    rows = read_rows(folder / "rhetoric.csv", columns=RHETORIC_COLUMNS)
+    entries = tuple(_entry(row, where) for where, row in rows)
     by_stem: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
         by_stem[entry.term.lower().split()[0].rstrip("*")].append(entry)
@@ -77,8 +82,9 @@ def load_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         starts.add_word(stem, (stem, tuple(group)))
     starts.make_automaton()
     modifiers: dict[str, dict[str, float]] = defaultdict(dict)
-    for _, row in read_rows(folder / "modifiers.csv"):
-        modifiers[row["kind"].strip()][row["term"].strip().lower()] = float(row["factor"])
+    for where, row in read_rows(folder / "modifiers.csv", columns=("term", "kind", "factor")):
+        kind, term, factor = _modifier(row, where)
+        modifiers[kind][term] = factor
     negators = modifiers["negation"]
     negation = re.compile(_any_word(negators) + r"|n't\b")
     factor = min(negators.values()) if negators else 1.0
@@ -121,3 +127,20 @@ def _entry(row: dict[str, str], where: str) -> Entry:
         raise LexiconError(f"{where}: term {term!r}: category {category!r} is not a {polarity} one of "
                            f"data/lexicon/categories.csv")
     return Entry(term, category, polarity, weight, compile_term(term))
+
+
+def _modifier(row: dict[str, str], where: str) -> tuple[str, str, float]:
+    """(kind, term, factor) of a modifiers.csv row; a kind this code does not apply (a typo would
+    leave the word silently unused) or a factor that is no number is refused with its line."""
+    term, kind = (row.get("term") or "").strip().lower(), (row.get("kind") or "").strip()
+    if kind not in MODIFIER_KINDS:
+        raise LexiconError(f"{where}: modifier {term!r}: kind must be one of {', '.join(MODIFIER_KINDS)}, "
+                           f"not {kind!r}")
+    try:
+        factor = float(row["factor"])
+    except (TypeError, ValueError):
+        problem = f"{where}: modifier {term!r}: factor {row.get('factor')!r} is not a number"
+        raise LexiconError(problem) from None
+    if not term or factor < 0:
+        raise LexiconError(f"{where}: modifier {term!r}: a term and a factor of at least 0 are needed")
+    return kind, term, factor

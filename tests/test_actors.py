@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.actors import find_mentions, load_gazetteer, may_name_two_actors
+from pipeline.actors import GazetteerError, find_mentions, load_gazetteer, may_name_two_actors
 
 
 @pytest.fixture(scope="module")
@@ -89,4 +89,18 @@ def test_actors_a_bad_date_of_office_names_file_and_line(tmp_path):
         "\nFRA,C D,C D,head_of_state,last spring,,\n"
     )
     with pytest.raises(ValueError, match=r"office_holders\.csv:4: start and end must be dates"):
+        load_gazetteer(tmp_path)
+
+
+@pytest.mark.parametrize(("rule", "message"), [
+    ("Georgia,after,(unclosed,",
+     r"ambiguity\.csv:3: pattern '\(unclosed' is not a regular expression \(missing \)"),
+    ("Georgia,befor,\\s+Bulldogs,", r"ambiguity\.csv:3: where must be before or after, not 'befor'"),
+])
+def test_actors_a_bad_context_rule_names_file_and_line(tmp_path, rule, message):
+    for name in ("countries.csv", "entities.csv", "groups.csv"):
+        (tmp_path / name).write_text("code,alias,kind,note\nGEO,Georgia,name,\n")
+    rules = f"alias,where,pattern,note\nGeorgia,after,\\s+Bulldogs,\n{rule}\n"
+    (tmp_path / "ambiguity.csv").write_text(rules)
+    with pytest.raises(GazetteerError, match=message):
         load_gazetteer(tmp_path)

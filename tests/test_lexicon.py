@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.lexicon import POLARITIES, compile_term, load_lexicon
+from pipeline.lexicon import POLARITIES, LexiconError, compile_term, load_lexicon
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,18 @@ def lexicon_of(folder, rows: str):
 def test_lexicon_a_bad_row_names_file_and_line(tmp_path, rows, message):
     with pytest.raises(ValueError, match=message):
         load_lexicon(lexicon_of(tmp_path, rows))
+
+
+@pytest.mark.parametrize("rows, message", [
+    ("not,negation,0.2,\nsomewhat,hedge,a bit,\n",
+     r"modifiers\.csv:3: modifier 'somewhat': factor 'a bit' is not a number"),
+    ("not,negation,0.2,\n\nvery,intensifer,1.2,\n",
+     r"modifiers\.csv:4: modifier 'very': kind must be one of negation, stop, hedge, intensifier, "
+     r"not 'intensifer'"),
+    ("not,negation,-0.2,\n", r"modifiers\.csv:2: modifier 'not': a term and a factor of at least 0"),
+])
+def test_lexicon_a_bad_modifier_names_file_and_line(tmp_path, rows, message):
+    (lexicon_of(tmp_path, "snub,REJECT,hostile,0.5,\n") / "modifiers.csv").write_text(
+        "term,kind,factor,note\n" + rows, encoding="utf-8")
+    with pytest.raises(LexiconError, match=message):
+        load_lexicon(tmp_path)
