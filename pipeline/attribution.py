@@ -5,10 +5,12 @@ an analyst can see why a direction was chosen:
   passive    "China was accused by the US"            the agent after "by" is the source
   speaker    "Pyongyang has said that Washington..."  the actor before a speech verb speaks
   trailing   "..., Norway's foreign minister said."   the speaker stands at the end
-  mutual     "Jordan and Britain agreed ..."          two actors joined as one subject act together
+  mutual     "Jordan and Britain agreed ...",         two actors joined as one subject act together,
+             "Kyiv and Moscow accused each other"     or on each other
   subject    "Iran threatened Iraq"                   the actor before the first cue acts on the next
   subject-first  "Moscow's envoy to Kyiv protested"     all actors precede the cue: the first acts
-When no actor stands before a cue, the pair is kept but marked undirected.
+When no actor stands before a cue, the pair is kept but marked undirected. Two actors who appeal or
+warn as one subject and name no one else ("The AU and the UN called for a ceasefire") are no pair.
 """
 
 from __future__ import annotations
@@ -49,6 +51,13 @@ MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
 LIST_JOIN = re.compile(r"^(?:'s)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?$")
 HYPHEN_COMPOUND = re.compile(r"-[a-z]")
 MUTUAL_CATEGORIES = {"CONSULT", "AGREE", "COOPERATE", "ATTACK"}
+# Two actors who appeal or warn as one subject and name no other ("The AU and the UN called for a
+# ceasefire") address a third party, not each other: no pair between them. Verbs of saying are left
+# out ("Iran and Iraq said they would sign a deal" is about the two), as is "each other".
+JOINT = ("", "", "joint")
+APPEAL_VERBS = re.compile(r"\b(?:called|calls|urged|urges|appealed|appeals|demanded|demands|warned|warns|"
+                          r"condemned|condemns|denounced|criticised|criticized|blamed)\b")
+EACH_OTHER = re.compile(r"\b(?:each other|one another)\b")
 CONFIDENCE = {
     "passive": 0.8, "speaker": 0.8, "trailing": 0.75, "mutual": 0.75, "subject": 0.7,
     "subject-first": 0.5, "undirected": 0.4, "article-pair": 0.35,
@@ -78,12 +87,16 @@ def attribute(text: str, mentions: tuple[Mention, ...], cues: tuple[Cue, ...]) -
         body = tuple(m for m in mentions if m.start < tail.start())
         body_cues = tuple(c for c in cues if c.start < tail.start())
         found = _body_direction(text, body, body_cues) if body_cues else None
+        if found == JOINT:
+            return []
         if found:
             return _fan_out(text, body, *found)
         found = _trailing(text, mentions, _anchor(cues), tail.start())
         if found:
             return _fan_out(text, mentions, *found)
     found = _body_direction(text, mentions, cues)
+    if found == JOINT:
+        return []
     if found:
         return _fan_out(text, mentions, *found)
     first, second = sorted(_first_two_codes(mentions))  # an undirected pair is kept in code order
@@ -155,7 +168,7 @@ def _passive(text, mentions, anchor):
 
 
 def _speaker(text, mentions, anchor):
-    for mention in mentions:
+    for index, mention in enumerate(mentions):
         if mention.start > anchor.end:
             break
         gap = SPEAKER_GAP.match(text, mention.end)
@@ -165,7 +178,19 @@ def _speaker(text, mentions, anchor):
             target = _first_after(mentions, gap.end(), exclude=mention.code)
             if target:
                 return mention.code, target.code, "speaker"
+            if _speaks_jointly(text, mentions, index, gap.end()):
+                return JOINT
     return None
+
+
+def _speaks_jointly(text, mentions, index: int, gap_end: int) -> bool:
+    """Whether mentions[index], a speaker naming no one after it, is the second of two actors joined
+    as one subject by an appeal or warning (JOINT)."""
+    speaker = mentions[index]
+    return (index > 0 and MUTUAL_JOIN.match(text[mentions[index - 1].end : speaker.start]) is not None
+            and mentions[index - 1].code != speaker.code
+            and APPEAL_VERBS.search(text, speaker.end, gap_end) is not None
+            and EACH_OTHER.search(text) is None)
 
 
 def _trailing(text, mentions, anchor, tail_start: int):
@@ -180,7 +205,7 @@ def _trailing(text, mentions, anchor, tail_start: int):
 
 
 def _mutual(text, mentions, anchor):
-    if anchor.category not in MUTUAL_CATEGORIES:
+    if anchor.category not in MUTUAL_CATEGORIES and EACH_OTHER.search(text) is None:
         return None
     before = [m for m in mentions if m.end <= anchor.start]
     for left, right in zip(before, before[1:], strict=False):

@@ -90,3 +90,37 @@ def test_attribution_mutual_acts_run_both_ways(lexicon):
 def test_attribution_undirected_pairs_are_in_code_order(lexicon):
     direction = main_direction("Condemnation followed from Tokyo and Seoul.", lexicon)
     assert (direction.source, direction.target, direction.directed) == ("JPN", "KOR", False)
+
+
+def directions_of(text, lexicon):
+    """(source, target, rule) of every direction the sentence is given."""
+    directions = attribute(text, mentions_in(text), find_cues(text, lexicon))
+    return {(d.source, d.target, d.rule) for d in directions}
+
+
+@pytest.mark.parametrize("text", [
+    "Jordan and Britain have called for a ceasefire between the rebels and the army.",
+    "Norway and Britain warned that the fighting could spread.",
+    "China and the US condemned the attack on the convoy.",
+])
+def test_attribution_actors_appealing_as_one_subject_are_no_pair(lexicon, text):
+    """They address a third party, not each other: no statement between them."""
+    assert directions_of(text, lexicon) == set()
+
+
+def test_attribution_actors_appealing_as_one_subject_to_a_third_act_on_it(lexicon):
+    directions = directions_of("Norway and Britain urged Iran to halt the strikes.", lexicon)
+    assert ("GBR", "IRN", "speaker") in directions
+
+
+def test_attribution_actors_saying_what_they_do_together_stay_mutual(lexicon):
+    directions = directions_of("Iran and Iraq said they would sign a border agreement.", lexicon)
+    assert directions == {("IRN", "IRQ", "mutual"), ("IRQ", "IRN", "mutual")}
+
+
+@pytest.mark.parametrize(("text", "pair"), [
+    ("Moscow and Washington accused each other of breaking the truce.", ("RUS", "USA")),
+    ("Iran and Iraq have condemned one another over the shelling.", ("IRN", "IRQ")),
+])
+def test_attribution_each_other_runs_both_ways_whatever_the_act(lexicon, text, pair):
+    assert directions_of(text, lexicon) == {(*pair, "mutual"), (*pair[::-1], "mutual")}
