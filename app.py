@@ -1,6 +1,6 @@
 """The dashboard (`streamlit run app.py`): its pages, named in the sidebar's navigation, and the
 addresses they keep. Each page lays out its own widgets (views/); what they read and draw lives in
-pipeline.dashboard*, pipeline.sidebar, pipeline.queries and pipeline.charts."""
+pipeline.dashboard*, pipeline.sidebar, pipeline.tables, pipeline.queries and pipeline.charts."""
 
 import streamlit as st
 

@@ -189,12 +189,14 @@ def _load_vetoes(path: Path) -> dict[str, tuple[Veto, ...]]:
 
 
 def _veto(row: dict[str, str], where: str) -> Veto:
-    """One context rule of ambiguity.csv; a side other than before or after, or a pattern that is
-    no regular expression, is refused with its line (a typo would otherwise veto on the wrong side,
-    or end the run with a traceback)."""
+    """One context rule of ambiguity.csv; a side other than before or after, an empty alias or
+    pattern, or a pattern that is no regular expression, is refused with its line (a typo would
+    otherwise veto on the wrong side or everywhere, or end the run with a traceback)."""
     side, pattern = (row["where"] or "").strip(), row["pattern"] or ""
     if side not in ("before", "after"):
         raise GazetteerError(f"{where}: where must be before or after, not {side!r}")
+    if not pattern or not (row["alias"] or "").strip():
+        raise GazetteerError(f"{where}: an alias and a pattern are needed (an empty one matches everywhere)")
     try:
         return Veto(side, re.compile(pattern))
     except re.error as error:

@@ -17,28 +17,36 @@ def read_rows(path: Path, optional: bool = False,
     """("path:line", row) for every row that holds a value; blank rows are skipped, not counted
     out of the line numbers. A missing file raises, unless `optional` (then it has no rows).
 
-    A header without each of `columns`, or a row with more or fewer fields than the header names (a
-    comma too many in an unquoted note, a value left out), raises DataFileError: read on, its
-    values would land in the wrong columns or in none.
+    A header without each of `columns`, a row that leaves one of them out, or a row with values
+    beyond the header's columns (a comma in an unquoted note or pattern, which would cut it short)
+    raises DataFileError. Left-out optional fields (a note) and empty padding are fine, as
+    spreadsheets write them. A byte-order mark, which they write too, is not part of the header.
     """
     if optional and not path.exists():
         return []
     rows = []
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
         if missing := [name for name in columns if name not in header]:
             raise DataFileError(f"{path}:1: the header names no column {', '.join(missing)}")
         for row in reader:
-            if any((value or "").strip() if isinstance(value, str) else value for value in row.values()):
-                _check_width(row, len(header), f"{path}:{reader.line_num}")
+            if any(value.strip() for value in _values(row)):
+                _check_width(row, len(header), columns, f"{path}:{reader.line_num}")
                 rows.append((f"{path}:{reader.line_num}", row))
     return rows
 
 
-def _check_width(row: dict, width: int, where: str) -> None:
-    # DictReader keeps the fields past the header's under the key None, and gives the missing ones None.
-    fields = width + len(row.get(None) or []) - sum(value is None for key, value in row.items() if key)
-    if fields != width:
+def _values(row: dict) -> list[str]:
+    # DictReader keeps the fields past the header's under the key None, and gives left-out ones None.
+    extra = row.get(None) or []
+    return [value for key, value in row.items() if key is not None and value is not None] + extra
+
+
+def _check_width(row: dict, width: int, columns: tuple[str, ...], where: str) -> None:
+    extra = [value for value in row.get(None) or [] if value.strip()]
+    left_out = [name for name in columns if row.get(name) is None]
+    if extra or left_out:
+        fields = len(_values(row))
         counted = f"{fields} field{'' if fields == 1 else 's'}"
         raise DataFileError(f"{where}: {counted}, but the header names {width} columns")

@@ -10,6 +10,7 @@ the full pattern is tried only where a term can start.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -141,6 +142,6 @@ def _modifier(row: dict[str, str], where: str) -> tuple[str, str, float]:
     except (TypeError, ValueError):
         problem = f"{where}: modifier {term!r}: factor {row.get('factor')!r} is not a number"
         raise LexiconError(problem) from None
-    if not term or factor < 0:
-        raise LexiconError(f"{where}: modifier {term!r}: a term and a factor of at least 0 are needed")
+    if not term or not 0 <= factor < math.inf:
+        raise LexiconError(f"{where}: modifier {term!r}: a term and a finite factor of at least 0 are needed")
     return kind, term, factor

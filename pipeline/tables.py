@@ -22,7 +22,7 @@ def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 def anomalies_table(anomalies: pd.DataFrame) -> pd.DataFrame:
     """Anomalous pair-days as analysts read them: the newest first (what needs a look now; a long
-    period holds hundreds), the highest index first within a day, the pair spelt out.
+    period holds hundreds), the highest index first within a day, then by pair; undated last.
 
     >>> days = pd.to_datetime(["2019-03-01", "2024-05-02", "2024-05-02"])
     >>> flagged = pd.DataFrame({"day": days, "source": ["PRK", "USA", "RUS"], "target": ["USA", "PRK", "UKR"],
@@ -31,7 +31,8 @@ def anomalies_table(anomalies: pd.DataFrame) -> pd.DataFrame:
     >>> list(anomalies_table(flagged)["pair"])
     ['RUS – UKR', 'USA → PRK', 'PRK → USA']
     """
-    newest = anomalies.sort_values(["day", "tension_index"], ascending=False, kind="stable")
+    newest = anomalies.sort_values(["day", "tension_index", "source", "target"],
+                                   ascending=[False, False, True, True])
     table = ranking_table(newest[["day", "source", "target", "directed", "tension_index", "rolling_7d",
                                   "statements"]])
     return table[["day", "pair", "tension_index", "rolling_7d", "statements"]].reset_index(drop=True)

@@ -1,5 +1,5 @@
-"""pipeline.dashboard, the app's logic without Streamlit: filters to and from the URL, presets, the
-statements table; and dashboard_io.database_state on real databases."""
+"""pipeline.dashboard, the app's logic without Streamlit: filters to and from the URL, presets; and
+dashboard_io.database_state on real databases. The tables the pages show are in test_tables.py."""
 
 from __future__ import annotations
 

@@ -21,6 +21,9 @@ def test_datafiles_rows_are_named_by_line_and_blank_rows_skipped(tmp_path):
     assert rows[1][1]["note"] == "seat, since 1999"
 
 
+COLUMNS = ("code", "alias", "kind")
+
+
 @pytest.mark.parametrize(("row", "message"), [
     ("DEU,Berlin,capital,seat, since 1999", r"entities\.csv:3: 5 fields, but the header names 4 columns"),
     ("DEU,Berlin", r"entities\.csv:3: 2 fields, but the header names 4 columns"),
@@ -30,7 +33,16 @@ def test_datafiles_a_row_of_another_width_names_file_and_line(tmp_path, row, mes
     path = tmp_path / "entities.csv"
     path.write_text(f"{HEADER}FRA,Paris,capital,\n{row}\n")
     with pytest.raises(DataFileError, match=message):
-        read_rows(path)
+        read_rows(path, columns=COLUMNS)
+
+
+def test_datafiles_what_spreadsheets_write_is_read(tmp_path):
+    """A byte-order mark, a note left out, empty padding, and rows of only commas are no mistakes."""
+    path = tmp_path / "entities.csv"
+    path.write_text(f"\ufeff{HEADER}FRA,Paris,capital\nDEU,Berlin,capital,,,\n,,,,,,\n", encoding="utf-8")
+    rows = [row for _, row in read_rows(path, columns=COLUMNS)]
+    assert [(row["code"], row["alias"], row["note"]) for row in rows] == [("FRA", "Paris", None),
+                                                                          ("DEU", "Berlin", "")]
 
 
 def test_datafiles_a_header_without_a_needed_column_is_refused(tmp_path):

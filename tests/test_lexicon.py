@@ -77,7 +77,9 @@ def test_lexicon_a_bad_row_names_file_and_line(tmp_path, rows, message):
     ("not,negation,0.2,\n\nvery,intensifer,1.2,\n",
      r"modifiers\.csv:4: modifier 'very': kind must be one of negation, stop, hedge, intensifier, "
      r"not 'intensifer'"),
-    ("not,negation,-0.2,\n", r"modifiers\.csv:2: modifier 'not': a term and a factor of at least 0"),
+    ("not,negation,-0.2,\n", r"modifiers\.csv:2: modifier 'not': a term and a finite factor of at least 0"),
+    ("very,intensifier,inf,\n", r"modifiers\.csv:2: modifier 'very': a term and a finite factor"),
+    ("very,intensifier,nan,\n", r"modifiers\.csv:2: modifier 'very': a term and a finite factor"),
 ])
 def test_lexicon_a_bad_modifier_names_file_and_line(tmp_path, rows, message):
     (lexicon_of(tmp_path, "snub,REJECT,hostile,0.5,\n") / "modifiers.csv").write_text(

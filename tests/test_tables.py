@@ -19,10 +19,11 @@ def test_tables_anomalies_newest_first_then_highest_index():
     table = tables.anomalies_table(flagged(("1987-03-05", "IRN", "USA", False, 0.1),
                                            ("2024-05-02", "USA", "PRK", True, 1.5),
                                            ("2019-03-01", "PRK", "USA", True, 9.0),
-                                           ("2024-05-02", "RUS", "UKR", True, 3.0)))
-    assert list(table["pair"]) == ["RUS → UKR", "USA → PRK", "PRK → USA", "IRN – USA"]
+                                           ("2024-05-02", "RUS", "UKR", True, 3.0),
+                                           ("2024-05-02", "CHN", "JPN", True, 1.5)))
+    assert list(table["pair"]) == ["RUS → UKR", "CHN → JPN", "USA → PRK", "PRK → USA", "IRN – USA"]
     assert list(table.columns) == ["day", "pair", "tension_index", "rolling_7d", "statements"]
-    assert list(table.index) == [0, 1, 2, 3]
+    assert list(table.index) == [0, 1, 2, 3, 4]
 
 
 def test_tables_anomalies_of_no_days_is_an_empty_table():
@@ -49,8 +50,6 @@ def test_tables_statements_table_says_words_or_deeds():
     assert list(table["kind"]) == ["Words", "Deeds", "neither"]
     assert list(table["pair"]) == ["PRK → USA", "RUS → UKR", "CHN – JPN"]
     assert table.loc[0, "cues"] == "threat* (0.80)"
-
-
 
 
 def test_tables_highlighted_text_merges_overlapping_cues_and_escapes_around_them():
