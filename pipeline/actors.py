@@ -19,7 +19,7 @@ from typing import Any
 
 import ahocorasick
 
-from pipeline.datafiles import read_rows
+from pipeline.datafiles import DataFileError, read_rows
 from pipeline.models import Mention
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
@@ -203,7 +203,7 @@ def _veto(row: dict[str, str], where: str) -> Veto:
         raise GazetteerError(f"{where}: pattern {pattern!r} is not a regular expression ({error})") from None
 
 
-class GazetteerError(ValueError):
+class GazetteerError(DataFileError):
     """A gazetteer row that cannot be used; the message names the file and line."""
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pipeline.datafiles import read_rows
+from pipeline.datafiles import DataFileError, read_rows
 
 CATEGORIES_FILE = Path(__file__).resolve().parent.parent / "data" / "lexicon" / "categories.csv"
 ALL = "all"
@@ -29,7 +29,7 @@ KIND_LABELS = {ALL: "Words and deeds", "words": "Words", "deeds": "Deeds"}
 POLARITIES = ("hostile", "cooperative")
 
 
-class CategoryError(ValueError):
+class CategoryError(DataFileError):
     """A categories.csv row that cannot be used; the message names the file and line."""
 
 

@@ -52,16 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     args = cli_args.build_parser(__doc__.splitlines()[0]).parse_args(argv)
     handler = {"score": _score, "evaluate": _evaluate, "run": _run, "watch": _watch, "export": _export,
                "bench": _bench, "upgrade": _upgrade}[args.command]
-    from pipeline.actors import GazetteerError
-    from pipeline.categories import CategoryError
-    from pipeline.datafiles import DataFileError
-    from pipeline.lexicon import LexiconError
+    from pipeline.datafiles import DataFileError  # the lexicon's, gazetteer's and categories' too
 
     try:
         with INTERRUPTS:  # Ctrl-C ends a run even where Python would drop it (pipeline.interrupts)
             return handler(args)
     # User mistakes, in the arguments or in a data file: one line.
-    except (UsageError, DataFileError, LexiconError, CategoryError, GazetteerError) as error:
+    except (UsageError, DataFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except temporary_failures() as error:

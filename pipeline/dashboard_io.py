@@ -220,10 +220,12 @@ def _offer_upgrade(url: str, lag: str, message: str) -> None:
 
 def _write_guarded(url: str, write, doing: str) -> None:
     """The app's one kind of write (load the sample, upgrade): a success line and a fresh render;
-    while a run holds the database, a warning; when the lock or the database fails, one error line."""
+    while a run holds the database, a warning; when the lock, a data file or the database fails, one
+    error line."""
     import streamlit as st
     from sqlalchemy.exc import SQLAlchemyError
 
+    from pipeline.datafiles import DataFileError
     from pipeline.run_lock import LockFileError, RunLockError
 
     try:
@@ -232,7 +234,7 @@ def _write_guarded(url: str, write, doing: str) -> None:
     except RunLockError as refused:
         st.warning(_as_sentence(str(refused)))
         st.stop()
-    except LockFileError as error:
+    except (LockFileError, DataFileError) as error:  # a data file edited by hand: its file and line
         st.error(_as_sentence(str(error)))
         st.stop()
     except SQLAlchemyError as error:

@@ -21,7 +21,7 @@ import ahocorasick
 
 from pipeline import categories
 from pipeline.categories import polarity_of
-from pipeline.datafiles import read_rows
+from pipeline.datafiles import DataFileError, read_rows
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicon"
 GAP = r"(?:\s+\S+){0,3}?"
@@ -109,7 +109,7 @@ def _any_word(terms) -> str:
     return r"(?:^|\s)(?:" + alternatives + r")(?:\s|$)"
 
 
-class LexiconError(ValueError):
+class LexiconError(DataFileError):
     """A lexicon row that cannot be used; the message names the file and line."""
 
 

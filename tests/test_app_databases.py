@@ -42,6 +42,23 @@ def test_app_empty_database_explains_and_loads_the_sample(monkeypatch, tmp_path)
     assert int(metrics(at)["Articles"].replace(",", "")) > 0
 
 
+def test_app_a_bad_data_file_stops_the_sample_in_one_line(monkeypatch, tmp_path):
+    """A gazetteer edited by hand with a row it cannot read: the button names its file and line."""
+    from pipeline import actors, score
+
+    gazetteer = tmp_path / "gazetteer"
+    gazetteer.mkdir()
+    (gazetteer / "countries.csv").write_text("code,alias,kind,note\nFRA,France,name,a note, with a comma\n")
+    monkeypatch.setattr(score, "load_gazetteer", lambda _folder: actors.load_gazetteer(gazetteer))
+    monkeypatch.setenv("TENSION_DB_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    app_io.clear_caches()
+    at = app("overview")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    (error,) = at.error
+    assert error.value.startswith(f"{gazetteer / 'countries.csv'}:2: 5 fields") and "\n" not in error.value
+
+
 @contextmanager
 def run_lock_held(url: str):
     """Another process holding the database's run lock, as a run at work does, for the block."""
