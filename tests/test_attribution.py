@@ -124,3 +124,23 @@ def test_attribution_actors_saying_what_they_do_together_stay_mutual(lexicon):
 ])
 def test_attribution_each_other_runs_both_ways_whatever_the_act(lexicon, text, pair):
     assert directions_of(text, lexicon) == {(*pair, "mutual"), (*pair[::-1], "mutual")}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Washington's War Moves Denounced in Norway", {("NOR", "USA", "passive")}),
+    ("the US and Seoul's drills denounced in Norway", {("NOR", "USA", "passive"), ("NOR", "KOR", "passive")}),
+    ("Withdrawal of the US Forces from Seoul Demanded", set()),
+    ("Agreement between Pyongyang and Moscow Signed", {("PRK", "RUS", "mutual"), ("RUS", "PRK", "mutual")}),
+])
+def test_attribution_headline_in_the_passive_is_aimed_at_what_precedes_it(lexicon, text, expected):
+    """In a headline ending in words in the passive, the actors before them are what they are aimed at,
+    and the place after "in" is where they were said; with no place, who spoke is not said. What two
+    sides do together (signing) is read by the other rules."""
+    assert directions_of(text, lexicon) == expected
+
+
+def test_attribution_headline_passive_needs_a_headline_and_words(lexicon):
+    """A sentence with its full stop is read by the other rules, as is a deed in the passive (the
+    place names where, not who)."""
+    assert directions_of("Two Norway Soldiers Killed in Iraq", lexicon) == {("NOR", "IRQ", "subject")}
+    assert ("NOR", "USA", "passive") not in directions_of("Washington's plan denounced in Norway.", lexicon)
