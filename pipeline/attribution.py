@@ -12,8 +12,8 @@ an analyst can see why a direction was chosen:
   subject-first  "Moscow's envoy to Kyiv protested"     all actors precede the cue: the first acts
 When no actor stands before a cue, the pair is kept but marked undirected. Two actors who appeal or
 warn as one subject and name no one else ("The AU and the UN called for a ceasefire") are no pair,
-nor are those of a headline ending in words in the passive that says not where ("U.S.-S. Korea
-Drills Denounced": who denounced them is not said).
+nor are those of words in the passive that say not who spoke ("U.S.-S. Korea Drills Denounced",
+"Japan was criticised for siding with the US"; pipeline.passives).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.categories import kind_of
+from pipeline import passives
 from pipeline.models import Cue, Mention
+from pipeline.passives import NO_PAIR
 
 SPEECH_VERBS = (
     r"said|says|say|told|tells|stated|states|warned|warns|announced|announces|claimed|claims|"
@@ -55,24 +56,12 @@ MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
 LIST_JOIN = re.compile(r"^(?:'s)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?$")
 HYPHEN_COMPOUND = re.compile(r"-[a-z]")
 MUTUAL_CATEGORIES = {"CONSULT", "AGREE", "COOPERATE", "ATTACK"}
-# A sentence whose actors are no pair: two who appeal or warn as one subject and name no other ("The
-# AU and the UN called for a ceasefire") address a third party, not each other (verbs of saying are
-# left out: "Iran and Iraq said they would sign a deal" is about the two, as is "each other"); a
-# headline ending in a passive names whom it is aimed at, not who acts (see _headline_passive).
-NO_PAIR = ("", "", "none")
+# Two actors who appeal or warn as one subject and name no other ("The AU and the UN called for a
+# ceasefire") address a third party, not each other: no pair (NO_PAIR). Verbs of saying are left out
+# ("Iran and Iraq said they would sign a deal" is about the two), as is "each other".
 APPEAL_VERBS = re.compile(r"\b(?:called|calls|urged|urges|appealed|appeals|demanded|demands|warned|warns|"
                           r"condemned|condemns|denounced|criticised|criticized|blamed)\b")
 EACH_OTHER = re.compile(r"\b(?:each other|one another)\b")
-# A headline (no closing stop) ending in words in the passive, or in them and where they were said:
-# "U.S. Arms Buildup in S. Korea Condemned", "Bush's junket denounced in S. Korea". What precedes the
-# cue is what the words are aimed at; the place, when named, is where their speakers are. (Deeds in
-# the passive are left to the other rules: "Two NATO Soldiers Killed in Afghanistan" names where, not
-# who.)
-PARTICIPLE = re.compile(r"[a-z]ed$", re.IGNORECASE)
-HEADLINE_END = re.compile(r"[\s\"”'’)]*$")
-PLACE_LEAD = re.compile(r"\s+(?:in|at)\s+(?:the\s+)?$")
-# ... but for what two sides do together ("Agreement between DPRK and Russia Signed"): the other rules.
-JOINT_ACTS = {"AGREE", "CONSULT"}
 CONFIDENCE = {
     "passive": 0.8, "speaker": 0.8, "trailing": 0.75, "mutual": 0.75, "subject": 0.7,
     "subject-first": 0.5, "undirected": 0.4, "article-pair": 0.35,
@@ -102,9 +91,7 @@ def attribute(text: str, mentions: tuple[Mention, ...], cues: tuple[Cue, ...]) -
         body = tuple(m for m in mentions if m.start < tail.start())
         body_cues = tuple(c for c in cues if c.start < tail.start())
         found = _body_direction(text, body, body_cues) if body_cues else None
-        if found == NO_PAIR:
-            return []
-        if found:
+        if found and found != NO_PAIR:  # a clause whose actors are no pair may name its speaker last
             return _fan_out(text, body, *found)
         found = _trailing(text, mentions, _anchor(cues), tail.start())
         if found:
@@ -133,8 +120,9 @@ def _anchors(cues: tuple[Cue, ...]) -> list[Cue]:
 def _body_direction(text, mentions, cues) -> tuple[str, str, str] | None:
     if len({m.code for m in mentions}) < 2:
         return None
-    if headline := _headline_passive(text, mentions, cues):
-        return headline
+    passive = passives.headline_passive(text, mentions, cues)
+    if passive := passive or passives.words_aimed_at(text, cues, _anchor(cues)):
+        return passive
     for anchor in _anchors(cues):
         for rule in (_speaker, _passive, _mutual, _subject):
             found = rule(text, mentions, anchor)
@@ -200,26 +188,6 @@ def _speaker(text, mentions, anchor):
     return None
 
 
-def _headline_passive(text, mentions, cues):
-    """(place, first actor before the cue, "passive") for a headline ending in words in the passive
-    and the place they were said in; NO_PAIR for one ending in them alone (who spoke is not said),
-    unless it reports a deed too ("Israel's attack on Gaza slammed": the other rules); else None."""
-    last = max(cues, key=lambda c: c.end)
-    if (kind_of(last.category) != "words" or last.category in JOINT_ACTS
-            or not PARTICIPLE.search(text[last.start : last.end])):
-        return None
-    place = next((m for m in mentions if m.start >= last.end), None)
-    if HEADLINE_END.fullmatch(text, last.end):
-        place = None
-    elif not (place and PLACE_LEAD.fullmatch(text, last.end, place.start)
-              and HEADLINE_END.fullmatch(text, place.end)):
-        return None
-    aimed_at = next((m for m in mentions if m.end <= last.start and m.code != (place and place.code)), None)
-    if place and aimed_at:
-        return place.code, aimed_at.code, "passive"
-    return None if any(kind_of(c.category) == "deeds" for c in cues) else NO_PAIR
-
-
 def _speaks_jointly(text, mentions, index: int, gap_end: int) -> bool:
     """Whether mentions[index], a speaker naming no one after it, is the second of two actors joined
     as one subject by an appeal or warning (NO_PAIR)."""
@@ -236,8 +204,10 @@ def _trailing(text, mentions, anchor, tail_start: int):
         return None
     speaker = speakers[0]
     body = [m for m in mentions if m.start < tail_start and m.code != speaker.code]
+    # "Tokyo was criticised for siding with Washington, Pyongyang said": at Tokyo.
+    aimed = passives.aimed_before(text, anchor) and [m for m in body if m.end <= anchor.start]
     after_cue = [m for m in body if m.start >= anchor.start]
-    target = (after_cue or body or [None])[0]
+    target = (aimed or after_cue or body or [None])[0]
     return (speaker.code, target.code, "trailing") if target else None
 
 

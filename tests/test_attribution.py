@@ -144,3 +144,15 @@ def test_attribution_headline_passive_needs_a_headline_and_words(lexicon):
     place names where, not who)."""
     assert directions_of("Two Norway Soldiers Killed in Iraq", lexicon) == {("NOR", "IRQ", "subject")}
     assert ("NOR", "USA", "passive") not in directions_of("Washington's plan denounced in Norway.", lexicon)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Tokyo Accused of Toeing Washington's Line", set()),
+    ("Tokyo was criticised for siding with Washington.", set()),
+    ("Tokyo was criticised for siding with Washington, Pyongyang said.", {("PRK", "JPN", "trailing")}),
+    ("Pyongyang accused Tokyo of toeing Washington's line.", {("PRK", "JPN", "speaker")}),
+])
+def test_attribution_words_aimed_at_what_precedes_them_say_not_who_spoke(lexicon, text, expected):
+    """"X Accused of ...", "X was criticised for ...": X is the target and the speaker unnamed, unless
+    a closing attribution names one; in the active voice the subject speaks."""
+    assert directions_of(text, lexicon) == expected
