@@ -38,8 +38,8 @@ SPEAKER_GAP = re.compile(
 )
 # A closing attribution reports: only verbs of saying, not of accusing ("..., alleged by ...").
 REPORTING_VERBS = r"said|says|told|stated|added|announced|reported|noted|quoted|confirmed|claimed"
-TRAILING_SPEECH = re.compile(
-    r",\s*(?:[^,]{0,90}?)\b(?:" + REPORTING_VERBS + r")\b[^,]{0,60}[.!?\"”']*\s*$"
+TRAILING_SPEECH = re.compile(  # headlines capitalise it: ", Seoul Says"
+    r",\s*(?:[^,]{0,90}?)\b(?:" + REPORTING_VERBS + r")\b[^,]{0,60}[.!?\"”']*\s*$", re.IGNORECASE
 )
 # The agent of a passive: "was demolished by a Ukrainian protestor", "accused by the U.S.".
 # The words between "by" and the actor may be modifiers, not a gerund ("by calling Pakistan ...").
@@ -57,9 +57,11 @@ LIST_JOIN = re.compile(r"^(?:'s)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?$"
 HYPHEN_COMPOUND = re.compile(r"-[a-z]")
 MUTUAL_CATEGORIES = {"CONSULT", "AGREE", "COOPERATE", "ATTACK"}
 # Two actors who appeal or warn as one subject and name no other ("The AU and the UN called for a
-# ceasefire") address a third party, not each other: no pair (NO_PAIR). Verbs of saying are left out
-# ("Iran and Iraq said they would sign a deal" is about the two), as is "each other".
-APPEAL_VERBS = re.compile(r"\b(?:called|calls|urged|urges|appealed|appeals|demanded|demands|warned|warns|"
+# ceasefire") address a third party, not each other: no pair (JOINT), even where a closing ", Iran
+# said" names a reporter. Verbs of saying are left out ("Iran and Iraq said they would sign a deal"
+# is about the two), as is "each other".
+JOINT = ("", "", "joint")
+APPEAL_VERBS = re.compile(r"(?i)\b(?:called|calls|urged|urges|appealed|appeals|demanded|demands|warned|warns|"
                           r"condemned|condemns|denounced|criticised|criticized|blamed)\b")
 EACH_OTHER = re.compile(r"\b(?:each other|one another)\b")
 CONFIDENCE = {
@@ -91,13 +93,15 @@ def attribute(text: str, mentions: tuple[Mention, ...], cues: tuple[Cue, ...]) -
         body = tuple(m for m in mentions if m.start < tail.start())
         body_cues = tuple(c for c in cues if c.start < tail.start())
         found = _body_direction(text, body, body_cues) if body_cues else None
-        if found and found != NO_PAIR:  # a clause whose actors are no pair may name its speaker last
+        if found == JOINT:
+            return []
+        if found and found != NO_PAIR:  # words whose speaker is not said may name them last
             return _fan_out(text, body, *found)
         found = _trailing(text, mentions, _anchor(cues), tail.start())
         if found:
             return _fan_out(text, mentions, *found)
     found = _body_direction(text, mentions, cues)
-    if found == NO_PAIR:
+    if found in (NO_PAIR, JOINT):
         return []
     if found:
         return _fan_out(text, mentions, *found)
@@ -120,12 +124,11 @@ def _anchors(cues: tuple[Cue, ...]) -> list[Cue]:
 def _body_direction(text, mentions, cues) -> tuple[str, str, str] | None:
     if len({m.code for m in mentions}) < 2:
         return None
-    passive = passives.headline_passive(text, mentions, cues)
-    if passive := passive or passives.words_aimed_at(text, cues, _anchor(cues)):
-        return passive
+    if headline := passives.headline_passive(text, mentions, cues):
+        return headline
     for anchor in _anchors(cues):
-        for rule in (_speaker, _passive, _mutual, _subject):
-            found = rule(text, mentions, anchor)
+        for rule in (_speaker, _aimed_at, _passive, _mutual, _subject):
+            found = rule(text, mentions, anchor, cues)
             if found:
                 return found
     return None
@@ -160,7 +163,11 @@ def _listed_with(text, mentions, code: str, exclude: set[str]) -> list[str]:
     return listed
 
 
-def _passive(text, mentions, anchor):
+def _aimed_at(text, mentions, anchor, cues):
+    return passives.words_aimed_at(text, mentions, cues, anchor)
+
+
+def _passive(text, mentions, anchor, cues=()):
     for mention in mentions:
         lead = text[max(0, mention.start - 60) : mention.start]
         if PASSIVE_BY.search(lead) or (
@@ -172,25 +179,26 @@ def _passive(text, mentions, anchor):
     return None
 
 
-def _speaker(text, mentions, anchor):
+def _speaker(text, mentions, anchor, cues=()):
     for index, mention in enumerate(mentions):
         if mention.start > anchor.end:
             break
         gap = SPEAKER_GAP.match(text, mention.end)
-        if gap and PASSIVE_AFTER.match(text, gap.end()):
-            continue  # "China is accused by the US": China is not speaking
+        spoken_to = gap and passives.aimed_before(text, mention.end, gap.end())
+        if gap and (PASSIVE_AFTER.match(text, gap.end()) or spoken_to):
+            continue  # "China is accused by the US", "Japan denounced for ...": neither is speaking
         if gap and not _mention_between(mentions, mention.end, gap.end()):
             target = _first_after(mentions, gap.end(), exclude=mention.code)
             if target:
                 return mention.code, target.code, "speaker"
             if _speaks_jointly(text, mentions, index, gap.end()):
-                return NO_PAIR
+                return JOINT
     return None
 
 
 def _speaks_jointly(text, mentions, index: int, gap_end: int) -> bool:
     """Whether mentions[index], a speaker naming no one after it, is the second of two actors joined
-    as one subject by an appeal or warning (NO_PAIR)."""
+    as one subject by an appeal or warning (JOINT)."""
     speaker = mentions[index]
     return (index > 0 and MUTUAL_JOIN.match(text[mentions[index - 1].end : speaker.start]) is not None
             and mentions[index - 1].code != speaker.code
@@ -205,13 +213,14 @@ def _trailing(text, mentions, anchor, tail_start: int):
     speaker = speakers[0]
     body = [m for m in mentions if m.start < tail_start and m.code != speaker.code]
     # "Tokyo was criticised for siding with Washington, Pyongyang said": at Tokyo.
-    aimed = passives.aimed_before(text, anchor) and [m for m in body if m.end <= anchor.start]
+    before = [m for m in body if m.end <= anchor.start]
+    aimed = passives.aimed_before(text, anchor.start, anchor.end) and before
     after_cue = [m for m in body if m.start >= anchor.start]
     target = (aimed or after_cue or body or [None])[0]
     return (speaker.code, target.code, "trailing") if target else None
 
 
-def _mutual(text, mentions, anchor):
+def _mutual(text, mentions, anchor, cues=()):
     if anchor.category not in MUTUAL_CATEGORIES and EACH_OTHER.search(text) is None:
         return None
     before = [m for m in mentions if m.end <= anchor.start]
@@ -222,7 +231,7 @@ def _mutual(text, mentions, anchor):
     return None
 
 
-def _subject(text, mentions, anchor):
+def _subject(text, mentions, anchor, cues=()):
     before = [m for m in mentions if m.end <= anchor.start]
     if not before:
         return None

@@ -5,8 +5,9 @@ A headline ending in words in the passive names their target before them and, at
 they were said in: "U.S. War of Aggression Denounced in S. Korea" (KOR -> USA, rule `passive`);
 "U.S.-S. Korea Joint Military Drill Denounced" says not who denounced it, and its actors are no
 pair. So with words aimed at what precedes them, saying what for: "Japan Accused of Toeing U.S. Line",
-"Japan was criticised for siding with the US". A deed reported beside them ("Israel's attack on Gaza
-slammed") is left to the other rules, as is what two sides do together ("Agreement ... Signed").
+"Japan was criticised for siding with the US", unless an agent follows ("... by China"). A deed
+reported beside them ("Israel's attack on Gaza slammed") is left to the other rules, as is what two
+sides do together ("Agreement ... Signed").
 """
 
 from __future__ import annotations
@@ -15,26 +16,40 @@ import re
 
 from pipeline.categories import kind_of
 
-# What a rule returns for a sentence whose actors are no pair: words in the passive name whom they are
-# aimed at, not who spoke; two actors appealing as one subject (pipeline.attribution) address a third.
+# What a rule returns for a sentence whose actors are no pair because who spoke is not said; a
+# closing ", Pyongyang said" may still name the speaker (pipeline.attribution reads it then).
 NO_PAIR = ("", "", "none")
-# A headline (no closing stop) ending in words in the passive, or in them and where they were said:
-# "U.S. Arms Buildup in S. Korea Condemned", "Bush's junket denounced in S. Korea". What precedes the
-# cue is what the words are aimed at; the place, when named, is where their speakers are. (Deeds in
-# the passive are left to the other rules: "Two NATO Soldiers Killed in Afghanistan" names where, not
-# who.)
-PARTICIPLE = re.compile(r"[a-z]ed$", re.IGNORECASE)
+# Words that take their target as the subject of the passive (a list, not any "-ed": "South Korea
+# Outraged at Japan" and "US-China Ties Strained" are no passives aimed at what precedes them).
+SPOKEN_AT = (r"denounced|condemned|criticised|criticized|slammed|blasted|rejected|protested|demanded|"
+             r"urged|praised|supported|backed|hailed|lauded|censured|rapped|rebuked|rebuffed|refuted|"
+             r"dismissed|lambasted|castigated|assailed|flayed|ridiculed|deplored|opposed|decried|"
+             r"accused|blamed|charged|pressed|warned|congratulated|greeted|thanked|honou?red|acclaimed|"
+             r"extolled|admired")
+# A headline ends in them, or in them and where they were said: "... Denounced in S. Korea".
+HEADLINE_VERB = re.compile(r"(?:" + SPOKEN_AT + r")$", re.IGNORECASE)
 HEADLINE_END = re.compile(r"[\s\"”'’)]*$")
-PLACE_LEAD = re.compile(r"\s+(?:in|at)\s+(?:the\s+)?$")
+# A sentence's closing stop; a headline has none ("... Siding with U.S." ends in an abbreviation).
+CLOSING_STOP = re.compile(r"(?<!\b[A-Z])[.!?][\"”'’)]*\s*$")
+PLACE_LEAD = re.compile(r"\s+in\s+(?:the\s+)?$", re.IGNORECASE)
 # ... but for what two sides do together ("Agreement between DPRK and Russia Signed"): the other rules.
 JOINT_ACTS = {"AGREE", "CONSULT"}
-# Words whose target stands before them, what they are for after: "Japan Accused of Toeing U.S.
-# Line", "Japan was criticised for siding with the US". Who spoke is not said there.
-AIMED_AT = re.compile(r"(?:accused|charged|blamed|denounced|condemned|criticised|criticized|censured|slammed|"
-                      r"blasted|rapped|lambasted|castigated|urged|pressed)$", re.IGNORECASE)
+# Or they say what for: "Japan Accused of ...", "Japan was criticised for ..." (of the verbs only those
+# never followed so in the active: "Seoul protested to Tokyo", "Iran pressed for talks" are active).
+AIMED_AT = re.compile(r"(?:accused|charged|blamed|denounced|condemned|criticised|criticized|censured|"
+                      r"slammed|blasted|rapped|lambasted|castigated|assailed|urged|praised|hailed|lauded)$",
+                      re.IGNORECASE)
+REASON_AFTER = re.compile(r"\s+(?:of|for|over|to)\b", re.IGNORECASE)
+PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+# A headline's subject is short; after a longer stretch the words are most often a clause's ("Court in
+# eastern Ukraine convicts two Britons accused of ..."). In a sentence, a passive after a comma or a
+# subordinate word is a clause's too ("North Korea said that Japan should be blamed for ...").
 HEADLINE_SUBJECT_WORDS = 6
-REASON_AFTER = re.compile(r"\s+(?:of|for|over|to)\b")
-PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?$")
+CLAUSE_BEFORE = re.compile(r",|\b(?:that|who|which|after|having|when|while|as|because|since|though|"
+                           r"although|if|said|says)\b", re.IGNORECASE)
+# An agent named after the reason: "Japan was criticised over the shrine visit by China"; not one of
+# another participle's ("Accused of Defending Sexual Slavery Enforced by Japan").
+AGENT_LEAD = re.compile(r"(?<!ed)(?<!en)\s+by\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def headline_passive(text, mentions, cues):
@@ -42,8 +57,7 @@ def headline_passive(text, mentions, cues):
     and the place they were said in; NO_PAIR for one ending in them alone (who spoke is not said),
     unless it reports a deed too ("Israel's attack on Gaza slammed": the other rules); else None."""
     last = max(cues, key=lambda c: c.end)
-    if (kind_of(last.category) != "words" or last.category in JOINT_ACTS
-            or not PARTICIPLE.search(text[last.start : last.end])):
+    if last.category in JOINT_ACTS or not HEADLINE_VERB.search(text, last.start, last.end):
         return None
     place = next((m for m in mentions if m.start >= last.end), None)
     if HEADLINE_END.fullmatch(text, last.end):
@@ -54,24 +68,33 @@ def headline_passive(text, mentions, cues):
     aimed_at = next((m for m in mentions if m.end <= last.start and m.code != (place and place.code)), None)
     if place and aimed_at:
         return place.code, aimed_at.code, "passive"
-    return None if any(kind_of(c.category) == "deeds" for c in cues) else NO_PAIR
+    return None if _reports_a_deed(cues) else NO_PAIR
 
 
-def aimed_before(text, cue) -> bool:
-    """Whether the cue is words aimed at what precedes them, then saying what for (AIMED_AT)."""
-    return bool(AIMED_AT.search(text, cue.start, cue.end) and REASON_AFTER.match(text, cue.end))
+def aimed_before(text, start: int, end: int) -> bool:
+    """Whether the word at text[start:end] is one aimed at what precedes it, then saying what for."""
+    return bool(AIMED_AT.search(text, start, end) and REASON_AFTER.match(text, end))
 
 
-def words_aimed_at(text, cues, first):
-    """NO_PAIR when the first cue (`first`) is words in the passive, aimed at what precedes them and saying
-    what for ("Japan Accused of Toeing U.S. Line"; in a sentence, after "was": "Japan was accused of
-    ..."), and no deed is reported: who spoke is not said. Else None."""
-    if not aimed_before(text, first):
+def words_aimed_at(text, mentions, cues, cue):
+    """For words in the passive that open the sentence's main clause, aimed at what precedes them and
+    saying what for ("Japan Accused of Toeing U.S. Line"; in a sentence, after "was": "Japan was
+    accused of ..."): (agent, target, "passive") when "by" names the agent later, else NO_PAIR. None
+    for anything else, and where a deed is reported. (What for may be an act of the target's own,
+    "Trump Slammed for Praising Putin", but the words in the passive would name its category.)"""
+    if not aimed_before(text, cue.start, cue.end):
         return None
-    # A headline's subject is short; after a longer stretch the words are most often a clause's
-    # ("Court in eastern Ukraine convicts two Britons accused of ...").
-    headline = (not text.rstrip().endswith((".", "!", "?"))
-                and len(text[: first.start].split()) <= HEADLINE_SUBJECT_WORDS)
-    if not headline and not PASSIVE_BEFORE.search(text, 0, first.start):
+    before = text[: cue.start]
+    headline = not CLOSING_STOP.search(text) and len(before.split()) <= HEADLINE_SUBJECT_WORDS
+    if not headline and not (PASSIVE_BEFORE.search(before) and not CLAUSE_BEFORE.search(before)):
         return None
-    return None if any(kind_of(c.category) == "deeds" for c in cues) else NO_PAIR
+    target = next((m for m in mentions if m.end <= cue.start), None)
+    agent = next((m for m in mentions if m.start >= cue.end and m.code != (target and target.code)
+                  and AGENT_LEAD.search(text, cue.end, m.start)), None)
+    if target and agent:
+        return agent.code, target.code, "passive"
+    return None if _reports_a_deed(cues) else NO_PAIR
+
+
+def _reports_a_deed(cues) -> bool:
+    return any(kind_of(c.category) == "deeds" for c in cues)

@@ -156,3 +156,28 @@ def test_attribution_words_aimed_at_what_precedes_them_say_not_who_spoke(lexicon
     """"X Accused of ...", "X was criticised for ...": X is the target and the speaker unnamed, unless
     a closing attribution names one; in the active voice the subject speaks."""
     assert directions_of(text, lexicon) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Only words spoken at a target make a headline passive, and only "in" a place.
+    ("Seoul Protested at Tokyo", {("KOR", "JPN", "subject")}),
+    ("Washington's War Moves Denounced In Norway", {("NOR", "USA", "passive")}),
+    ("Washington's plan to leave Tokyo denounced in Washington", {("USA", "JPN", "passive")}),
+    # A deed reported beside the words is read by the other rules.
+    ("Iran's attack on Iraq slammed", {("IRN", "IRQ", "subject")}),
+    ("Tokyo was accused of an attack on Seoul.", {("JPN", "KOR", "subject")}),
+    # A sentence, not a headline (a closing stop, no "was"), or a clause's words, are read as before.
+    ("Tokyo Accused of Toeing Washington's Line.", {("JPN", "USA", "subject")}),
+    ("A court in the north of Iraq convicts two Britain soldiers accused of spying",
+     {("IRQ", "GBR", "subject-first")}),
+    ("Pyongyang said that Tokyo should be blamed for the tension.", {("PRK", "JPN", "speaker")}),
+    # An agent named later speaks; "by" after another participle names that one's.
+    ("Tokyo was criticised over the visit by Seoul and Pyongyang.", {("KOR", "JPN", "passive"),
+                                                                     ("PRK", "JPN", "passive")}),
+    ("Tokyo Accused of Defending Crimes Committed by Washington", set()),
+    # A closing attribution names the speaker, in a headline's capitals too; co-subjects stay no pair.
+    ("Tokyo Blamed for Tension with Pyongyang, Seoul Says", {("KOR", "JPN", "trailing")}),
+    ("Britain and Norway urged restraint, Iran said.", set()),
+])
+def test_attribution_passive_rules_reach_no_further_than_they_should(lexicon, text, expected):
+    assert directions_of(text, lexicon) == expected
