@@ -19,6 +19,7 @@ from typing import Any
 
 import ahocorasick
 
+from pipeline.contexts import Context, load_contexts, vetoed
 from pipeline.datafiles import DataFileError, read_rows
 from pipeline.models import Mention
 
@@ -38,8 +39,6 @@ DATELINE = re.compile(
     r"(?::|\s?[-–—])\s",
     re.MULTILINE,
 )
-# How much text either side of a mention the ambiguity rules look at.
-CONTEXT_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -60,17 +59,9 @@ class Alias:
 
 
 @dataclass(frozen=True)
-class Veto:
-    """A context in which an alias does not name an actor ("Washington state", "Michael Jordan")."""
-
-    where: str  # "before" or "after"
-    pattern: re.Pattern[str]
-
-
-@dataclass(frozen=True)
 class Gazetteer:
     automaton: Any  # ahocorasick.Automaton: surface -> (surface, tuple[Alias, ...], frozenset of codes)
-    vetoes: Mapping[str, tuple[Veto, ...]]
+    vetoes: Mapping[str, tuple[Context, ...]]  # by surface (contexts.py)
     non_state: re.Pattern[str]
     size: int
 
@@ -97,7 +88,8 @@ def load_gazetteer(folder: Path = GAZETTEER_DIR) -> Gazetteer:
     non_state = re.compile(
         r"\s+(?:[\w-]+\s+)?(?:" + "|".join(map(re.escape, nouns)) + r")\b" if nouns else r"(?!)"
     )
-    return Gazetteer(automaton, _load_vetoes(folder / AMBIGUITY_FILE), non_state, len(meanings))
+    vetoes = load_contexts(folder / AMBIGUITY_FILE, "alias", meanings, GazetteerError)
+    return Gazetteer(automaton, vetoes, non_state, len(meanings))
 
 
 def find_mentions(text: str, gazetteer: Gazetteer, on: date | None = None) -> tuple[Mention, ...]:
@@ -125,7 +117,7 @@ def find_mentions(text: str, gazetteer: Gazetteer, on: date | None = None) -> tu
         if surface not in resolved:
             resolved[surface] = _resolve(aliases, on)
         alias = resolved[surface]
-        if alias is None or _vetoed(text, start, end, gazetteer.vetoes.get(surface, ())):
+        if alias is None or vetoed(text, start, end, gazetteer.vetoes.get(surface, ())):
             continue
         if alias.kind in NON_STATE_KINDS and gazetteer.non_state.match(text, end):
             continue
@@ -169,38 +161,6 @@ def _resolve(aliases: tuple[Alias, ...], on: date | None) -> Alias | None:
     choices = undated or dated
     codes = {a.code for a in choices}
     return choices[0] if len(codes) == 1 else None
-
-
-def _vetoed(text: str, start: int, end: int, vetoes: tuple[Veto, ...]) -> bool:
-    for veto in vetoes:
-        if veto.where == "before":
-            if veto.pattern.search(text[max(0, start - CONTEXT_CHARS) : start]):
-                return True
-        elif veto.pattern.match(text[end : end + CONTEXT_CHARS]):
-            return True
-    return False
-
-
-def _load_vetoes(path: Path) -> dict[str, tuple[Veto, ...]]:
-    vetoes: dict[str, list[Veto]] = defaultdict(list)
-    for where, row in read_rows(path, optional=True, columns=("alias", "where", "pattern")):
-        vetoes[(row["alias"] or "").strip()].append(_veto(row, where))
-    return {alias: tuple(rules) for alias, rules in vetoes.items()}
-
-
-def _veto(row: dict[str, str], where: str) -> Veto:
-    """One context rule of ambiguity.csv; a side other than before or after, an empty alias or
-    pattern, or a pattern that is no regular expression, is refused with its line (a typo would
-    otherwise veto on the wrong side or everywhere, or end the run with a traceback)."""
-    side, pattern = (row["where"] or "").strip(), row["pattern"] or ""
-    if side not in ("before", "after"):
-        raise GazetteerError(f"{where}: where must be before or after, not {side!r}")
-    if not pattern or not (row["alias"] or "").strip():
-        raise GazetteerError(f"{where}: an alias and a pattern are needed (an empty one matches everywhere)")
-    try:
-        return Veto(side, re.compile(pattern))
-    except re.error as error:
-        raise GazetteerError(f"{where}: pattern {pattern!r} is not a regular expression ({error})") from None
 
 
 class GazetteerError(DataFileError):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import ahocorasick
 
 from pipeline import categories
 from pipeline.categories import polarity_of
+from pipeline.contexts import Context, load_contexts
 from pipeline.datafiles import DataFileError, read_rows
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "data" / "lexicon"
@@ -40,6 +41,7 @@ class Entry:
     polarity: str
     weight: float
     pattern: re.Pattern[str]
+    contexts: tuple[Context, ...] = ()  # where a match is no cue (contexts.csv)
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,12 @@ def compile_term(term: str) -> re.Pattern[str]:
 
 
 def load_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
-    """Read rhetoric.csv and modifiers.csv from `folder`."""
+    """Read rhetoric.csv, its terms' context rules (contexts.csv) and modifiers.csv from `folder`."""
     rows = read_rows(folder / "rhetoric.csv", columns=RHETORIC_COLUMNS)
     entries = tuple(_entry(row, where) for where, row in rows)
+    terms = {entry.term for entry in entries}
+    rules = load_contexts(folder / "contexts.csv", "term", terms, LexiconError, re.IGNORECASE)
+    entries = tuple(replace(entry, contexts=rules.get(entry.term, ())) for entry in entries)
     by_stem: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
         by_stem[entry.term.lower().split()[0].rstrip("*")].append(entry)

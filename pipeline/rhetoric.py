@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.contexts import vetoed
 from pipeline.lexicon import Lexicon
 from pipeline.models import Cue, Rhetoric
 
@@ -133,7 +134,9 @@ def _matches(lowered: str, lexicon: Lexicon):
         best = None
         for entry in entries:
             match = entry.pattern.match(lowered, start)
-            if match and (best is None or match.end() > best[1]):
+            if not match or (entry.contexts and vetoed(lowered, start, match.end(), entry.contexts)):
+                continue  # "released a statement": no release of detainees
+            if best is None or match.end() > best[1]:
                 best = (start, match.end(), entry)
         if best:
             found.append(best)

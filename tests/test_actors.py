@@ -96,7 +96,8 @@ def test_actors_a_bad_date_of_office_names_file_and_line(tmp_path):
     ("Georgia,after,(unclosed,",
      r"ambiguity\.csv:3: pattern '\(unclosed' is not a regular expression \(missing \)"),
     ("Georgia,befor,\\s+Bulldogs,", r"ambiguity\.csv:3: where must be before or after, not 'befor'"),
-    ("Georgia,after,,", r"ambiguity\.csv:3: an alias and a pattern are needed"),
+    ("Georgia,after,,", r"ambiguity\.csv:3: the pattern is empty"),
+    ("Gerogia,after,\\s+Bulldogs,", r"ambiguity\.csv:3: alias 'Gerogia' is not one the rules could apply to"),
 ])
 def test_actors_a_bad_context_rule_names_file_and_line(tmp_path, rule, message):
     for name in ("countries.csv", "entities.csv", "groups.csv"):

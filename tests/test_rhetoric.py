@@ -95,3 +95,28 @@ def test_rhetoric_the_month_may_is_not_a_hedge_and_hedges_stay_in_their_clause(l
     assert find_cues("In May, Iran threatened Iraq.", lexicon)[0].weight == plain.weight
     far = find_cues("The agency reportedly said so; after a long week Iran threatened Iraq.", lexicon)
     assert not far[-1].hedged
+
+
+@pytest.mark.parametrize(("text", "released"), [
+    ("A statement released by the court said the trial was fair.", False),
+    ("The army released a video of the strike.", False),
+    ("Footage was released showing the convoy.", False),
+    ("Hamas released three hostages on Saturday.", True),
+    ("More detainees are set to be released on Monday.", True),
+])
+def test_rhetoric_a_term_is_no_cue_where_its_context_rules_say(lexicon, text, released):
+    """data/lexicon/contexts.csv: "released" publishing something is no release of detainees."""
+    assert ("released" in [cue.term for cue in find_cues(text, lexicon)]) is released
+
+
+def test_rhetoric_context_rules_are_read_with_the_lexicon_and_checked(tmp_path):
+    rhetoric = "term,category,polarity,weight,note\nreleased,AGREE,cooperative,0.4,\n"
+    (tmp_path / "rhetoric.csv").write_text(rhetoric)
+    (tmp_path / "modifiers.csv").write_text("term,kind,factor,note\nnot,negation,0.2,\n")
+    (tmp_path / "contexts.csv").write_text("term,where,pattern,note\nreleased,after,\\s+a\\s+REPORT\\b,\n")
+    lexicon = load_lexicon(tmp_path)
+    text = "Iran released a report; Iraq released hostages."
+    assert [(c.term, c.start) for c in find_cues(text, lexicon)] == [("released", text.rindex("released"))]
+    (tmp_path / "contexts.csv").write_text("term,where,pattern,note\nfreed,after,\\s+a\\s+report\\b,\n")
+    with pytest.raises(ValueError, match=r"contexts\.csv:2: term 'freed' is not one the rules could"):
+        load_lexicon(tmp_path)
