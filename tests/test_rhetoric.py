@@ -109,6 +109,17 @@ def test_rhetoric_a_term_is_no_cue_where_its_context_rules_say(lexicon, text, re
     assert ("released" in [cue.term for cue in find_cues(text, lexicon)]) is released
 
 
+@pytest.mark.parametrize(("text", "war"), [
+    ("The US felt the defeat it sustained in the Korean War in 1953.", False),
+    ("An anti-Japanese war hero was honoured in Pyongyang.", False),
+    ("Moscow warned of a new Cold War with the West.", True),
+    ("Pyongyang said the drills rehearse a second Korean War.", True),
+    ("Russia's war against Ukraine entered its third year.", True),
+])
+def test_rhetoric_a_war_of_the_past_or_a_noun_about_war_is_no_attack(lexicon, text, war):
+    assert ("war" in [cue.term for cue in find_cues(text, lexicon)]) is war
+
+
 def test_rhetoric_context_rules_are_read_with_the_lexicon_and_checked(tmp_path):
     rhetoric = "term,category,polarity,weight,note\nreleased,AGREE,cooperative,0.4,\n"
     (tmp_path / "rhetoric.csv").write_text(rhetoric)
