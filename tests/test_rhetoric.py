@@ -120,6 +120,16 @@ def test_rhetoric_a_war_of_the_past_or_a_noun_about_war_is_no_attack(lexicon, te
     assert ("war" in [cue.term for cue in find_cues(text, lexicon)]) is war
 
 
+@pytest.mark.parametrize(("text", "killed"), [
+    ("Two Britons were killed in a car crash in France.", False),
+    ("An earthquake that killed 40 people struck Turkey.", False),
+    ("Three soldiers were killed by gunmen near the border.", True),
+    ("Troops killed six civilians in a raid.", True),
+])
+def test_rhetoric_killed_by_a_disaster_is_no_attack(lexicon, text, killed):
+    assert ("killed" in [cue.term for cue in find_cues(text, lexicon)]) is killed
+
+
 def test_rhetoric_context_rules_are_read_with_the_lexicon_and_checked(tmp_path):
     rhetoric = "term,category,polarity,weight,note\nreleased,AGREE,cooperative,0.4,\n"
     (tmp_path / "rhetoric.csv").write_text(rhetoric)
