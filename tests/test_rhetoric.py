@@ -97,37 +97,28 @@ def test_rhetoric_the_month_may_is_not_a_hedge_and_hedges_stay_in_their_clause(l
     assert not far[-1].hedged
 
 
-@pytest.mark.parametrize(("text", "released"), [
-    ("A statement released by the court said the trial was fair.", False),
-    ("The army released a video of the strike.", False),
-    ("Footage was released showing the convoy.", False),
-    ("Hamas released three hostages on Saturday.", True),
-    ("More detainees are set to be released on Monday.", True),
+@pytest.mark.parametrize(("term", "text", "is_cue"), [
+    # Publishing something is no release of detainees.
+    ("released", "A statement released by the court said the trial was fair.", False),
+    ("released", "The army released a video of the strike.", False),
+    ("released", "Footage was released showing the convoy.", False),
+    ("released", "Hamas released three hostages on Saturday.", True),
+    ("released", "More detainees are set to be released on Monday.", True),
+    # A war of the past named as an event, or a noun about war, is no attack now; a new one is.
+    ("war", "The US felt the defeat it sustained in the Korean War in 1953.", False),
+    ("war", "An anti-Japanese war hero was honoured in Pyongyang.", False),
+    ("war", "Moscow warned of a new Cold War with the West.", True),
+    ("war", "Pyongyang said the drills rehearse a second Korean War.", True),
+    ("war", "Russia's war against Ukraine entered its third year.", True),
+    # Killed by a disaster is no attack.
+    ("killed", "Two Britons were killed in a car crash in France.", False),
+    ("killed", "An earthquake that killed 40 people struck Turkey.", False),
+    ("killed", "Three soldiers were killed by gunmen near the border.", True),
+    ("killed", "Troops killed six civilians in a raid.", True),
 ])
-def test_rhetoric_a_term_is_no_cue_where_its_context_rules_say(lexicon, text, released):
-    """data/lexicon/contexts.csv: "released" publishing something is no release of detainees."""
-    assert ("released" in [cue.term for cue in find_cues(text, lexicon)]) is released
-
-
-@pytest.mark.parametrize(("text", "war"), [
-    ("The US felt the defeat it sustained in the Korean War in 1953.", False),
-    ("An anti-Japanese war hero was honoured in Pyongyang.", False),
-    ("Moscow warned of a new Cold War with the West.", True),
-    ("Pyongyang said the drills rehearse a second Korean War.", True),
-    ("Russia's war against Ukraine entered its third year.", True),
-])
-def test_rhetoric_a_war_of_the_past_or_a_noun_about_war_is_no_attack(lexicon, text, war):
-    assert ("war" in [cue.term for cue in find_cues(text, lexicon)]) is war
-
-
-@pytest.mark.parametrize(("text", "killed"), [
-    ("Two Britons were killed in a car crash in France.", False),
-    ("An earthquake that killed 40 people struck Turkey.", False),
-    ("Three soldiers were killed by gunmen near the border.", True),
-    ("Troops killed six civilians in a raid.", True),
-])
-def test_rhetoric_killed_by_a_disaster_is_no_attack(lexicon, text, killed):
-    assert ("killed" in [cue.term for cue in find_cues(text, lexicon)]) is killed
+def test_rhetoric_a_term_is_no_cue_where_its_context_rules_say(lexicon, term, text, is_cue):
+    """data/lexicon/contexts.csv, read with the lexicon."""
+    assert (term in [cue.term for cue in find_cues(text, lexicon)]) is is_cue
 
 
 def test_rhetoric_context_rules_are_read_with_the_lexicon_and_checked(tmp_path):
