@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 
 from pipeline import passives
 from pipeline.models import Cue, Mention
@@ -45,7 +46,7 @@ TRAILING_SPEECH = re.compile(  # headlines capitalise it: ", Seoul Says"
 # The words between "by" and the actor may be modifiers, not a gerund ("by calling Pakistan ...").
 AGENT_LEAD = r"by\s+(?:(?:the|a|an)\s+)?(?:(?![\w-]+ing\s)[\w-]+\s+){0,2}?"
 PASSIVE_BY = re.compile(
-    r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?\w+(?:ed|en|wn|ght)\s+" + AGENT_LEAD + "$"
+    passives.AUXILIARY + r"\w+(?:ed|en|wn|ght)\s+" + AGENT_LEAD + "$"
 )
 # "condemned by the UN", "attacked repeatedly by": the agent follows the cue itself; in "resisting
 # moves by the US" the "by" belongs to another noun.
@@ -126,9 +127,10 @@ def _body_direction(text, mentions, cues) -> tuple[str, str, str] | None:
         return None
     if headline := passives.headline_passive(text, mentions, cues):
         return headline
+    aimed_at = partial(passives.words_aimed_at, cues=cues)  # a rule read around each anchor, too
     for anchor in _anchors(cues):
-        for rule in (_speaker, _aimed_at, _passive, _mutual, _subject):
-            found = rule(text, mentions, anchor, cues)
+        for rule in (_speaker, aimed_at, _passive, _mutual, _subject):
+            found = rule(text, mentions, anchor)
             if found:
                 return found
     return None
@@ -163,11 +165,7 @@ def _listed_with(text, mentions, code: str, exclude: set[str]) -> list[str]:
     return listed
 
 
-def _aimed_at(text, mentions, anchor, cues):
-    return passives.words_aimed_at(text, mentions, cues, anchor)
-
-
-def _passive(text, mentions, anchor, cues=()):
+def _passive(text, mentions, anchor):
     for mention in mentions:
         lead = text[max(0, mention.start - 60) : mention.start]
         if PASSIVE_BY.search(lead) or (
@@ -179,7 +177,7 @@ def _passive(text, mentions, anchor, cues=()):
     return None
 
 
-def _speaker(text, mentions, anchor, cues=()):
+def _speaker(text, mentions, anchor):
     for index, mention in enumerate(mentions):
         if mention.start > anchor.end:
             break
@@ -220,7 +218,7 @@ def _trailing(text, mentions, anchor, tail_start: int):
     return (speaker.code, target.code, "trailing") if target else None
 
 
-def _mutual(text, mentions, anchor, cues=()):
+def _mutual(text, mentions, anchor):
     if anchor.category not in MUTUAL_CATEGORIES and EACH_OTHER.search(text) is None:
         return None
     before = [m for m in mentions if m.end <= anchor.start]
@@ -231,7 +229,7 @@ def _mutual(text, mentions, anchor, cues=()):
     return None
 
 
-def _subject(text, mentions, anchor, cues=()):
+def _subject(text, mentions, anchor):
     before = [m for m in mentions if m.end <= anchor.start]
     if not before:
         return None

@@ -40,7 +40,9 @@ AIMED_AT = re.compile(r"(?:accused|charged|blamed|denounced|condemned|criticised
                       r"slammed|blasted|rapped|lambasted|castigated|assailed|urged|praised|hailed|lauded)$",
                       re.IGNORECASE)
 REASON_AFTER = re.compile(r"\s+(?:of|for|over|to)\b", re.IGNORECASE)
-PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+# A passive's auxiliary, and an adverb: "was", "has been strongly" (pipeline.attribution's too).
+AUXILIARY = r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?"
+PASSIVE_BEFORE = re.compile(AUXILIARY + "$", re.IGNORECASE)
 # A headline's subject is short; after a longer stretch the words are most often a clause's ("Court in
 # eastern Ukraine convicts two Britons accused of ..."). In a sentence, a passive after a comma or a
 # subordinate word is a clause's too ("North Korea said that Japan should be blamed for ...").
@@ -76,7 +78,7 @@ def aimed_before(text, start: int, end: int) -> bool:
     return bool(AIMED_AT.search(text, start, end) and REASON_AFTER.match(text, end))
 
 
-def words_aimed_at(text, mentions, cues, cue):
+def words_aimed_at(text, mentions, cue, cues):
     """For words in the passive that open the sentence's main clause, aimed at what precedes them and
     saying what for ("Japan Accused of Toeing U.S. Line"; in a sentence, after "was": "Japan was
     accused of ..."): (agent, target, "passive") when "by" names the agent later, else NO_PAIR. None
