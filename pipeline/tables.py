@@ -15,9 +15,14 @@ from pipeline.dashboard import pair_label
 
 def ranking_table(frame: pd.DataFrame) -> pd.DataFrame:
     """A ranking (top dyads or movers) with the pair spelt out first and the codes dropped."""
-    table = frame.assign(pair=[pair_label(a, b, d) for a, b, d in
-                               zip(frame["source"], frame["target"], frame["directed"], strict=True)])
+    table = frame.assign(pair=_pairs(frame))
     return table[["pair", *(c for c in frame.columns if c not in ("source", "target", "directed"))]]
+
+
+def _pairs(frame: pd.DataFrame) -> list[str]:
+    """Each row's pair spelt out ("PRK → USA", "CHN – JPN" when undirected)."""
+    return [pair_label(a, b, d) for a, b, d in zip(frame["source"], frame["target"], frame["directed"],
+                                                  strict=True)]
 
 
 def anomalies_table(anomalies: pd.DataFrame) -> pd.DataFrame:
@@ -33,15 +38,13 @@ def anomalies_table(anomalies: pd.DataFrame) -> pd.DataFrame:
     """
     newest = anomalies.sort_values(["day", "tension_index", "source", "target"],
                                    ascending=[False, False, True, True])
-    table = ranking_table(newest[["day", "source", "target", "directed", "tension_index", "rolling_7d",
-                                  "statements"]])
-    return table[["day", "pair", "tension_index", "rolling_7d", "statements"]].reset_index(drop=True)
+    return ranking_table(newest)[["day", "pair", "tension_index", "rolling_7d", "statements"]].reset_index(
+        drop=True)
 
 
 def quotes_table(quotes: pd.DataFrame) -> pd.DataFrame:
     """The columns analysts read: date, pair, category, hostility, quote, outlet, link."""
-    table = quotes.assign(pair=[pair_label(a, b, d) for a, b, d in
-                                zip(quotes["source"], quotes["target"], quotes["directed"], strict=True)])
+    table = quotes.assign(pair=_pairs(quotes))
     return table[["day", "pair", "category", "hostility", "excerpt", "outlet", "url", "article_id"]]
 
 
@@ -87,8 +90,7 @@ def _cue_spans(text: str, said: pd.DataFrame):
 def statements_table(said: pd.DataFrame) -> pd.DataFrame:
     """One article's statements as analysts read them: cues spelt out, and whether each counts in
     the words or the deeds."""
-    table = said.assign(pair=[pair_label(a, b, d) for a, b, d in
-                              zip(said["source"], said["target"], said["directed"], strict=True)],
+    table = said.assign(pair=_pairs(said),
                         cues=said["cues"].map(cue_terms),
                         kind=[KIND_LABELS.get(kind_of(c), "neither") for c in said["category"]])
     return table[["pair", "rule", "confidence", "category", "kind", "hostility", "cooperation", "tension",
