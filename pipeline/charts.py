@@ -157,7 +157,7 @@ def heatmap_chart(matrix: pd.DataFrame) -> alt.Chart:
         tooltip=[alt.Tooltip("source:N", title="Source"), alt.Tooltip("target:N", title="Target"),
                  alt.Tooltip("mean_tension:Q", title="Mean tension", format=".2f"),
                  alt.Tooltip("statements:Q", title="Statements"),
-                 alt.Tooltip("tension_index:Q", title="Summed tension index", format=".1f")],
+                 alt.Tooltip("tension_index:Q", title="Tension index of the period", format=".2f")],
     ).properties(width="container", title=title)
 
 
@@ -177,7 +177,7 @@ def ranking_chart(frame: pd.DataFrame, value: str = "tension_index",
         y=alt.Y("pair:N", title=None, sort="-x"),
         x=alt.X(f"{value}:Q", title=label),
         color=alt.Color(f"{value}:Q", title=label, scale=tension_scale(data[value]), legend=None),
-        tooltip=[alt.Tooltip("pair:N", title="Pair"), alt.Tooltip(f"{value}:Q", title=label, format=".1f"),
+        tooltip=[alt.Tooltip("pair:N", title="Pair"), alt.Tooltip(f"{value}:Q", title=label, format=".2f"),
                  *extras],
     ).properties(width="container", title=title)
 

@@ -182,10 +182,11 @@ def stories_per_day(engine: Engine, start: date, end: date) -> dict[date, int]:
 
 
 def daily_sums_by_pair(*where):
-    """A select of (kind, source, target, directed, tension_index, statements): the daily rows
-    `where` holds, summed by pair."""
+    """A select of (kind, source, target, directed, weighted_index, statements): the daily rows
+    `where` holds, summed by pair (weighted_index: tension_index x day_articles, pipeline.totals)."""
     d = dyad_daily.c
-    return select(*pair_columns(d), func.sum(d.tension_index), func.sum(d.statements)).where(
+    weighted = func.sum(d.tension_index * d.day_articles)
+    return select(*pair_columns(d), weighted, func.sum(d.statements)).where(
         *where).group_by(*pair_columns(d))
 
 
@@ -193,7 +194,7 @@ def totals_near(changes: dict):
     """A select of the pair_totals rows of the changed pairs' kinds and sources (a superset, which
     pipeline.totals.picked narrows: a few short IN lists, in a stable order)."""
     t = pair_totals.c
-    return select(*pair_columns(t), t.tension_index, t.statements).where(
+    return select(*pair_columns(t), t.weighted_index, t.statements).where(
         t.kind.in_(sorted({key[0] for key in changes})), t.source.in_(sorted({key[1] for key in changes})))
 
 

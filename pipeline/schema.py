@@ -169,9 +169,11 @@ dyad_daily = Table(
     Index("ix_dyad_daily_pair_day", "source", "target", "kind", "day"),
 )
 
-# What the pair pickers list, most tense first: each pair's summed index over every day, moved with
-# each window of daily rows replaced (store.replace_daily, pipeline.totals), since summing them all
-# for each new version of the data took 1.1 s of a page's first render over a million statements.
+# What the pair pickers list, most tense first: each pair's daily index weighted by each day's stories
+# (tension_index x day_articles), summed over every day, which over all stories is the pair's index of
+# the whole period (queries.daily.period_index). Moved with each window of daily rows replaced
+# (store.replace_daily, pipeline.totals), since summing them all for each new version of the data took
+# 1.1 s of a page's first render over a million statements.
 # Moves keep the totals right only from totals that were: a migration that writes dyad_daily must
 # sum them again (as 0013 does); marking the days dirty is not enough.
 pair_totals = Table(
@@ -181,7 +183,8 @@ pair_totals = Table(
     Column("source", String(CODE), nullable=False),
     Column("target", String(CODE), nullable=False),
     Column("directed", Boolean, nullable=False),
-    Column("tension_index", Float, nullable=False, comment="summed over every day of dyad_daily"),
+    Column("weighted_index", Float, nullable=False,
+           comment="tension_index x day_articles, summed over every day of dyad_daily"),
     Column("statements", Integer, nullable=False),
     PrimaryKeyConstraint("kind", "source", "target", "directed", name="pair_totals_pkey"),
     comment="dyad_daily summed over all days, a row per kind and pair",

@@ -150,7 +150,7 @@ def stored_rows(engine):
 
 
 def pair_totals_kept(engine) -> dict:
-    """pair_totals as {(kind, source, target, directed): (tension_index, statements)}."""
+    """pair_totals as {(kind, source, target, directed): (weighted_index, statements)}."""
     from sqlalchemy import select
 
     from pipeline import store

@@ -20,12 +20,13 @@ def engine_for(url):
 
 
 def rows_summed(engine) -> dict:
-    """Every daily row summed by pair at once, in Python: what pair_totals must hold."""
+    """Every daily row summed by pair at once, in Python, its index weighted by its day's stories:
+    what pair_totals must hold."""
     d, tensions, said = store.dyad_daily.c, defaultdict(list), Counter()
     with engine.connect() as conn:
-        for *pair, tension, count in conn.execute(
-                select(d.kind, d.source, d.target, d.directed, d.tension_index, d.statements)):
-            tensions[tuple(pair)].append(tension)
+        rows = select(d.kind, d.source, d.target, d.directed, d.tension_index, d.day_articles, d.statements)
+        for *pair, tension, stories, count in conn.execute(rows):
+            tensions[tuple(pair)].append(tension * stories)
             said[tuple(pair)] += count
     return {pair: (round(math.fsum(values), aggregate.DIGITS), said[pair])
             for pair, values in tensions.items()}
@@ -121,9 +122,9 @@ def test_daily_upgrade_sums_the_pair_totals_anew(sqlite_url, resources):
         first, second = sorted(summed)[:2]
         conn.execute(store.pair_totals.delete().where(t.source == first[1], t.target == first[2]))
         conn.execute(store.pair_totals.update().where(t.source == second[1], t.target == second[2])
-                     .values(tension_index=-1.0, statements=99))
+                     .values(weighted_index=-1.0, statements=99))
         conn.execute(store.pair_totals.insert(), {"kind": "all", "source": "XXX", "target": "YYY",
-                                                 "directed": True, "tension_index": 1.0, "statements": 1})
+                                                 "directed": True, "weighted_index": 1.0, "statements": 1})
     assert pair_totals_kept(engine) != summed
     summary = daily.upgrade(engine)
     assert pair_totals_kept(engine) == summed and summary.endswith(f"; {len(summed)} pair totals summed")

@@ -1,7 +1,11 @@
 """pipeline.queries on the daily index (`dyad_daily`) of the hand-made database of
 tests/queries_fixtures.py, on SQLite and on PostgreSQL: a pair's daily series and its chunks, the
-anomalous days, the pairs ranked by summed index, the biggest movers against the previous period,
-the source x target matrix, and the first and last day held.
+anomalous days, the pairs ranked by their index over a period, the biggest movers against the previous
+period, the source x target matrix, and the first and last day held.
+
+A period's index is its daily rows' tension_index x day_articles, summed, over the stories stored in
+the period: the fixture's daily rows each say 4 stories that day (day_articles), and START..END holds
+3 stories (a1, a2, a4; a3 is a copy, a5 has no day), the previous 5 days 1 (a6).
 """
 
 from datetime import date
@@ -10,7 +14,7 @@ import pandas as pd
 import pytest
 
 from pipeline import queries
-from pipeline.store import make_engine, metadata
+from pipeline.store import dyad_daily, make_engine, metadata, refresh_pair_totals
 from tests.queries_fixtures import (  # noqa: F401  (engine_fixture is the `engine` fixture)
     CHN_JPN,
     END,
@@ -19,6 +23,7 @@ from tests.queries_fixtures import (  # noqa: F401  (engine_fixture is the `engi
     START,
     USA_PRK,
     D,
+    daily,
     engine_fixture,
     pairs_of,
 )
@@ -51,16 +56,29 @@ def test_queries_dyad_series_empty_result_keeps_typed_columns(engine):
     assert empty["day"].dtype == "datetime64[ns]" and empty["tension_index"].dtype == "float64"
 
 
-def test_queries_top_dyads_rank_by_summed_index(engine):
+def test_queries_top_dyads_rank_by_the_period_s_index(engine):
     top = queries.top_dyads(engine, START, END)
-    assert pairs_of(top) == [PRK_USA, RUS_UKR, CHN_JPN, USA_PRK]  # a tie at 15 goes by code
+    assert pairs_of(top) == [PRK_USA, RUS_UKR, CHN_JPN, USA_PRK]  # a tie at 15 x 4 / 3 goes by code
     first = top.iloc[0]
-    assert first["tension_index"] == pytest.approx(115.0)
+    assert first["tension_index"] == pytest.approx((45.0 + 70.0) * 4 / 3)
+    assert list(top["tension_index"][1:]) == pytest.approx([40.0 * 4 / 3, 15.0 * 4 / 3, 15.0 * 4 / 3])
     assert (first["statements"], first["articles"], first["days"], first["anomalies"]) == (3, 3, 2, 1)
     assert first["mean_hostility"] == pytest.approx((0.9 + 2 * 0.6) / 3)  # per statement, not per day
     assert first["max_hostility"] == pytest.approx(0.9)
     assert pairs_of(queries.top_dyads(engine, START, END, limit=2)) == [PRK_USA, RUS_UKR]
     assert CHN_JPN not in pairs_of(queries.top_dyads(engine, START, END, directed_only=True))
+
+
+def test_queries_top_dyads_weigh_a_day_by_its_stories(engine):
+    """A day of one story, its index 200 (one hostile story in one), ranks below PRK->USA's days of 4
+    stories at 45 and 70: its tension is one story's, theirs three's. Summed, 200 came first."""
+    with engine.begin() as connection:
+        connection.execute(dyad_daily.insert(), daily(D[3], ("IRN", "ISR"), 200.0) | {"day_articles": 1})
+    top = queries.top_dyads(engine, START, END)
+    assert pairs_of(top)[:2] == [PRK_USA, ("IRN", "ISR")]
+    assert top["tension_index"][1] == pytest.approx(200.0 / 3)
+    refresh_pair_totals(engine)  # the pair pickers' order over every day: 4 stories in all
+    assert pairs_of(queries.ranked_pairs(engine))[:3] == [RUS_UKR, PRK_USA, ("IRN", "ISR")]
 
 
 def test_queries_ranked_pairs_are_the_whole_period_s_top_dyads(engine):
@@ -79,12 +97,13 @@ def test_queries_biggest_movers_compare_with_the_previous_period(engine):
     movers = queries.biggest_movers(engine, START, END)  # previous: 2023-12-27 .. 2023-12-31
     assert pairs_of(movers) == [PRK_USA, CHN_JPN, USA_PRK, RUS_UKR]
     rows = {pair: row for pair, row in zip(pairs_of(movers), movers.to_dict("records"), strict=True)}
-    assert (rows[PRK_USA]["previous"], rows[PRK_USA]["current"]) == (10.0, 115.0)
-    assert rows[PRK_USA]["delta"] == pytest.approx(105.0)
-    assert (rows[RUS_UKR]["previous"], rows[RUS_UKR]["delta"]) == (60.0, -20.0)  # 2023-12-20 is out
-    assert rows[CHN_JPN]["previous"] == 0.0
+    # Each period over its own stories: 3 in START..END, 1 in the 5 days before.
+    assert (rows[PRK_USA]["previous"], rows[PRK_USA]["current"]) == pytest.approx((10.0 * 4, 115.0 * 4 / 3))
+    assert rows[PRK_USA]["delta"] == pytest.approx(115.0 * 4 / 3 - 40.0)
+    assert (rows[RUS_UKR]["previous"], rows[RUS_UKR]["delta"]) == pytest.approx((240.0, 40.0 * 4 / 3 - 240.0))
+    assert rows[CHN_JPN]["previous"] == 0.0  # 2023-12-20's RUS-UKR row is out of both periods
     by_size = queries.biggest_movers(engine, START, END, limit=2, absolute=True)
-    assert pairs_of(by_size) == [PRK_USA, RUS_UKR]
+    assert pairs_of(by_size) == [RUS_UKR, PRK_USA]
 
 
 def test_queries_biggest_movers_need_both_days(engine):
@@ -104,7 +123,7 @@ def test_queries_tension_matrix_weights_by_statements(engine):
     assert pairs_of(matrix) == [CHN_JPN, PRK_USA, RUS_UKR, USA_PRK]
     cell = matrix.set_index(["source", "target"]).loc[PRK_USA]
     assert cell["mean_tension"] == pytest.approx((0.9 + 2 * 0.3) / 3)
-    assert (cell["statements"], cell["tension_index"]) == (3, 115.0)
+    assert (cell["statements"], cell["tension_index"]) == (3, pytest.approx(115.0 * 4 / 3))
     assert CHN_JPN not in pairs_of(queries.tension_matrix(engine, START, END, directed_only=True))
 
 
@@ -136,7 +155,8 @@ def test_queries_each_kind_of_the_index_is_read_alone(engine):
     assert set(words["kind"]) == {"words"} and list(words["tension_index"]) == [45.0, 70.0]
     assert pairs_of(queries.anomalous_days(engine, None, None, kind="deeds")) == [RUS_UKR]
     movers = queries.biggest_movers(engine, START, END, kind="deeds").set_index("source")
-    assert (movers.loc["RUS", "previous"], movers.loc["RUS", "current"]) == (60.0, 40.0)
+    rus = (movers.loc["RUS", "previous"], movers.loc["RUS", "current"])
+    assert rus == pytest.approx((240.0, 40.0 * 4 / 3))
     assert list(queries.tension_matrix(engine, START, END, kind="deeds")["source"]) == ["RUS"]
     assert queries.has_daily_rows(engine, D[5], D[5], kind="deeds")
     assert not queries.has_daily_rows(engine, D[1], D[2], kind="deeds")

@@ -1,7 +1,7 @@
 """Alembic migrations: a new database is built, and an older one upgraded, in place."""
 
 from alembic import command
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Boolean, bindparam, inspect, select, text
 
 from pipeline import store
 from tests.conftest import pair_totals_kept
@@ -20,7 +20,7 @@ def test_store_upgrade_builds_the_schema_and_is_idempotent(db_url):
     store.upgrade(engine)
     store.upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert revision(engine) == store.HEAD == "0013"
+    assert revision(engine) == store.HEAD == "0014"
     indexes = {index["name"] for index in inspect(engine).get_indexes("statements")}
     assert "ix_statements_pair_day" in indexes
     engine.dispose()
@@ -175,13 +175,10 @@ def test_store_upgrading_to_pair_totals_sums_the_daily_rows_there(db_url):
             day | {"kind": "all", "day": date(2024, 1, 2), "tension_index": 1.0, "source": "USA",
                    "target": "PRK"},
         ])
-    store.upgrade(engine)
-    t = store.pair_totals.c
-    with engine.connect() as conn:
-        totals = set(conn.execute(select(t.kind, t.source, t.target, t.directed, t.tension_index,
-                                         t.statements)).all())
-    assert totals == {("all", "PRK", "USA", True, 15.5, 3), ("words", "PRK", "USA", True, 2.0, 2),
-                      ("all", "USA", "PRK", True, 1.0, 2)}
+        command.upgrade(store.alembic_config(conn), "0012")
+    assert totals_at(engine, "tension_index") == {
+        ("all", "PRK", "USA", True): (15.5, 3), ("words", "PRK", "USA", True): (2.0, 2),
+        ("all", "USA", "PRK", True): (1.0, 2)}
     engine.dispose()
 
 
@@ -200,9 +197,44 @@ def test_store_upgrading_to_moved_totals_sums_them_again_to_four_decimals(db_url
             day | {"day": date(2024, 1, n), "tension_index": value} for n, value in ((1, 0.1), (2, 0.2))])
         conn.execute(store.dyad_daily.insert(), day | {"day": date(2024, 1, 1), "tension_index": 2.5,
                                                       "source": "IRN", "target": "ISR", "directed": False})
-        conn.execute(store.pair_totals.insert(), {"kind": "all", "source": "RUS", "target": "UKR",
-                                                 "directed": True, "tension_index": 9.0, "statements": 3})
-    store.upgrade(engine)
-    assert pair_totals_kept(engine) == {("all", "PRK", "USA", True): (0.3, 2),
-                                        ("all", "IRN", "ISR", False): (2.5, 1)}
+        conn.execute(text("INSERT INTO pair_totals VALUES ('all', 'RUS', 'UKR', :directed, 9.0, 3)")
+                     .bindparams(bindparam("directed", True, type_=Boolean())))
+        command.upgrade(store.alembic_config(conn), "0013")
+    assert totals_at(engine, "tension_index") == {("all", "PRK", "USA", True): (0.3, 2),
+                                                  ("all", "IRN", "ISR", False): (2.5, 1)}
     engine.dispose()
+
+
+def test_store_upgrading_to_weighted_totals_weights_each_day_by_its_stories(db_url):
+    """Migration 0014: pair_totals keeps each pair's index weighted by its days' stories
+    (weighted_index), summed from the daily rows; downgraded, 0013's summed index again."""
+    from datetime import date
+
+    engine = store.make_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(store.alembic_config(conn), "0013")
+        day = {"articles": 1, "statements": 1, "mean_hostility": 0.5, "max_hostility": 0.9,
+               "mean_cooperation": 0.0, "mean_tension": 0.5, "rolling_7d": 1.0, "anomaly": False,
+               "kind": "all", "source": "USA", "target": "SYR", "directed": True}
+        conn.execute(store.dyad_daily.insert(), [
+            day | {"day": date(2018, 1, 1), "tension_index": 40.0, "day_articles": 2},
+            day | {"day": date(2018, 1, 2), "tension_index": 0.1, "day_articles": 3},
+            day | {"day": date(2018, 1, 1), "tension_index": 0.5, "day_articles": 2, "source": "PRK",
+                   "target": "USA", "kind": "words"}])
+    store.upgrade(engine)
+    assert pair_totals_kept(engine) == {("all", "USA", "SYR", True): (80.3, 2),
+                                        ("words", "PRK", "USA", True): (1.0, 1)}
+    with engine.begin() as conn:
+        command.downgrade(store.alembic_config(conn), "0013")
+    assert totals_at(engine, "tension_index") == {("all", "USA", "SYR", True): (40.1, 2),
+                                                  ("words", "PRK", "USA", True): (0.5, 1)}
+    engine.dispose()
+
+
+def totals_at(engine, column: str) -> dict:
+    """pair_totals of an older revision, its summed `column` read by name."""
+    with engine.connect() as conn:
+        found = conn.execute(text(f"SELECT kind, source, target, directed, {column}, statements "
+                                  "FROM pair_totals"))
+        return {(kind, source, target, bool(directed)): (value, said)
+                for kind, source, target, directed, value, said in found}
