@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 
-from pipeline.boilerplate import is_boilerplate
+from pipeline.boilerplate import is_boilerplate, without_title_suffix
 from pipeline.datelines import find_dateline
 from pipeline.models import Article
 
@@ -94,7 +94,8 @@ def clean_article(article: Article) -> Article:
     missing title, date or outlet filled in from its own text when the text states them."""
     paragraphs = split_paragraphs(normalise(article.text))
     whole = "\n".join(paragraphs).lower()
-    kept = [paragraph for paragraph in paragraphs if not is_boilerplate(paragraph, whole)]
+    kept = [without_title_suffix(paragraph) for paragraph in paragraphs
+            if not is_boilerplate(paragraph, whole)]
     day, moment = record_day(article), article.published_at
     if day is None:
         day, moment = find_dateline(paragraphs) or (None, moment)
