@@ -69,6 +69,8 @@ def test_rhetoric_no_cue_means_no_score(lexicon, vader):
         ("The government halted economic aid to the region.", "SANCTION"),
         ("Both sides signed a treaty.", "AGREE"),
         ("Troops shelled the border town.", "ATTACK"),
+        ("Ottawa warned that new tariffs would start a trade war.", "SANCTION"),
+        ("The situation requires the country to bolster its war deterrent.", "MOBILIZE"),
     ],
 )
 def test_rhetoric_longest_phrase_decides_the_category(lexicon, vader, text, category):
@@ -110,6 +112,10 @@ def test_rhetoric_the_month_may_is_not_a_hedge_and_hedges_stay_in_their_clause(l
     ("war", "Moscow warned of a new Cold War with the West.", True),
     ("war", "Pyongyang said the drills rehearse a second Korean War.", True),
     ("war", "Russia's war against Ukraine entered its third year.", True),
+    ("war", "Kyiv and Moscow exchanged 200 prisoners of war on Friday.", False),
+    # An illness is no attack.
+    ("attack*", "The former envoy died of a heart attack in Seoul.", False),
+    ("attack*", "Gunmen attacked the embassy in Kabul.", True),
     # Killed by a disaster is no attack.
     ("killed", "Two Britons were killed in a car crash in France.", False),
     ("killed", "An earthquake that killed 40 people struck Turkey.", False),
