@@ -24,6 +24,10 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 PRESETS = {"30d": 30, "90d": 90, "1y": 365, "all": None}  # days back from the last day with data
 PRESET_LABELS = {"30d": "30 days", "90d": "90 days", "1y": "1 year", "all": "All", "custom": "Custom"}
 DEFAULT_PRESET = "all"
+# Each page's heading, by page: the pages show them, and the tests and scripts/time_pages.py check
+# them to know which page ran (the navigation falls back to the overview).
+HEADINGS = {"overview": "Tension Tracker", "timeline": "Timeline", "quotes": "Key quotes",
+            "evidence": "Evidence"}
 CODE = re.compile(r"^[A-Z]{2,8}$")  # ISO alpha-3 or an organisation code (UN, NATO, ASEAN)
 FILTER_KEYS = ("preset", "start", "end", "kind", "countries", "pairs", "categories", "min_hostility")
 # What the pages read is kept under the data's version (queries.data_version): a finished run shows

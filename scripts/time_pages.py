@@ -20,9 +20,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 PAGES = {"overview": None, "timeline": "views/Timeline.py", "quotes": "views/Quotes.py",
          "evidence": "views/Evidence.py"}
-# Each page's title: what shows that the page timed ran (the navigation falls back to the overview).
-TITLES = {"overview": "Tension Tracker", "timeline": "Timeline", "quotes": "Key quotes",
-          "evidence": "Evidence"}
 TIMEOUT = 600
 
 
@@ -47,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(REPO))
     import streamlit as st
 
+    from pipeline.dashboard import HEADINGS
+
     params = dict(item.split("=", 1) for item in args.param)
     # The modules a page imports (pandas, Altair, vl-convert...) are imported once per server, not
     # per view: a render before the timed ones takes them out of the first page's figure. It also
@@ -64,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         first.run()  # the same view again: what a widget touched costs, its data cached
         warm = time.perf_counter() - began
         failed = f"  EXCEPTION {first.exception[0].message}" if first.exception else ""
-        if [title.value for title in first.title][:1] != [TITLES[name]]:
+        if [title.value for title in first.title][:1] != [HEADINGS[name]]:
             failed += f"  NOT THE {name.upper()} PAGE"
         print(f"{name:<10} first {cold:6.2f} s   rerun {warm:5.2f} s{failed}")
     return 0

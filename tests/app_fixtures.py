@@ -22,13 +22,13 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.dashboard import HEADINGS
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
 ENTRY = REPO / "app.py"
 PAGES = {"overview": REPO / "views" / "overview.py", "timeline": REPO / "views" / "Timeline.py",
          "quotes": REPO / "views" / "Quotes.py", "evidence": REPO / "views" / "Evidence.py"}
-TITLES = {"overview": "Tension Tracker", "timeline": "Timeline", "quotes": "Key quotes",
-          "evidence": "Evidence"}
 TIMEOUT = 60
 LATER_START = "2021-01-01"  # the sample's stories begin in 2019: a period from here has one before it
 UNREACHABLE_URL = "postgresql://nobody@127.0.0.1:1/none"
@@ -120,7 +120,7 @@ def app(page: str, **params: str):
         at.switch_page(str(PAGES[page].relative_to(REPO)))
     at.query_params.update(params)
     at.run()
-    assert [title.value for title in at.title][:1] == [TITLES[page]], f"{page} did not run"
+    assert [title.value for title in at.title][:1] == [HEADINGS[page]], f"{page} did not run"
     return at
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.app_fixtures import TITLES, charts_written, sample_db_url_fixture  # noqa: F401  (fixture)
+from pipeline.dashboard import HEADINGS
+from tests.app_fixtures import charts_written, sample_db_url_fixture  # noqa: F401  (fixture)
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -117,7 +118,7 @@ def test_browser_page_renders_without_exception(server, browser_page, name):
     assert browser_page.locator("[data-testid='stException']").count() == 0
     assert browser_page.locator("[data-testid='stAlertContentError']").count() == 0
     # The page asked for, at its address: an unknown address gets the overview and a dialog.
-    assert browser_page.locator("h1").first.inner_text() == TITLES[name]
+    assert browser_page.locator("h1").first.inner_text() == HEADINGS[name]
     assert browser_page.url == f"{server}/{PAGES[name]}" and "Page not found" not in browser_page.content()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browser_page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

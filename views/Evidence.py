@@ -7,7 +7,7 @@ from pipeline import dashboard_io as app_io
 from pipeline import sidebar, tables
 
 st.set_page_config(page_title="Evidence · Tension Tracker", page_icon="🔎", layout="wide")
-st.title("Evidence")
+st.title(dash.HEADINGS["evidence"])
 
 url, first, last = app_io.require_data()
 f, start, end = sidebar.filters(first, last)

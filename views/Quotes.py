@@ -8,7 +8,7 @@ from pipeline import dashboard_exports as exports
 from pipeline import dashboard_io as app_io
 
 st.set_page_config(page_title="Quotes · Tension Tracker", page_icon="💬", layout="wide")
-st.title("Key quotes")
+st.title(dash.HEADINGS["quotes"])
 
 url, first, last = app_io.require_data()
 f, start, end = sidebar.filters(first, last)

@@ -8,7 +8,7 @@ from pipeline import dashboard_exports as exports
 from pipeline import dashboard_io as app_io
 
 st.set_page_config(page_title="Tension Tracker", page_icon="📈", layout="wide")
-st.title("Tension Tracker")
+st.title(dash.HEADINGS["overview"])
 # Figures to two decimals and days as days; the exports keep them whole.
 COLUMNS = {"day": st.column_config.DateColumn(format="YYYY-MM-DD"),
            **{name: st.column_config.NumberColumn(format="%.2f") for name in
