@@ -24,6 +24,9 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 PRESETS = {"30d": 30, "90d": 90, "1y": 365, "all": None}  # days back from the last day with data
 PRESET_LABELS = {"30d": "30 days", "90d": "90 days", "1y": "1 year", "all": "All", "custom": "Custom"}
 DEFAULT_PRESET = "all"
+# What the tables' tension_index is, for their column's help.
+INDEX_HELP = ("100 × the summed tension of the pair's stories over all the stories stored: of the day "
+              "for a day, of the whole period for a ranking (each day weighted by its stories).")
 # Each page's heading, by page: the pages show them, and the tests and scripts/time_pages.py check
 # them to know which page ran (the navigation falls back to the overview).
 HEADINGS = {"overview": "Tension Tracker", "timeline": "Timeline", "quotes": "Key quotes",

@@ -12,8 +12,8 @@ st.title(dash.HEADINGS["overview"])
 # Figures to two decimals and days as days; the exports keep them whole.
 COLUMNS = {"day": st.column_config.DateColumn(format="YYYY-MM-DD"),
            **{name: st.column_config.NumberColumn(format="%.2f") for name in
-              ("tension_index", "rolling_7d", "mean_hostility", "max_hostility", "delta", "previous",
-               "current")}}
+              ("rolling_7d", "mean_hostility", "max_hostility", "delta", "previous", "current")},
+           "tension_index": st.column_config.NumberColumn(format="%.2f", help=dash.INDEX_HELP)}
 
 url, first, last = app_io.require_data()
 f, start, end = sidebar.filters(first, last)
