@@ -94,8 +94,8 @@ def clean_article(article: Article) -> Article:
     missing title, date or outlet filled in from its own text when the text states them."""
     paragraphs = split_paragraphs(normalise(article.text))
     whole = "\n".join(paragraphs).lower()
-    kept = [without_title_suffix(paragraph) for paragraph in paragraphs
-            if not is_boilerplate(paragraph, whole)]
+    kept = [kept for paragraph in paragraphs
+            if not is_boilerplate(paragraph, whole) and (kept := without_title_suffix(paragraph))]
     day, moment = record_day(article), article.published_at
     if day is None:
         day, moment = find_dateline(paragraphs) or (None, moment)

@@ -26,7 +26,8 @@ PRESET_LABELS = {"30d": "30 days", "90d": "90 days", "1y": "1 year", "all": "All
 DEFAULT_PRESET = "all"
 # What the tables' tension_index is, for their column's help.
 INDEX_HELP = ("100 × the summed tension of the pair's stories over all the stories stored: of the day "
-              "for a day, of the whole period for a ranking (each day weighted by its stories).")
+              "for a day, of the chosen period as a whole for a ranking (each day weighted by its "
+              "stories).")
 # Each page's heading, by page: the pages show them, and the tests and scripts/time_pages.py check
 # them to know which page ran (the navigation falls back to the overview).
 HEADINGS = {"overview": "Tension Tracker", "timeline": "Timeline", "quotes": "Key quotes",

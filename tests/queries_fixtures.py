@@ -40,12 +40,12 @@ def statement(sid, article_id, day, pair, hostility, category, quote=None, direc
 
 
 def daily(day, pair, index, statements=1, hostility=0.5, anomaly=False, directed=True, tension=None,
-          kind="all"):
+          kind="all", stories=1):
     return {"kind": kind, "day": day, "source": pair[0], "target": pair[1], "directed": directed,
             "articles": statements,
             "statements": statements, "mean_hostility": hostility, "max_hostility": hostility,
             "mean_cooperation": 0.0, "mean_tension": hostility if tension is None else tension,
-            "day_articles": 4, "tension_index": index, "rolling_7d": index / 7, "anomaly": anomaly}
+            "day_articles": stories, "tension_index": index, "rolling_7d": index / 7, "anomaly": anomaly}
 
 
 PRK_USA, USA_PRK, RUS_UKR, CHN_JPN = ("PRK", "USA"), ("USA", "PRK"), ("RUS", "UKR"), ("CHN", "JPN")

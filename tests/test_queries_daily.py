@@ -4,17 +4,20 @@ anomalous days, the pairs ranked by their index over a period, the biggest mover
 period, the source x target matrix, and the first and last day held.
 
 A period's index is its daily rows' tension_index x day_articles, summed, over the stories stored in
-the period: the fixture's daily rows each say 4 stories that day (day_articles), and START..END holds
-3 stories (a1, a2, a4; a3 is a copy, a5 has no day), the previous 5 days 1 (a6).
+the period: each of the fixture's days holds one story (day_articles), START..END 3 (a1, a2, a4; a3
+is a copy, a5 has no day) and the 5 days before it 1 (a6).
 """
 
+from collections import defaultdict
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import func, select
 
-from pipeline import queries
-from pipeline.store import dyad_daily, make_engine, metadata, refresh_pair_totals
+from pipeline import queries, runner, store
+from pipeline.store import articles, dyad_daily, make_engine, metadata, refresh_pair_totals, statements
 from tests.queries_fixtures import (  # noqa: F401  (engine_fixture is the `engine` fixture)
     CHN_JPN,
     END,
@@ -23,10 +26,14 @@ from tests.queries_fixtures import (  # noqa: F401  (engine_fixture is the `engi
     START,
     USA_PRK,
     D,
+    article,
     daily,
     engine_fixture,
     pairs_of,
 )
+
+IRN_ISR = ("IRN", "ISR")
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_queries_dyad_series_filters_by_days_and_directed_pairs(engine):
@@ -58,10 +65,10 @@ def test_queries_dyad_series_empty_result_keeps_typed_columns(engine):
 
 def test_queries_top_dyads_rank_by_the_period_s_index(engine):
     top = queries.top_dyads(engine, START, END)
-    assert pairs_of(top) == [PRK_USA, RUS_UKR, CHN_JPN, USA_PRK]  # a tie at 15 x 4 / 3 goes by code
+    assert pairs_of(top) == [PRK_USA, RUS_UKR, CHN_JPN, USA_PRK]  # a tie at 15 / 3 goes by code
     first = top.iloc[0]
-    assert first["tension_index"] == pytest.approx((45.0 + 70.0) * 4 / 3)
-    assert list(top["tension_index"][1:]) == pytest.approx([40.0 * 4 / 3, 15.0 * 4 / 3, 15.0 * 4 / 3])
+    assert first["tension_index"] == pytest.approx((45.0 + 70.0) / 3)
+    assert list(top["tension_index"][1:]) == pytest.approx([40.0 / 3, 15.0 / 3, 15.0 / 3])
     assert (first["statements"], first["articles"], first["days"], first["anomalies"]) == (3, 3, 2, 1)
     assert first["mean_hostility"] == pytest.approx((0.9 + 2 * 0.6) / 3)  # per statement, not per day
     assert first["max_hostility"] == pytest.approx(0.9)
@@ -70,15 +77,23 @@ def test_queries_top_dyads_rank_by_the_period_s_index(engine):
 
 
 def test_queries_top_dyads_weigh_a_day_by_its_stories(engine):
-    """A day of one story, its index 200 (one hostile story in one), ranks below PRK->USA's days of 4
-    stories at 45 and 70: its tension is one story's, theirs three's. Summed, 200 came first."""
+    """A day of one story, its index 200 (one hostile story in one), ranks below PRK->USA's busy day
+    of 10 stories at 45: a period's index is its stories' tension over its stories, and one story's
+    tension is less than four and a half's. Summed, the day's index of 200 came first."""
+    busy = [article(f"busy{n}", D[1]) for n in range(9)]  # D[1] holds 10 stories, a1 among them
     with engine.begin() as connection:
-        connection.execute(dyad_daily.insert(), daily(D[3], ("IRN", "ISR"), 200.0) | {"day_articles": 1})
+        connection.execute(articles.insert(), [*busy, article("sparse", D[3])])
+        connection.execute(dyad_daily.update().where(dyad_daily.c.day == D[1]).values(day_articles=10))
+        connection.execute(dyad_daily.insert(), daily(D[3], IRN_ISR, 200.0))
     top = queries.top_dyads(engine, START, END)
-    assert pairs_of(top)[:2] == [PRK_USA, ("IRN", "ISR")]
-    assert top["tension_index"][1] == pytest.approx(200.0 / 3)
-    refresh_pair_totals(engine)  # the pair pickers' order over every day: 4 stories in all
-    assert pairs_of(queries.ranked_pairs(engine))[:3] == [RUS_UKR, PRK_USA, ("IRN", "ISR")]
+    stories = 3 + 9 + 1
+    assert pairs_of(top)[:3] == [PRK_USA, IRN_ISR, USA_PRK]
+    assert list(top["tension_index"][:3]) == pytest.approx([(45.0 * 10 + 70.0) / stories, 200.0 / stories,
+                                                            15.0 * 10 / stories])
+    refresh_pair_totals(engine)  # the pair pickers' order, over every day, is the same
+    ranked = queries.ranked_pairs(engine)
+    assert pairs_of(ranked) == pairs_of(queries.top_dyads(engine, None, None, limit=500))
+    assert pairs_of(ranked)[0] == PRK_USA
 
 
 def test_queries_ranked_pairs_are_the_whole_period_s_top_dyads(engine):
@@ -98,10 +113,11 @@ def test_queries_biggest_movers_compare_with_the_previous_period(engine):
     assert pairs_of(movers) == [PRK_USA, CHN_JPN, USA_PRK, RUS_UKR]
     rows = {pair: row for pair, row in zip(pairs_of(movers), movers.to_dict("records"), strict=True)}
     # Each period over its own stories: 3 in START..END, 1 in the 5 days before.
-    assert (rows[PRK_USA]["previous"], rows[PRK_USA]["current"]) == pytest.approx((10.0 * 4, 115.0 * 4 / 3))
-    assert rows[PRK_USA]["delta"] == pytest.approx(115.0 * 4 / 3 - 40.0)
-    assert (rows[RUS_UKR]["previous"], rows[RUS_UKR]["delta"]) == pytest.approx((240.0, 40.0 * 4 / 3 - 240.0))
-    assert rows[CHN_JPN]["previous"] == 0.0  # 2023-12-20's RUS-UKR row is out of both periods
+    assert (rows[PRK_USA]["previous"], rows[PRK_USA]["current"]) == pytest.approx((10.0, 115.0 / 3))
+    assert rows[PRK_USA]["delta"] == pytest.approx(115.0 / 3 - 10.0)
+    # 2023-12-20's RUS-UKR row (99) is out of both periods
+    assert (rows[RUS_UKR]["previous"], rows[RUS_UKR]["delta"]) == pytest.approx((60.0, 40.0 / 3 - 60.0))
+    assert rows[CHN_JPN]["previous"] == 0.0
     by_size = queries.biggest_movers(engine, START, END, limit=2, absolute=True)
     assert pairs_of(by_size) == [RUS_UKR, PRK_USA]
 
@@ -123,7 +139,7 @@ def test_queries_tension_matrix_weights_by_statements(engine):
     assert pairs_of(matrix) == [CHN_JPN, PRK_USA, RUS_UKR, USA_PRK]
     cell = matrix.set_index(["source", "target"]).loc[PRK_USA]
     assert cell["mean_tension"] == pytest.approx((0.9 + 2 * 0.3) / 3)
-    assert (cell["statements"], cell["tension_index"]) == (3, pytest.approx(115.0 * 4 / 3))
+    assert (cell["statements"], cell["tension_index"]) == (3, pytest.approx(115.0 / 3))
     assert CHN_JPN not in pairs_of(queries.tension_matrix(engine, START, END, directed_only=True))
 
 
@@ -156,7 +172,7 @@ def test_queries_each_kind_of_the_index_is_read_alone(engine):
     assert pairs_of(queries.anomalous_days(engine, None, None, kind="deeds")) == [RUS_UKR]
     movers = queries.biggest_movers(engine, START, END, kind="deeds").set_index("source")
     rus = (movers.loc["RUS", "previous"], movers.loc["RUS", "current"])
-    assert rus == pytest.approx((240.0, 40.0 * 4 / 3))
+    assert rus == pytest.approx((60.0, 40.0 / 3))
     assert list(queries.tension_matrix(engine, START, END, kind="deeds")["source"]) == ["RUS"]
     assert queries.has_daily_rows(engine, D[5], D[5], kind="deeds")
     assert not queries.has_daily_rows(engine, D[1], D[2], kind="deeds")
@@ -206,3 +222,41 @@ def test_queries_a_series_of_many_pairs_equals_the_pairs_read_one_by_one(engine)
     # Past UNION_PAIRS, one OR: SQLite takes no more than 500 selects in a compound one.
     many = [(f"X{i:03d}", "USA") for i in range(600)] + pairs
     pd.testing.assert_frame_equal(queries.dyad_series(engine, None, None, pairs=many, kind="words"), together)
+
+
+def test_queries_top_dyads_of_a_run_are_its_stories_tension_over_its_stories(sqlite_url, resources):
+    """The README's formula, checked against the statements a run of the sample stored: a pair's
+    index over a period is 100 x the summed mean tension of its statements in each story, over the
+    stories stored in the period (copies folded), whatever the daily rows between them."""
+    engine = make_engine(sqlite_url)
+    store.upgrade(engine)
+    runner.run([REPO / "data" / "sample"], engine, resources)
+    first, last = queries.date_bounds(engine)
+    middle = first + (last - first) / 2
+    for start, end in ((first, last), (first, middle), (middle, last)):
+        found = queries.top_dyads(engine, start, end, limit=10_000)
+        ranked = dict(zip(zip(found["source"], found["target"], found["directed"], strict=True),
+                          found["tension_index"], strict=True))
+        expected = _story_tension_over_stories(engine, start, end)
+        assert len(expected) > 5 and ranked.keys() == expected.keys()
+        assert list(ranked.values()) == pytest.approx([expected[pair] for pair in ranked], abs=1e-3)
+    engine.dispose()
+
+
+def _story_tension_over_stories(engine, start, end) -> dict:
+    """{(source, target, directed): 100 x Σ over stories of the mean tension there / stories}, from
+    the statements and articles tables alone."""
+    a, s = articles.c, statements.c
+    story = (a.duplicate_of.is_(None), a.day.is_not(None), a.day.between(start, end))
+    with engine.connect() as conn:
+        stories = conn.execute(select(func.count()).select_from(articles).where(*story)).scalar_one()
+        said = conn.execute(select(s.article_id, s.source, s.target, s.directed, s.tension)
+                            .join(articles, a.id == s.article_id).where(*story)).all()
+    tensions = defaultdict(list)
+    for article_id, source, target, directed, tension in said:
+        pair = (source, target) if directed or source < target else (target, source)
+        tensions[(*pair, bool(directed), article_id)].append(tension)
+    summed = defaultdict(float)
+    for (*pair, _), values in tensions.items():
+        summed[tuple(pair)] += sum(values) / len(values)
+    return {pair: 100 * total / stories for pair, total in summed.items()}

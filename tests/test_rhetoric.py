@@ -70,6 +70,7 @@ def test_rhetoric_no_cue_means_no_score(lexicon, vader):
         ("Both sides signed a treaty.", "AGREE"),
         ("Troops shelled the border town.", "ATTACK"),
         ("Ottawa warned that new tariffs would start a trade war.", "SANCTION"),
+        ("China issued a trade warning to Australia.", "THREATEN"),  # no trade war
         ("The situation requires the country to bolster its war deterrent.", "MOBILIZE"),
     ],
 )

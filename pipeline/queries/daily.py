@@ -134,12 +134,15 @@ def biggest_movers(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
     current = period_index(case((d.day >= first, weighted), else_=0.0), first, last)
     previous = period_index(case((d.day < first, weighted), else_=0.0), before,
                             first - dt.timedelta(days=1))
-    delta = current - previous
+    delta = (current - previous).label("delta")
+    # Ordered by the label where it can be (ORDER BY delta), so that SQLite does not count each
+    # period's stories again for the order; PostgreSQL takes a label alone, not inside abs().
     query = (select(d.source, d.target, d.directed, previous.label("previous"),
-                    current.label("current"), delta.label("delta"))
+                    current.label("current"), delta)
              .where(of_kind(d.kind, kind), in_range(d.day, before, last))
              .group_by(d.source, d.target, d.directed)
-             .order_by((func.abs(delta) if absolute else delta).desc(), d.source, d.target, d.directed)
+             .order_by((func.abs(delta.element) if absolute else delta).desc(), d.source, d.target,
+                       d.directed)
              .limit(limit))
     return frames.frame(bind, query, MOVER_COLUMNS)
 
