@@ -114,6 +114,12 @@ def test_rhetoric_the_month_may_is_not_a_hedge_and_hedges_stay_in_their_clause(l
     ("war", "Pyongyang said the drills rehearse a second Korean War.", True),
     ("war", "Russia's war against Ukraine entered its third year.", True),
     ("war", "Kyiv and Moscow exchanged 200 prisoners of war on Friday.", False),
+    # An organisation's name is no act of friendship or solidarity.
+    ("friendship", "The Sweden-Korea Friendship Association held a seminar in Stockholm.", False),
+    ("friendship", "He met the chairman of the Committee of Friendship and Solidarity with Cuba.", False),
+    ("friendship", "Putin praised the friendship between Russia and China.", True),
+    ("solidarity", "The Peruvian Committee for Solidarity with Peoples issued a statement.", False),
+    ("solidarity", "Cuba expressed solidarity with Venezuela.", True),
     # An illness is no attack.
     ("attack*", "The former envoy died of a heart attack in Seoul.", False),
     ("attack*", "Gunmen attacked the embassy in Kabul.", True),
