@@ -123,7 +123,7 @@ def test_rhetoric_the_month_may_is_not_a_hedge_and_hedges_stay_in_their_clause(l
     # A joint statement carries other words or names a document; joint action is cooperation.
     ("joint", "Seoul marked the anniversary of the June 15 Joint Declaration.", False),
     ("joint", "Britain and France issued a joint statement on Syria.", False),
-    ("joint", "India and Japan held joint naval drills in the Bay of Bengal.", True),
+    ("joint", "India and Japan began joint patrols in the Bay of Bengal.", True),
     # An illness is no attack.
     ("attack*", "The former envoy died of a heart attack in Seoul.", False),
     ("attack*", "Gunmen attacked the embassy in Kabul.", True),
