@@ -124,6 +124,11 @@ def test_rhetoric_the_month_may_is_not_a_hedge_and_hedges_stay_in_their_clause(l
     ("joint", "Seoul marked the anniversary of the June 15 Joint Declaration.", False),
     ("joint", "Britain and France issued a joint statement on Syria.", False),
     ("joint", "India and Japan began joint patrols in the Bay of Bengal.", True),
+    # A peace activist, prize or committee is no peace made.
+    ("peace", "The Nobel Peace Prize went to a Japanese group.", False),
+    ("peace", "A peace activist was among the hostages freed by Hamas.", False),
+    ("peace", "The Philippines Solidarity Committee for Peace and Reunification met.", False),
+    ("peace", "Armenia and Azerbaijan signed a peace deal in Washington.", True),
     # An illness is no attack.
     ("attack*", "The former envoy died of a heart attack in Seoul.", False),
     ("attack*", "Gunmen attacked the embassy in Kabul.", True),
