@@ -9,7 +9,7 @@ is a copy, a5 has no day) and the 5 days before it 1 (a6).
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -240,6 +240,15 @@ def test_queries_top_dyads_of_a_run_are_its_stories_tension_over_its_stories(sql
         expected = _story_tension_over_stories(engine, start, end)
         assert len(expected) > 5 and ranked.keys() == expected.keys()
         assert list(ranked.values()) == pytest.approx([expected[pair] for pair in ranked], abs=1e-3)
+    # The risers: each period over its own stories, the one before as long as the one after.
+    movers = queries.biggest_movers(engine, middle + timedelta(days=1), last, limit=10_000)
+    before = _story_tension_over_stories(engine, middle - (last - middle) + timedelta(days=1), middle)
+    after = _story_tension_over_stories(engine, middle + timedelta(days=1), last)
+    for row in movers.itertuples():
+        pair = (row.source, row.target, row.directed)
+        assert (row.previous, row.current) == pytest.approx((before.get(pair, 0.0), after.get(pair, 0.0)),
+                                                            abs=1e-3)
+    assert len(movers) == len(before.keys() | after.keys()) > 5
     engine.dispose()
 
 
