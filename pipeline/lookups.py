@@ -15,6 +15,7 @@ from pipeline.aggregate import STATEMENT_FIELDS
 from pipeline.bulk import distinct_rows, in_column
 from pipeline.dedupe import THRESHOLD, from_bytes, jaccard, stored_buckets, within_copy_window
 from pipeline.schema import (
+    WEIGHTED_INDEX,
     articles,
     dirty_days,
     dyad_daily,
@@ -185,8 +186,7 @@ def daily_sums_by_pair(*where):
     """A select of (kind, source, target, directed, weighted_index, statements): the daily rows
     `where` holds, summed by pair (weighted_index: tension_index x day_articles, pipeline.totals)."""
     d = dyad_daily.c
-    weighted = func.sum(d.tension_index * d.day_articles)
-    return select(*pair_columns(d), weighted, func.sum(d.statements)).where(
+    return select(*pair_columns(d), func.sum(WEIGHTED_INDEX), func.sum(d.statements)).where(
         *where).group_by(*pair_columns(d))
 
 

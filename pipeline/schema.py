@@ -168,6 +168,10 @@ dyad_daily = Table(
     PrimaryKeyConstraint("kind", "day", "source", "target", "directed", name="dyad_daily_pkey"),
     Index("ix_dyad_daily_pair_day", "source", "target", "kind", "day"),
 )
+# A daily row's index weighted by its day's stories (100 x the tension of the pair's stories that
+# day): what pair_totals sums (lookups.daily_sums_by_pair) and a period's index is summed from
+# (queries.daily.period_index); pipeline.totals computes it in Python for the rows a rebuild writes.
+WEIGHTED_INDEX = dyad_daily.c.tension_index * dyad_daily.c.day_articles
 
 # What the pair pickers list, most tense first: each pair's daily index weighted by each day's stories
 # (tension_index x day_articles), summed over every day, which over all stories is the pair's index of

@@ -14,7 +14,7 @@ from pipeline import frames
 from pipeline.categories import ALL
 from pipeline.frames import CHUNK_ROWS, DYAD_COLUMNS, MATRIX_COLUMNS, MOVER_COLUMNS, RANKED_COLUMNS, Bind
 from pipeline.query_filters import DayLike, Pair, as_day, in_range, of_kind, of_pairs, pair_list
-from pipeline.schema import is_story
+from pipeline.schema import WEIGHTED_INDEX, is_story
 from pipeline.store import articles, dyad_daily, pair_totals, statements
 
 # Pairs of a series read one select each, at most: SQLite takes 500 selects in a UNION, and past
@@ -68,7 +68,7 @@ def top_dyads(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
     active days and anomalous days.
     """
     d = dyad_daily.c
-    tension = period_index(d.tension_index * d.day_articles, start, end)
+    tension = period_index(start, end)
     query = (select(d.source, d.target, d.directed, tension.label("tension_index"),
                     func.sum(d.statements).label("statements"), func.sum(d.articles).label("articles"),
                     _weighted_mean(d.mean_hostility).label("mean_hostility"),
@@ -82,9 +82,10 @@ def top_dyads(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
     return frames.frame(bind, query, RANKED_COLUMNS)
 
 
-def period_index(weighted, start: DayLike, end: DayLike):
-    """A pair's index over [start, end] as a whole, from `weighted`, each day's index times its
-    stories (tension_index x day_articles): summed, over the period's stories,
+def period_index(start: DayLike, end: DayLike, counted=None):
+    """A pair's index over [start, end] as a whole, from each day's index times its stories
+    (WEIGHTED_INDEX) of the rows grouped, or of those `counted` holds for: summed, over the period's
+    stories,
 
         100 x sum_a t_a / N  =  sum_d (tension_index_d x N_d) / sum_d N_d
 
@@ -93,6 +94,7 @@ def period_index(weighted, start: DayLike, end: DayLike):
     stories as much as a day of 400: over the benchmark corpus, the one or two stories a day of
     2017-2019 put the US -> Syria and Turkey -> Syria (174 and 129 statements) above North Korea ->
     the US (1,450)."""
+    weighted = WEIGHTED_INDEX if counted is None else case((counted, WEIGHTED_INDEX), else_=0.0)
     return func.sum(weighted) / stories_between(start, end)
 
 
@@ -130,10 +132,9 @@ def biggest_movers(bind: Bind, start: DayLike, end: DayLike, limit: int = 10,
         raise ValueError("biggest_movers needs start <= end, both given")
     before = first - (last - first) - dt.timedelta(days=1)
     d = dyad_daily.c
-    weighted = d.tension_index * d.day_articles
-    current = period_index(case((d.day >= first, weighted), else_=0.0), first, last)
-    previous = period_index(case((d.day < first, weighted), else_=0.0), before,
-                            first - dt.timedelta(days=1))
+    # Both periods in one scan of their rows, each row counted in its own.
+    current = period_index(first, last, counted=d.day >= first)
+    previous = period_index(before, first - dt.timedelta(days=1), counted=d.day < first)
     delta = (current - previous).label("delta")
     # Ordered by the label where it can be (ORDER BY delta), so that SQLite does not count each
     # period's stories again for the order; PostgreSQL takes a label alone, not inside abs().
@@ -155,7 +156,7 @@ def tension_matrix(bind: Bind, start: DayLike, end: DayLike, directed_only: bool
     d = dyad_daily.c
     query = (select(d.source, d.target, _weighted_mean(d.mean_tension).label("mean_tension"),
                     func.sum(d.statements).label("statements"),
-                    period_index(d.tension_index * d.day_articles, start, end).label("tension_index"))
+                    period_index(start, end).label("tension_index"))
              .where(of_kind(d.kind, kind), in_range(d.day, start, end),
                     d.directed.is_(True) if directed_only else true())
              .group_by(d.source, d.target)
