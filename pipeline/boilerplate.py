@@ -79,17 +79,54 @@ BOILERPLATE_ANYWHERE = re.compile(
 SITE_WORD = r"[^\s«»|]*[^\s«»|.]"  # a word of a site's name ("Censor.NET"), without the stop after it
 TITLE_SUFFIX = re.compile(rf" ?« ?[^«»|\n]{{1,60}}? ?\| ?{SITE_WORD}(?: {SITE_WORD}){{0,2}}?(?=\.\s|\.?$)",
                           re.MULTILINE)
+# The stop that ended a removed title suffix, left after a title's own mark ("Who runs the bank?.").
+STOP_AFTER_MARK = re.compile(r"(?<=[!?])\.(?= |$)", re.MULTILINE)
+# A date-time stamp in numbers, as feeds print one beside a title or before a summary: "Kyiv defiant
+# (18.01.22 18:23)", "18.01.22 18:23 - Kyiv's professionals ...". Only in brackets or opening a
+# sentence before a dash: a date in a sentence ("on 18.01.22 at 18:23") is the news's own.
+_NUMERIC_STAMP = r"[0-3]?\d[./][01]?\d[./](?:\d\d){1,2},? [0-2]?\d:[0-5]\d"
+DATE_TIME_STAMP = re.compile(rf" ?\({_NUMERIC_STAMP}\)|(?:^|(?<=[.!?] )){_NUMERIC_STAMP} [-–—] ",
+                             re.MULTILINE)
+# A clock time: DATE_TIME_STAMP, which starts with an alternation and so is tried at every position,
+# runs only where this (starting with a character class, which Python's re scans for fast) is found.
+CLOCK_TIME = re.compile(r"\d:[0-5]\d")
+# A link's label closing a paragraph that a feed flattened ("... ready to take up arms again View
+# article"). The labels that no sentence ends with close it anywhere; the ones a sentence may end with
+# ("... would read more") only after a finished sentence.
+TRAILING_LINK = re.compile(
+    r"(?:(?<= )(?i:view (?:the )?(?:full |whole )?(?:article|story|report)|continue reading"
+    r"|read the (?:full|whole) (?:article|story|report))"
+    r"|(?<=[.!?\"”’)] )(?i:read more|see more|more details|read (?:the )?(?:article|story|report)))"
+    r"(?: ?(?:\.|…|\.\.\.|»|>>|→))?$"
+)
+# How far from a paragraph's end TRAILING_LINK is looked for: its longest label and a bit.
+TRAILING_LINK_REACH = 40
+# The last words of TRAILING_LINK's labels: the regex runs only on a paragraph ending with one.
+LINK_LAST_WORDS = frozenset({"article", "story", "report", "reading", "more", "details"})
+LINK_END_MARKS = ".…»>→ "
+
 # A bare keyword tag: one to three words, no sentence punctuation ("North Korea", "Iran nuclear deal").
 TAG_LINE = re.compile(r"^[^\W\d_][\w'’&-]*(?:\s[\w'’&-]+){0,2}$")
 
 
-def without_title_suffix(paragraph: str) -> str:
-    """The paragraph without a page title's "« Section | Site" (TITLE_SUFFIX).
+def without_page_residue(paragraph: str) -> str:
+    """The paragraph without what a feed pasted into it from the page: a title's "« Section | Site"
+    (TITLE_SUFFIX), numeric date-time stamps (DATE_TIME_STAMP) and a closing link (TRAILING_LINK).
 
-    >>> without_title_suffix("Kyiv defiant (18.01.22 18:23) « War in Ukraine | Censor.NET. 18.01.22 18:23")
-    'Kyiv defiant (18.01.22 18:23). 18.01.22 18:23'
+    >>> without_page_residue("Kyiv defiant (18.01.22 18:23) « War in Ukraine | Censor.NET. "
+    ...                      "18.01.22 18:23 - Kyiv is ready. View article")
+    'Kyiv defiant. Kyiv is ready.'
     """
-    return TITLE_SUFFIX.sub("", paragraph) if "«" in paragraph else paragraph
+    # Each regex runs only where a test of a string method (C speed) says it may match.
+    if ":" in paragraph and CLOCK_TIME.search(paragraph):
+        paragraph = DATE_TIME_STAMP.sub("", paragraph)
+    if "«" in paragraph:  # after the stamps, which may stand between a title's mark and its suffix
+        paragraph = STOP_AFTER_MARK.sub("", TITLE_SUFFIX.sub("", paragraph))
+    last_word = paragraph[-16:].rstrip(LINK_END_MARKS).rsplit(" ", 1)[-1].lower()
+    if last_word not in LINK_LAST_WORDS:
+        return paragraph
+    link = TRAILING_LINK.search(paragraph, max(0, len(paragraph) - TRAILING_LINK_REACH))
+    return paragraph[: link.start()].rstrip() if link else paragraph
 
 
 def is_boilerplate(paragraph: str, whole_text_lower: str = "") -> bool:

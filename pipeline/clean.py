@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 
-from pipeline.boilerplate import is_boilerplate, without_title_suffix
+from pipeline.boilerplate import is_boilerplate, without_page_residue
 from pipeline.datelines import find_dateline
 from pipeline.models import Article
 
@@ -95,7 +95,7 @@ def clean_article(article: Article) -> Article:
     paragraphs = split_paragraphs(normalise(article.text))
     whole = "\n".join(paragraphs).lower()
     kept = [kept for paragraph in paragraphs
-            if not is_boilerplate(paragraph, whole) and (kept := without_title_suffix(paragraph))]
+            if not is_boilerplate(paragraph, whole) and (kept := without_page_residue(paragraph))]
     day, moment = record_day(article), article.published_at
     if day is None:
         day, moment = find_dateline(paragraphs) or (None, moment)

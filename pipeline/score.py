@@ -28,6 +28,8 @@ from pipeline.stages import OFF
 # An article's main pair needs each side named at least this often to stand in for a sentence that
 # names only one of them.
 MAIN_PAIR_MIN_MENTIONS = 2
+# Quotes, stops and spaces that open or close a sentence without changing what it says.
+SENTENCE_MARKS = " .!?…\"'“”‘’«»"
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,11 @@ def score_article(article: Article, resources: Resources, clock=OFF) -> tuple[St
         return ()
     main_pair = _main_pair(mentions)
     statements: list[Statement] = []
+    said: set[str] = set()  # the sentences scored so far, by repeat_key
     for sentence in _sentences_naming_actors(article.text, mentions, main_pair):
         local = _mentions_in(sentence, mentions)
         clock.lap("split")
-        if not _may_pair(local, main_pair):
+        if not _may_pair(local, main_pair) or _said_before(sentence.text, said):
             continue
         cues = find_cues(sentence.text, resources.lexicon)
         clock.lap("rhetoric")
@@ -93,6 +96,26 @@ def _may_pair(local: tuple[Mention, ...], main_pair: tuple[str, str] | None) -> 
     """Two actors, or one of the article's main pair: otherwise no rule can make a pair."""
     codes = {m.code for m in local}
     return len(codes) > 1 or bool(main_pair and codes & set(main_pair))
+
+
+def _said_before(sentence: str, said: set[str]) -> bool:
+    """Whether the article already had this sentence (a title repeated as the lead, a pull quote
+    repeated in the body): said twice in one article, it is one statement, not two. Adds it."""
+    key = repeat_key(sentence)
+    if key in said:
+        return True
+    said.add(key)
+    return False
+
+
+def repeat_key(sentence: str) -> str:
+    """A sentence as compared with the article's others: case, spacing, and the quotes and stops
+    around it aside, as a headline repeated in the lead differs only in those.
+
+    >>> repeat_key("Kyiv warns Moscow") == repeat_key('“Kyiv warns  Moscow.”')
+    True
+    """
+    return " ".join(sentence.casefold().split()).strip(SENTENCE_MARKS)
 
 
 def _mentions_in(sentence: Sentence, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:

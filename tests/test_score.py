@@ -75,3 +75,23 @@ def test_score_single_actor_sentence_falls_back_to_the_main_pair(resources):
 
 def test_score_article_without_actors_is_skipped_early(resources):
     assert score_article(Article("d", "The weather was mild and markets rose."), resources) == ()
+
+
+def test_score_sentence_repeated_in_one_article_is_one_statement(resources):
+    threat = "Pyongyang warned Washington it would pay dearly"
+    text = f"{threat}\n\n{threat.upper()}.\n\nSeoul said it was calm. “{threat}.”"
+    statements = score_article(Article("e", text), resources)
+    assert [(s.source, s.target, s.start) for s in statements] == [("PRK", "USA", 0)]
+
+
+def test_score_same_sentence_in_two_articles_counts_in_each(resources):
+    text = "Pyongyang warned Washington it would pay dearly."
+    twice = [score_article(Article(name, text), resources) for name in ("f", "g")]
+    assert [len(statements) for statements in twice] == [1, 1]
+
+
+def test_score_sentences_differing_in_words_are_both_kept(resources):
+    text = ("Pyongyang warned Washington it would pay dearly. "
+            "Pyongyang warned Washington it would pay dearly again.")
+    statements = score_article(Article("h", text), resources)
+    assert len(statements) == 2
