@@ -132,6 +132,17 @@ def test_rhetoric_the_month_may_is_not_a_hedge_and_hedges_stay_in_their_clause(l
     # An illness is no attack.
     ("attack*", "The former envoy died of a heart attack in Seoul.", False),
     ("attack*", "Gunmen attacked the embassy in Kabul.", True),
+    # "To deal with" someone is to handle them; a deal is an agreement.
+    ("deal", "Macron knows how to deal with Trump.", False),
+    ("deal", "Kinshasa failed to deal with the rebels, Kigali said.", False),
+    ("deal", "The strikes will deal a heavy blow to Tehran.", False),
+    ("deal", "Kyiv and Washington signed a deal on minerals.", True),
+    ("deal", "Israel and Hamas are close to a deal on hostages.", True),
+    # A poll's support rate is no state's support.
+    ("support*", "Yoon's support rate fell to 19% after the row with Tokyo.", False),
+    ("support*", "Zelensky's support ratings rose as Russia attacked.", False),
+    ("support*", "Germany pledged support for Ukraine.", True),
+    ("support*", "Paris supports Kyiv's bid to join the EU.", True),
     # Killed by a disaster is no attack.
     ("killed", "Two Britons were killed in a car crash in France.", False),
     ("killed", "An earthquake that killed 40 people struck Turkey.", False),
