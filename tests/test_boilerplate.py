@@ -3,6 +3,26 @@ import pytest
 from pipeline.boilerplate import without_page_residue
 
 
+@pytest.mark.parametrize(
+    ("pasted", "kept"),
+    [
+        ("Envoys meet in Geneva (18.01.22 18:23) « World | Example.NET. 18.01.22 18:23 - Talks began.",
+         "Envoys meet in Geneva. Talks began."),  # and the date-time stamps
+        ("Seoul warns Pyongyang « Politics | The Daily Example", "Seoul warns Pyongyang"),
+        # French quotation marks close with », so a quotation is not a title's section
+        ("Il a dit « non | jamais » hier.", "Il a dit « non | jamais » hier."),
+        ("Markets | Seoul shares fell 3% on Monday.", "Markets | Seoul shares fell 3% on Monday."),
+        # A site is one to three words ending a sentence: a pipe in the news takes no sentence with it
+        ("Talks stall « World | Site Russia fired missiles at Kyiv. More follows.",
+         "Talks stall « World | Site Russia fired missiles at Kyiv. More follows."),
+    ],
+)
+def test_boilerplate_a_page_title_s_section_and_site_are_removed(pasted, kept):
+    """A feed that pastes a page's <title> into its text: "Headline « Section | Site" loses the
+    section and site, which are no part of the news (a section called "War in Ukraine" read as a cue)."""
+    assert without_page_residue(pasted) == kept
+
+
 @pytest.mark.parametrize(("paragraph", "expected"), [
     # a title's stamp, its page suffix, and the stamp opening the summary
     ("Kyiv defiant (18.01.22 18:23) « War in Ukraine | Censor.NET. 18.01.22 18:23 - Kyiv is ready.",

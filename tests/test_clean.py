@@ -115,26 +115,6 @@ def test_clean_keeps_real_paragraphs_that_look_like_boilerplate(line):
     assert line in cleaned_text(FIRST, line, SECOND)
 
 
-@pytest.mark.parametrize(
-    ("pasted", "kept"),
-    [
-        ("Envoys meet in Geneva (18.01.22 18:23) « World | Example.NET. 18.01.22 18:23 - Talks began.",
-         "Envoys meet in Geneva. Talks began."),  # the date-time stamps go too (test_boilerplate)
-        ("Seoul warns Pyongyang « Politics | The Daily Example", "Seoul warns Pyongyang"),
-        # French quotation marks close with », so a quotation is not a title's section
-        ("Il a dit « non | jamais » hier.", "Il a dit « non | jamais » hier."),
-        ("Markets | Seoul shares fell 3% on Monday.", "Markets | Seoul shares fell 3% on Monday."),
-        # A site is one to three words ending a sentence: a pipe in the news takes no sentence with it
-        ("Talks stall « World | Site Russia fired missiles at Kyiv. More follows.",
-         "Talks stall « World | Site Russia fired missiles at Kyiv. More follows."),
-    ],
-)
-def test_clean_removes_a_page_title_s_section_and_site(pasted, kept):
-    """A feed that pastes a page's <title> into its text: "Headline « Section | Site" loses the
-    section and site, which are no part of the news (a section called "War in Ukraine" read as a cue)."""
-    assert cleaned_text(FIRST, pasted) == f"{FIRST}\n\n{kept}"
-
-
 def test_clean_a_paragraph_that_was_only_a_title_s_section_and_site_is_gone():
     assert cleaned_text(FIRST, "« War in Ukraine | Example.NET", SECOND) == f"{FIRST}\n\n{SECOND}"
 
