@@ -28,6 +28,7 @@ from pipeline.stages import OFF
 # An article's main pair needs each side named at least this often to stand in for a sentence that
 # names only one of them.
 MAIN_PAIR_MIN_MENTIONS = 2
+ARTICLE_PAIR = "article-pair"  # the rule of a statement made by the main pair's fallback (_fallback)
 # Quotes, stops and spaces that open or close a sentence without changing what it says.
 SENTENCE_MARKS = " .!?…\"'“”‘’«»"
 
@@ -77,7 +78,7 @@ def score_article(article: Article, resources: Resources, clock=OFF) -> tuple[St
         statements.extend(_statement(article, sentence, rhetoric, d) for d in directions)
         clock.lap("rhetoric")
     clock.lap("split")  # the rest of the last paragraph's sentences
-    return tuple(statements)
+    return tuple(_without_unfounded_fallbacks(statements, main_pair))
 
 
 def _sentences_naming_actors(
@@ -145,7 +146,18 @@ def _fallback(local: tuple[Mention, ...], main_pair: tuple[str, str] | None) -> 
     (named,) = codes
     other = main_pair[1] if named == main_pair[0] else main_pair[0]
     first, second = sorted((named, other))  # undirected pairs are kept in code order
-    return [Direction(first, second, False, "article-pair", CONFIDENCE["article-pair"])]
+    return [Direction(first, second, False, ARTICLE_PAIR, CONFIDENCE[ARTICLE_PAIR])]
+
+
+def _without_unfounded_fallbacks(statements: list[Statement],
+                                 main_pair: tuple[str, str] | None) -> list[Statement]:
+    """The statements, without those of the article-pair fallback when no sentence of the article
+    pairs its main pair by itself: two countries each named twice are not yet set against each
+    other, and a sentence naming one of them is then no more about the other than about any."""
+    if main_pair is None or not any(s.rule == ARTICLE_PAIR for s in statements):
+        return statements
+    founded = any({s.source, s.target} == set(main_pair) and s.rule != ARTICLE_PAIR for s in statements)
+    return statements if founded else [s for s in statements if s.rule != ARTICLE_PAIR]
 
 
 def _statement(article: Article, sentence: Sentence, rhetoric: Rhetoric, d: Direction) -> Statement:

@@ -73,6 +73,20 @@ def test_score_single_actor_sentence_falls_back_to_the_main_pair(resources):
     assert fallback[0].confidence < min(s.confidence for s in statements if s.rule != "article-pair")
 
 
+def test_score_main_pair_stands_in_only_where_a_sentence_pairs_it(resources):
+    """Two countries each named twice, never set against each other by a sentence of their own:
+    a warning naming one of them is not taken to be about the other."""
+    text = (
+        "Seoul hosted a trade fair. Seoul said exports rose.\n\n"
+        "Pyongyang held a parade. Pyongyang said the harvest was good.\n\n"
+        "The spokesman warned that Seoul would regret it."
+    )
+    assert score_article(Article("c2", text), resources) == ()
+    paired = text + "\n\nPyongyang accused Seoul of spying."
+    rules = {s.rule for s in score_article(Article("c3", paired), resources)}
+    assert "article-pair" in rules and rules - {"article-pair"}
+
+
 def test_score_article_without_actors_is_skipped_early(resources):
     assert score_article(Article("d", "The weather was mild and markets rose."), resources) == ()
 
