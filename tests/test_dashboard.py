@@ -10,6 +10,7 @@ import pytest
 
 from pipeline import dashboard as dash
 from pipeline import dashboard_io as app_io
+from pipeline import queries
 from tests.app_fixtures import UNREACHABLE_URL, sample_db_url_fixture  # noqa: F401  (a fixture)
 
 
@@ -86,3 +87,49 @@ def test_dashboard_loaders_keep_caches_of_their_own(sample_db_url):
     assert isinstance(sources, pd.DataFrame) and "articles" in sources.columns
     assert app_io.load_bounds(sample_db_url) == (first, last)  # from its own cache
 
+
+
+def _stored_sample(url: str) -> tuple[dt.date, dt.date]:
+    """data/sample run into the database at `url` through the app's own engine -> its first and last day."""
+    from pipeline import runner, store
+    from pipeline.score import load_resources
+    from tests.app_fixtures import SAMPLE
+
+    engine = app_io.engine_for(url)
+    store.upgrade(engine)
+    runner.run([str(SAMPLE)], engine, load_resources())
+    return queries.date_bounds(engine)
+
+
+@pytest.mark.parametrize("url", ["file", "sqlite://"], ids=["sqlite-file", "sqlite-in-memory"])
+def test_dashboard_period_view_reads_what_each_query_reads(url, sqlite_url):
+    """The overview's reads, made at once on connections of their own, answer as each query does
+    alone; in memory, where each thread's connection would be a database of its own, too."""
+    url = sqlite_url if url == "file" else url
+    first, last = _stored_sample(url)
+    engine, start = app_io.engine_for(url), first + (last - first) / 2
+    app_io.clear_caches()
+    view = app_io.load_period_view(url, start, last, "all", movers=True)
+    assert int(view.headline["statements"].iloc[0]) > 0 and not view.top.empty and not view.movers.empty
+    pd.testing.assert_frame_equal(view.headline, queries.headline_figures(engine, start, last))
+    pd.testing.assert_frame_equal(view.top, queries.top_dyads(engine, start, last, limit=50))
+    pd.testing.assert_frame_equal(view.movers, queries.biggest_movers(engine, start, last, limit=50))
+    pd.testing.assert_frame_equal(view.matrix, queries.tension_matrix(engine, start, last))
+    assert app_io.load_period_view(url, first, last, "all", movers=False).movers is None
+    app_io.engine_for.cache_clear()  # the in-memory database goes with its engine
+
+
+def test_dashboard_period_view_on_postgresql(pg_server):
+    url = pg_server.create_database("period_view")
+    try:
+        first, last = _stored_sample(url)
+        app_io.clear_caches()
+        view = app_io.load_period_view(url, first, last, "deeds", movers=False)
+        engine = app_io.engine_for(url)
+        top = queries.top_dyads(engine, first, last, limit=50, kind="deeds")
+        pd.testing.assert_frame_equal(view.top, top)
+        pd.testing.assert_frame_equal(view.matrix, queries.tension_matrix(engine, first, last, kind="deeds"))
+        assert not view.top.empty
+    finally:
+        app_io.engine_for(url).dispose()
+        pg_server.drop_database("period_view")

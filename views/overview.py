@@ -32,7 +32,8 @@ if run:
         st.caption("Stories stored by outlet (near-copies counted once), with each outlet's newest day:")
         st.dataframe(app_io.load_sources(url), hide_index=True)
 
-head = app_io.load_headline(url, start, end, f.kind).iloc[0]
+view = app_io.load_period_view(url, start, end, f.kind, movers=earlier)
+head = view.headline.iloc[0]
 for column, (label, name) in zip(st.columns(4), [("Articles", "articles"), ("Statements", "statements"),
                                                  ("Pairs", "pairs"), ("Anomalies", "anomalies")],
                                  strict=True):
@@ -45,8 +46,7 @@ if int(head["statements"]) == 0:
             "period or change the rhetoric in the sidebar.")
     st.stop()
 
-top = dash.with_countries(app_io.load_top(url, start, end, f.kind), f.countries).head(10)
-movers = dash.with_countries(app_io.load_movers(url, start, end, f.kind), f.countries).head(10)
+top = dash.with_countries(view.top, f.countries).head(10)
 left, right = st.columns(2)
 with left:
     st.subheader("Most hostile pairs")
@@ -59,6 +59,7 @@ with right:
         st.info(f"No statements between {before[0]} and {before[1]} to measure a rise against: pick "
                 "a period with one of equal length before it, in the sidebar.")
     else:
+        movers = dash.with_countries(view.movers, f.countries).head(10)
         st.altair_chart(charts.ranking_chart(movers, value="delta", label="Change in tension index"),
                         width="stretch")
         exports.download_row("movers", movers, f"risers{dash.kind_stem(f.kind)}-{start}-{end}")
@@ -73,7 +74,7 @@ else:
     st.dataframe(tables.anomalies_table(anomalies), hide_index=True, column_config=COLUMNS)
 
 st.subheader("Who targets whom")
-matrix = dash.with_countries(app_io.load_matrix(url, start, end, f.kind), f.countries)
+matrix = dash.with_countries(view.matrix, f.countries)
 st.altair_chart(charts.heatmap_chart(matrix), width="stretch")
 exports.download_row("matrix", matrix, f"who-targets-whom{dash.kind_stem(f.kind)}-{start}-{end}")
 
