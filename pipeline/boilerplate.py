@@ -91,13 +91,13 @@ DATE_TIME_STAMP = re.compile(rf" ?\({_NUMERIC_STAMP}\)|(?:^|(?<=[.!?] )){_NUMERI
 # runs only where this (starting with a character class, which Python's re scans for fast) is found.
 CLOCK_TIME = re.compile(r"\d:[0-5]\d")
 # A link's label closing a paragraph that a feed flattened ("... ready to take up arms again View
-# article"). The labels that no sentence ends with close it anywhere; the ones a sentence may end with
-# ("... would read more") only after a finished sentence.
+# article"): capitalised, as a link's label is, where a sentence's words are not ("... allowed to view
+# the report"); those a sentence may start with ("Read more.") only after a finished sentence.
 TRAILING_LINK = re.compile(
-    r"(?:(?<= )(?i:view (?:the )?(?:full |whole )?(?:article|story|report)|continue reading"
-    r"|read the (?:full|whole) (?:article|story|report))"
-    r"|(?<=[.!?\"”’)] )(?i:read more|see more|more details|read (?:the )?(?:article|story|report)))"
-    r"(?: ?(?:\.|…|\.\.\.|»|>>|→))?$"
+    r"(?:(?<= )(?:View (?:the )?(?:full |whole )?(?:article|story|report)|Continue reading"
+    r"|Read the (?:full|whole) (?:article|story|report))(?: ?(?:…|\.\.\.|»|>>|→))?"
+    r"|(?<=[.!?\"”’)] )(?:Read more|See more|More details|Read (?:the )?(?:article|story|report))"
+    r"(?: ?(?:\.|…|\.\.\.|»|>>|→))?)$"
 )
 # How far from a paragraph's end TRAILING_LINK is looked for: its longest label and a bit.
 TRAILING_LINK_REACH = 40
@@ -121,7 +121,8 @@ def without_page_residue(paragraph: str) -> str:
     if ":" in paragraph and CLOCK_TIME.search(paragraph):
         paragraph = DATE_TIME_STAMP.sub("", paragraph)
     if "«" in paragraph:  # after the stamps, which may stand between a title's mark and its suffix
-        paragraph = STOP_AFTER_MARK.sub("", TITLE_SUFFIX.sub("", paragraph))
+        paragraph, removed = TITLE_SUFFIX.subn("", paragraph)
+        paragraph = STOP_AFTER_MARK.sub("", paragraph) if removed else paragraph
     last_word = paragraph[-16:].rstrip(LINK_END_MARKS).rsplit(" ", 1)[-1].lower()
     if last_word not in LINK_LAST_WORDS:
         return paragraph

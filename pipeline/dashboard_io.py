@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache, partial, wraps
 
 import pandas as pd
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from pipeline import queries, settings, store
 from pipeline.categories import ALL, KINDS
@@ -154,12 +156,10 @@ def load_period_view(url: str, start: dt.date, end: dt.date, kind: str = ALL, mo
     return PeriodView(found["headline"], found["top"], found.get("movers"), found["matrix"])
 
 
-def _read_at_once(engine, reads: dict) -> dict:
+def _read_at_once(engine, reads: dict[str, Callable[[], pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     """Each of `reads` called on a thread of its own, by name; here, one after the other, where the
     engine's pool gives each thread a connection, and so a database, of its own (SQLite in memory:
     only the thread that wrote it can read it)."""
-    from sqlalchemy.pool import SingletonThreadPool, StaticPool
-
     if isinstance(engine.pool, SingletonThreadPool | StaticPool):
         return {name: read() for name, read in reads.items()}
     with ThreadPoolExecutor(len(reads), thread_name_prefix="period-read") as pool:

@@ -30,6 +30,8 @@ def test_boilerplate_a_page_title_s_section_and_site_are_removed(pasted, kept):
     # a title ending with its own mark keeps it, without the suffix's stop after it
     ("Who runs the bank? (26.01.22 11:26) « Economics | Site. 26.01.22 11:26 - Nobody knows.",
      "Who runs the bank? Nobody knows."),
+    # only the stop a removed suffix left: "!." elsewhere in the paragraph stays
+    ("Yahoo!. Il a dit « non » hier.", "Yahoo!. Il a dit « non » hier."),
     # four-digit years, slashes, a comma before the time, a long dash
     ("Talks resume (03/05/2022, 9:05). 03/05/2022, 9:05 — Both sides met.", "Talks resume. Both sides met."),
     # a stamp opening the paragraph
@@ -64,6 +66,11 @@ def test_boilerplate_closing_link_labels_are_removed(paragraph, expected):
     "The minister urged citizens to read more",  # a sentence may end with these words
     "View article 5 of the treaty before signing.",  # not at the end
     "Readers who see more of the report will agree. It was long.",
+    # a sentence's own words, not capitalised as a link's label is
+    "Lawmakers have yet to read the full report.",
+    "The public can view the report.",
+    "Journalists were allowed to view the article",
+    "He told students to continue reading.",
 ])
 def test_boilerplate_words_like_link_labels_in_sentences_stay(paragraph):
     assert without_page_residue(paragraph) == paragraph

@@ -106,30 +106,32 @@ def test_dashboard_period_view_reads_what_each_query_reads(url, sqlite_url):
     """The overview's reads, made at once on connections of their own, answer as each query does
     alone; in memory, where each thread's connection would be a database of its own, too."""
     url = sqlite_url if url == "file" else url
-    first, last = _stored_sample(url)
-    engine, start = app_io.engine_for(url), first + (last - first) / 2
+    try:
+        first, last = _stored_sample(url)
+        start = first + (last - first) / 2
+        _assert_period_view_is_each_query(url, start, last, "all")
+        assert app_io.load_period_view(url, first, last, "all", movers=False).movers is None
+    finally:
+        app_io.engine_for(url).dispose()
+        app_io.engine_for.cache_clear()  # the in-memory database goes with its engine
+
+
+def _assert_period_view_is_each_query(url: str, start: dt.date, end: dt.date, kind: str) -> None:
     app_io.clear_caches()
-    view = app_io.load_period_view(url, start, last, "all", movers=True)
+    view, engine = app_io.load_period_view(url, start, end, kind, movers=True), app_io.engine_for(url)
     assert int(view.headline["statements"].iloc[0]) > 0 and not view.top.empty and not view.movers.empty
-    pd.testing.assert_frame_equal(view.headline, queries.headline_figures(engine, start, last))
-    pd.testing.assert_frame_equal(view.top, queries.top_dyads(engine, start, last, limit=50))
-    pd.testing.assert_frame_equal(view.movers, queries.biggest_movers(engine, start, last, limit=50))
-    pd.testing.assert_frame_equal(view.matrix, queries.tension_matrix(engine, start, last))
-    assert app_io.load_period_view(url, first, last, "all", movers=False).movers is None
-    app_io.engine_for.cache_clear()  # the in-memory database goes with its engine
+    pd.testing.assert_frame_equal(view.headline, queries.headline_figures(engine, start, end, kind=kind))
+    pd.testing.assert_frame_equal(view.top, queries.top_dyads(engine, start, end, limit=50, kind=kind))
+    movers = queries.biggest_movers(engine, start, end, limit=50, kind=kind)
+    pd.testing.assert_frame_equal(view.movers, movers)
+    pd.testing.assert_frame_equal(view.matrix, queries.tension_matrix(engine, start, end, kind=kind))
 
 
 def test_dashboard_period_view_on_postgresql(pg_server):
     url = pg_server.create_database("period_view")
     try:
         first, last = _stored_sample(url)
-        app_io.clear_caches()
-        view = app_io.load_period_view(url, first, last, "deeds", movers=False)
-        engine = app_io.engine_for(url)
-        top = queries.top_dyads(engine, first, last, limit=50, kind="deeds")
-        pd.testing.assert_frame_equal(view.top, top)
-        pd.testing.assert_frame_equal(view.matrix, queries.tension_matrix(engine, first, last, kind="deeds"))
-        assert not view.top.empty
+        _assert_period_view_is_each_query(url, first + (last - first) / 2, last, "deeds")
     finally:
         app_io.engine_for(url).dispose()
         pg_server.drop_database("period_view")

@@ -138,11 +138,14 @@ def test_rhetoric_the_month_may_is_not_a_hedge_and_hedges_stay_in_their_clause(l
     ("deal", "The strikes will deal a heavy blow to Tehran.", False),
     ("deal", "Kyiv and Washington signed a deal on minerals.", True),
     ("deal", "Israel and Hamas are close to a deal on hostages.", True),
+    # (not after "may": cues are matched in lower case, where the month is the modal)
+    ("deal", "Kyiv and Washington signed the May deal on minerals.", True),
     # A poll's support rate is no state's support.
     ("support*", "Yoon's support rate fell to 19% after the row with Tokyo.", False),
     ("support*", "Zelensky's support ratings rose as Russia attacked.", False),
     ("support*", "Germany pledged support for Ukraine.", True),
     ("support*", "Paris supports Kyiv's bid to join the EU.", True),
+    ("support*", "NATO raised support levels for Kyiv.", True),
     # Killed by a disaster is no attack.
     ("killed", "Two Britons were killed in a car crash in France.", False),
     ("killed", "An earthquake that killed 40 people struck Turkey.", False),

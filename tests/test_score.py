@@ -93,7 +93,7 @@ def test_score_article_without_actors_is_skipped_early(resources):
 
 def test_score_sentence_repeated_in_one_article_is_one_statement(resources):
     threat = "Pyongyang warned Washington it would pay dearly"
-    text = f"{threat}\n\n{threat.upper()}.\n\nSeoul said it was calm. “{threat}.”"
+    text = f"{threat}\n\n{threat.title()}.\n\nSeoul said it was calm. “{threat}.”"
     statements = score_article(Article("e", text), resources)
     assert [(s.source, s.target, s.start) for s in statements] == [("PRK", "USA", 0)]
 
