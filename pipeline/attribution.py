@@ -51,6 +51,9 @@ PASSIVE_BY = re.compile(
 # "condemned by the UN", "attacked repeatedly by": the agent follows the cue itself; in "resisting
 # moves by the US" the "by" belongs to another noun.
 BY_AGENT = re.compile(r"^\s*(?:\w+ly\s+)?" + AGENT_LEAD + "$")
+# What joins a cue to its object in a noun phrase: "sanctions on", "evidence against the".
+# (The preposition may be the cue's own last word: "evidence against".)
+CUE_OBJECT_LEAD = re.compile(r"\b(?:against|on|upon|over|toward|towards|to)\s+(?:the\s+)?$", re.IGNORECASE)
 # A speech verb used as a passive ("is accused by") does not make a speaker.
 PASSIVE_AFTER = re.compile(r"\s+by\b")
 MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
@@ -171,10 +174,20 @@ def _passive(text, mentions, anchor):
         if PASSIVE_BY.search(lead) or (
             anchor.end <= mention.start and BY_AGENT.match(text[anchor.end : mention.start])
         ):
-            target = _nearest_before(mentions, anchor.start, exclude=mention.code)
+            target = (_nearest_before(mentions, anchor.start, exclude=mention.code)
+                      or _object_of(text, mentions, anchor, mention))
             if target:
                 return mention.code, target.code, "passive"
     return None
+
+
+def _object_of(text, mentions, anchor, agent) -> Mention | None:
+    """The actor the cue's own phrase names as its object, when that phrase is the passive's subject:
+    "Evidence against Russia was presented by the US", "Sanctions on Iran were imposed by the EU"."""
+    after = next((m for m in mentions if anchor.end <= m.start < agent.start and m.code != agent.code), None)
+    if after is None or len(text[anchor.end : after.start].split()) > 2:
+        return None  # the cue, then at most a preposition and "the" before the actor
+    return after if CUE_OBJECT_LEAD.search(text, anchor.start, after.start) else None
 
 
 def _speaker(text, mentions, anchor):

@@ -41,6 +41,10 @@ def main_direction(text, lexicon):
         ("Pyongyang has said that Washington could 'pay dearly'.", "PRK", "USA", "speaker"),
         ("North Korea's foreign ministry warned Seoul of retaliation.", "PRK", "KOR", "speaker"),
         ("China was accused by the US of hacking.", "USA", "CHN", "passive"),
+        # the passive's subject is the cue's own phrase, which names the target
+        ("Sanctions on Iran were imposed by the US on Monday.", "USA", "IRN", "passive"),
+        ("A warning to Tokyo was issued by China.", "CHN", "JPN", "passive"),
+        ("Evidence against Moscow was presented by Washington.", "USA", "RUS", "passive"),
         ("Iran launched a new offensive against Iraq.", "IRN", "IRQ", "subject"),
         ("Norway is willing to help defend Saudi Arabia, Norway's foreign minister said.",
          "NOR", "SAU", "subject"),
