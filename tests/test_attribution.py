@@ -52,6 +52,10 @@ def main_direction(text, lexicon):
          "PRK", "KOR", "trailing"),
         ("Iran offered talks to Iraq, a newspaper in Moscow reported.", "IRN", "IRQ", "subject"),
         ("Jordan and Britain have agreed to hold joint exercises.", "JOR", "GBR", "mutual"),
+        # the subject follows an opening phrase of time or cause; without an actor after it, it is in it
+        ("After talks in Moscow ended, Iran attacked Iraq.", "IRN", "IRQ", "subject"),
+        ("While Tokyo watched, China sanctioned Seoul.", "CHN", "KOR", "subject"),
+        ("After Iran attacked Iraq, the talks failed.", "IRN", "IRQ", "subject"),
     ],
 )
 def test_attribution_rules(lexicon, text, source, target, rule):
