@@ -62,7 +62,7 @@ LEADING_PHRASE = re.compile(r"^(?:within|after|following|despite|amid|as|while|w
                             r"in the wake of|unlike|like)\b[^,]*,\s*", re.IGNORECASE)
 MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
 LIST_JOIN = re.compile(r"^(?:'s)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?$")
-HYPHEN_COMPOUND = re.compile(r"-[a-z]")
+HYPHEN_COMPOUND = re.compile(r"-(?!led\b)[a-z]")
 MUTUAL_CATEGORIES = {"CONSULT", "AGREE", "COOPERATE", "ATTACK"}
 # Two actors who appeal or warn as one subject and name no other ("The AU and the UN called for a
 # ceasefire") address a third party, not each other: no pair (JOINT), even where a closing ", Iran
@@ -254,7 +254,8 @@ def _subject(text, mentions, anchor):
     if not before:
         return None
     # An actor in a hyphenated compound modifies another noun ("NATO-member Norway", "a US-based
-    # group"): prefer an actor that stands on its own as the subject.
+    # group"): prefer an actor that stands on its own as the subject. Not one leading the noun ("the
+    # US-led coalition", "Hamas-led gunmen"): it acts through it.
     free = [m for m in before if not HYPHEN_COMPOUND.match(text, m.end)]
     source = (free or before)[0]
     target = _first_after(mentions, anchor.start, exclude=source.code)

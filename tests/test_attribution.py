@@ -56,6 +56,8 @@ def main_direction(text, lexicon):
         ("After talks in Moscow ended, Iran attacked Iraq.", "IRN", "IRQ", "subject"),
         ("While Tokyo watched, China sanctioned Seoul.", "CHN", "KOR", "subject"),
         ("After Iran attacked Iraq, the talks failed.", "IRN", "IRQ", "subject"),
+        # an actor leading others acts through them ("a US-based group" is only where a group is)
+        ("Moscow-led forces in Iraq shelled Iran.", "RUS", "IRN", "subject"),
     ],
 )
 def test_attribution_rules(lexicon, text, source, target, rule):
