@@ -72,6 +72,8 @@ def test_rhetoric_no_cue_means_no_score(lexicon, vader):
         ("Ottawa warned that new tariffs would start a trade war.", "SANCTION"),
         ("China issued a trade warning to Australia.", "THREATEN"),  # no trade war
         ("The situation requires the country to bolster its war deterrent.", "MOBILIZE"),
+        ("Forces launched rocket fire against guerrilla camps.", "ATTACK"),
+        ("The town came under artillery fire overnight.", "ATTACK"),
     ],
 )
 def test_rhetoric_longest_phrase_decides_the_category(lexicon, vader, text, category):
@@ -151,6 +153,8 @@ def test_rhetoric_the_month_may_is_not_a_hedge_and_hedges_stay_in_their_clause(l
     ("killed", "An earthquake that killed 40 people struck Turkey.", False),
     ("killed", "Three soldiers were killed by gunmen near the border.", True),
     ("killed", "Troops killed six civilians in a raid.", True),
+    ("killing", "An earthquake killing 40 people struck Turkey.", False),
+    ("killing", "Israel launched a campaign, killing at least 48 Palestinians.", True),
 ])
 def test_rhetoric_a_term_is_no_cue_where_its_context_rules_say(lexicon, term, text, is_cue):
     """data/lexicon/contexts.csv, read with the lexicon."""
