@@ -30,6 +30,13 @@ QUOTE_BOOST = 1.15
 VADER_SHARE = 0.15  # how much of a side's score VADER may move
 VADER_WINDOW_WORDS = 12
 NEGATED_COOPERATION = 0.8  # share of a cooperative cue's weight kept when it is negated
+# A subordinate clause after the main one: where, if, as, while ... (after, since, before and until
+# only after a comma: without one they are most often prepositions, "retaliated after the attack").
+SUBORDINATE_CLAUSE = re.compile(
+    r"(?:,\s+|\s)(?:where|whereas|if|unless|as|while|when|because|although|though)\s"
+    r"|,\s+(?:after|since|before|until)\s",
+    re.IGNORECASE,
+)
 
 
 def lower_same_length(text: str) -> str:
@@ -99,6 +106,24 @@ def score_sentence(
         category=_category(cues, hostile, cooperative), cues=cues,
         vader_compound=compound, quote=_quote_for(text, cues),
     )
+
+
+def subordinate_clause_start(text: str, cues: tuple[Cue, ...]) -> int | None:
+    """Where a subordinate clause begins after the sentence's first cue, when cues stand on both
+    sides of it; else None. The cues after it tell of another event ("Serbia lifted a curfew in
+    Montenegro, where 28 people have been killed in riots"): the main clause's pair is scored
+    without them (pipeline.score).
+
+    >>> from pipeline.lexicon import load_lexicon
+    >>> text = "Norway will help defend Saudi Arabia if it is attacked."
+    >>> subordinate_clause_start(text, find_cues(text, load_lexicon()))
+    36
+    """
+    first = min(cue.start for cue in cues)
+    clause = SUBORDINATE_CLAUSE.search(text, first)
+    if clause is None or not any(cue.start >= clause.start() for cue in cues):
+        return None
+    return clause.start()
 
 
 def vader_window(text: str, cues: tuple[Cue, ...]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,8 @@ from pipeline.actors import GAZETTEER_DIR, Gazetteer, find_mentions, load_gazett
 from pipeline.attribution import CONFIDENCE, Direction, attribute
 from pipeline.clean import clean_article
 from pipeline.lexicon import LEXICON_DIR, Lexicon, load_lexicon
-from pipeline.models import Article, Mention, Rhetoric, Sentence, Statement
-from pipeline.rhetoric import find_cues, score_sentence
+from pipeline.models import Article, Cue, Mention, Rhetoric, Sentence, Statement
+from pipeline.rhetoric import find_cues, score_sentence, subordinate_clause_start
 from pipeline.sentences import paragraph_sentences, paragraph_spans
 from pipeline.stages import OFF
 
@@ -74,8 +74,8 @@ def score_article(article: Article, resources: Resources, clock=OFF) -> tuple[St
         clock.lap("attribution")
         if not directions:
             continue  # VADER, the slowest step, runs only for sentences that become statements
-        rhetoric = score_sentence(sentence.text, resources.lexicon, resources.vader, cues)
-        statements.extend(_statement(article, sentence, rhetoric, d) for d in directions)
+        rhetoric = _rhetoric_by_direction(sentence.text, local, cues, resources)
+        statements.extend(_statement(article, sentence, rhetoric(d), d) for d in directions)
         clock.lap("rhetoric")
     clock.lap("split")  # the rest of the last paragraph's sentences
     return tuple(_without_unfounded_fallbacks(statements, main_pair))
@@ -91,6 +91,25 @@ def _sentences_naming_actors(
         first, last = bisect_left(starts, offset), bisect_left(starts, offset + len(paragraph))
         if _may_pair(mentions[first:last], main_pair):
             yield from paragraph_sentences(paragraph, offset, index, starts[first:last])
+
+
+def _rhetoric_by_direction(text: str, local: tuple[Mention, ...], cues: tuple[Cue, ...],
+                           resources: Resources) -> Callable[[Direction], Rhetoric]:
+    """The sentence's rhetoric for each direction: of every cue, or, for a pair both first named
+    before a subordinate clause that holds cues of its own, of the cues before it
+    (rhetoric.subordinate_clause_start): "Norway will help defend Saudi Arabia if it is attacked"
+    is help, not an attack."""
+    whole = score_sentence(text, resources.lexicon, resources.vader, cues)
+    clause_at = subordinate_clause_start(text, cues)
+    if clause_at is None:
+        return lambda direction: whole
+    main = score_sentence(text, resources.lexicon, resources.vader,
+                          tuple(cue for cue in cues if cue.start < clause_at))
+    first_named = {}
+    for mention in local:
+        first_named.setdefault(mention.code, mention.start)
+    in_main = {code for code, start in first_named.items() if start < clause_at}
+    return lambda direction: main if {direction.source, direction.target} <= in_main else whole
 
 
 def _may_pair(local: tuple[Mention, ...], main_pair: tuple[str, str] | None) -> bool:

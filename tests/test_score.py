@@ -109,3 +109,25 @@ def test_score_sentences_differing_in_words_are_both_kept(resources):
             "Pyongyang warned Washington it would pay dearly again.")
     statements = score_article(Article("h", text), resources)
     assert len(statements) == 2
+
+
+@pytest.mark.parametrize(("text", "pair", "terms", "hostile"), [
+    ("Norway pledged to help defend Saudi Arabia if it is attacked.", ("NOR", "SAU"),
+     ["help", "defend"], False),
+    ("Washington imposed tariffs on Ottawa, while pausing all aid to Kyiv.", ("USA", "CAN"),
+     ["tariff*"], True),
+    ("Serbia lifted a curfew in Montenegro, where 28 people were killed in riots.", ("SRB", "MNE"),
+     ["lift* .. curfew"], False),
+])
+def test_score_a_pair_named_before_a_subordinate_clause_is_scored_without_its_cues(
+        resources, text, pair, terms, hostile):
+    (statement,) = score_article(Article("s", text), resources)[:1]
+    assert (statement.source, statement.target) == pair
+    assert [cue.term for cue in statement.cues] == terms and (statement.tension > 0) is hostile
+
+
+def test_score_a_pair_named_in_the_subordinate_clause_keeps_every_cue(resources):
+    text = "Seoul welcomed the talks, while Pyongyang threatened Tokyo."
+    statement = score_article(Article("t", text), resources)[0]
+    assert "PRK" in (statement.source, statement.target)
+    assert {cue.term for cue in statement.cues} >= {"welcom*", "threaten*"}
