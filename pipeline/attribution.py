@@ -56,10 +56,12 @@ BY_AGENT = re.compile(r"^\s*(?:\w+ly\s+)?" + AGENT_LEAD + "$")
 CUE_OBJECT_LEAD = re.compile(r"\b(?:against|on|upon|over|toward|towards|to)\s+(?:the\s+)?$", re.IGNORECASE)
 # A speech verb used as a passive ("is accused by") does not make a speaker.
 PASSIVE_AFTER = re.compile(r"\s+by\b")
-# A sentence opening with a phrase of time, cause or comparison before a comma: its actors are
-# not the main clause's subject ("After talks in Moscow, Iran threatened Iraq").
+# A sentence opening with a phrase of time, cause, comparison or backing before a comma: its actors
+# are not the main clause's subject ("After talks in Moscow, Iran threatened Iraq"). Not "In X,":
+# there the place is most often the subject's own ("In the US, two lawmakers asked ...").
 LEADING_PHRASE = re.compile(r"^(?:within|after|following|despite|amid|as|while|when|since|before|during|"
-                            r"in the wake of|unlike|like)\b[^,]*,\s*", re.IGNORECASE)
+                            r"in the wake of|unlike|like|under|according to|backed by|supported by|"
+                            r"led by)\b[^,]*,\s*", re.IGNORECASE)
 MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
 LIST_JOIN = re.compile(r"^(?:'s)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?$")
 HYPHEN_COMPOUND = re.compile(r"-(?!led\b)[a-z]")
@@ -249,7 +251,11 @@ def _mutual(text, mentions, anchor):
 def _subject(text, mentions, anchor):
     before = [m for m in mentions if m.end <= anchor.start]
     opening = LEADING_PHRASE.match(text, 0, anchor.start)
-    if opening:  # "Within minutes of Obama arriving, a Chinese delegate screamed at ...": after it
+    # "Within minutes of Obama arriving, a Chinese delegate screamed at ...": the subject is after it.
+    # (Its comma may instead close an aside of the subject's, "When Russia's minister, speaking in
+    # Beijing, criticised the US": rarer in the news read, where skipping all after a first comma
+    # undid more than it mended.)
+    if opening:
         before = [m for m in before if m.start >= opening.end()] or before
     if not before:
         return None

@@ -30,11 +30,12 @@ QUOTE_BOOST = 1.15
 VADER_SHARE = 0.15  # how much of a side's score VADER may move
 VADER_WINDOW_WORDS = 12
 NEGATED_COOPERATION = 0.8  # share of a cooperative cue's weight kept when it is negated
-# A subordinate clause after the main one: where, if, as, while ... (after, since, before and until
-# only after a comma: without one they are most often prepositions, "retaliated after the attack").
+# A subordinate clause after the main one: where, if, while ... (as, when, after, since, before and
+# until only after a comma: without one they are most often prepositions or comparisons, "described
+# the visit as a provocation", "retaliated after the attack").
 SUBORDINATE_CLAUSE = re.compile(
-    r"(?:,\s+|\s)(?:where|whereas|if|unless|as|while|when|because|although|though)\s"
-    r"|,\s+(?:after|since|before|until)\s",
+    r"(?:,\s+|\s)(?:where|whereas|if|unless|while|because|although|though)\s"
+    r"|,\s+(?:as|when|after|since|before|until)\s",
     re.IGNORECASE,
 )
 

@@ -96,20 +96,31 @@ def _sentences_naming_actors(
 def _rhetoric_by_direction(text: str, local: tuple[Mention, ...], cues: tuple[Cue, ...],
                            resources: Resources) -> Callable[[Direction], Rhetoric]:
     """The sentence's rhetoric for each direction: of every cue, or, for a pair both first named
-    before a subordinate clause that holds cues of its own, of the cues before it
-    (rhetoric.subordinate_clause_start): "Norway will help defend Saudi Arabia if it is attacked"
-    is help, not an attack."""
+    before a subordinate clause that holds cues of its own and not both named again in it, of the
+    cues before it (rhetoric.subordinate_clause_start): "Norway will help defend Saudi Arabia if it
+    is attacked" is help, not an attack; "Talks between Russia and Ukraine collapsed as Moscow
+    shelled Kyiv" keeps the shelling."""
     whole = score_sentence(text, resources.lexicon, resources.vader, cues)
     clause_at = subordinate_clause_start(text, cues)
     if clause_at is None:
         return lambda direction: whole
-    main = score_sentence(text, resources.lexicon, resources.vader,
-                          tuple(cue for cue in cues if cue.start < clause_at))
-    first_named = {}
+    first_named: dict[str, int] = {}
     for mention in local:
         first_named.setdefault(mention.code, mention.start)
     in_main = {code for code, start in first_named.items() if start < clause_at}
-    return lambda direction: main if {direction.source, direction.target} <= in_main else whole
+    in_clause = {m.code for m in local if m.start >= clause_at}
+    main: list[Rhetoric] = []  # scored once, when a direction first needs it (VADER may run)
+
+    def rhetoric(direction: Direction) -> Rhetoric:
+        pair = {direction.source, direction.target}
+        if not pair <= in_main or pair <= in_clause:
+            return whole
+        if not main:
+            before = tuple(cue for cue in cues if cue.start < clause_at)
+            main.append(score_sentence(text, resources.lexicon, resources.vader, before))
+        return main[0]
+
+    return rhetoric
 
 
 def _may_pair(local: tuple[Mention, ...], main_pair: tuple[str, str] | None) -> bool:

@@ -55,7 +55,8 @@ def main_direction(text, lexicon):
         # the subject follows an opening phrase of time or cause; without an actor after it, it is in it
         ("After talks in Moscow ended, Iran attacked Iraq.", "IRN", "IRQ", "subject"),
         ("While Tokyo watched, China sanctioned Seoul.", "CHN", "KOR", "subject"),
-        ("After Iran attacked Iraq, the talks failed.", "IRN", "IRQ", "subject"),
+        ("As Iran's ally, the ministry attacked Baghdad.", "IRN", "IRQ", "subject"),
+        ("Under the Moscow-led plan, Iran attacked Iraq.", "IRN", "IRQ", "subject"),
         # an actor leading others acts through them ("a US-based group" is only where a group is)
         ("Moscow-led forces in Iraq shelled Iran.", "RUS", "IRN", "subject"),
     ],

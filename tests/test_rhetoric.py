@@ -155,6 +155,12 @@ def test_rhetoric_the_month_may_is_not_a_hedge_and_hedges_stay_in_their_clause(l
     ("killed", "Troops killed six civilians in a raid.", True),
     ("killing", "An earthquake killing 40 people struck Turkey.", False),
     ("killing", "Israel launched a campaign, killing at least 48 Palestinians.", True),
+    ("killing", "The flu strain killing hundreds in China alarmed Japan.", False),
+    ("killing", "A killing spree by a gunman in Texas shocked Mexico.", False),
+    ("killing", "Investors in Japan made a killing on Chinese stocks.", False),
+    ("killings", "The killings of two Turkish soldiers angered Ankara.", True),
+    ("gunfire", "Celebratory gunfire greeted the deal in Tehran.", False),
+    ("gunfire", "Gunfire from across the border hit a Turkish post.", True),
 ])
 def test_rhetoric_a_term_is_no_cue_where_its_context_rules_say(lexicon, term, text, is_cue):
     """data/lexicon/contexts.csv, read with the lexicon."""

@@ -126,8 +126,13 @@ def test_score_a_pair_named_before_a_subordinate_clause_is_scored_without_its_cu
     assert [cue.term for cue in statement.cues] == terms and (statement.tension > 0) is hostile
 
 
-def test_score_a_pair_named_in_the_subordinate_clause_keeps_every_cue(resources):
-    text = "Seoul welcomed the talks, while Pyongyang threatened Tokyo."
+@pytest.mark.parametrize(("text", "terms"), [
+    ("Seoul welcomed the talks, while Pyongyang threatened Tokyo.", {"welcom*", "threaten*"}),
+    # the pair named again in the clause
+    ("Talks between Russia and Ukraine collapsed as Moscow shelled Kyiv.", {"talks", "shelled"}),
+    # "as" without a comma is no clause
+    ("China described Japan's visit to Taiwan as a provocation.", {"visit*", "provocat*"}),
+])
+def test_score_a_pair_named_in_the_subordinate_clause_keeps_every_cue(resources, text, terms):
     statement = score_article(Article("t", text), resources)[0]
-    assert "PRK" in (statement.source, statement.target)
-    assert {cue.term for cue in statement.cues} >= {"welcom*", "threaten*"}
+    assert terms <= {cue.term for cue in statement.cues} and statement.tension > 0
