@@ -87,6 +87,18 @@ def test_score_main_pair_stands_in_only_where_a_sentence_pairs_it(resources):
     assert "article-pair" in rules and rules - {"article-pair"}
 
 
+@pytest.mark.parametrize(("filler_paragraphs", "falls_back"), [(1, True), (12, False)])
+def test_score_main_pair_stands_in_only_near_a_sentence_that_pairs_it(resources, filler_paragraphs,
+                                                                       falls_back):
+    """Far (over FALLBACK_REACH characters) from where the article sets the two against each other,
+    a sentence naming one of them is not taken to be about the other."""
+    filler = "The weather was mild and the markets were calm all that week.\n\n" * filler_paragraphs
+    text = ("Pyongyang accused Seoul of spying. Pyongyang held a parade.\n\n" + filler
+            + "The spokesman warned that Seoul would regret it.")
+    rules = [s.rule for s in score_article(Article("c4", text), resources)]
+    assert ("article-pair" in rules) is falls_back and rules[0] != "article-pair"
+
+
 def test_score_article_without_actors_is_skipped_early(resources):
     assert score_article(Article("d", "The weather was mild and markets rose."), resources) == ()
 
