@@ -261,36 +261,6 @@ def test_store_is_story_is_null_where_the_database_keeps_statistics():
     assert "IS NULL" not in on_sqlite
 
 
-def test_store_gone_links_count_runs_in_a_row_and_forget_pages_that_answer(schema):
-    from pipeline import store
-
-    gone, moved, fine = "https://news.example/gone", "https://news.example/moved", "https://news.example/fine"
-    store.record_gone_links(schema, {gone: 404, moved: 404})
-    store.record_gone_links(schema, {gone: 410})
-    asked = [gone, moved, fine]
-    assert store.links_gone_for(schema, asked, 2, 0) == {gone}
-    assert store.links_gone_for(schema, asked, 1, 0) == {gone, moved}
-    assert store.links_gone_for(schema, asked, 1, 1) == set()  # gone since less than a day
-    assert store.links_gone_for(schema, [], 1, 0) == set()
-    g = store.gone_links.c
-    with schema.connect() as conn:
-        assert conn.execute(select(g.status).where(g.url == gone)).scalar() == 410  # the last answer
-    store.record_gone_links(schema, {}, {moved})  # it answered something else: counted afresh
-    assert store.links_gone_for(schema, asked, 1, 0) == {gone}
-
-
-def test_store_gone_links_are_counted_without_an_upsert_too(schema):
-    """Where the database has no upsert, a page is counted by an update, or else an insert."""
-    from datetime import UTC, datetime
-
-    from pipeline import store
-
-    with schema.begin() as conn:
-        for _ in range(2):
-            store._count_gone(conn, "https://news.example/gone", 404, datetime.now(UTC))
-    assert store.links_gone_for(schema, ["https://news.example/gone"], 2, 0) == {"https://news.example/gone"}
-
-
 def test_store_the_articles_a_run_replaced_are_found_by_their_index(tmp_path):
     """Read at the end of every run, however many articles are stored: through the index of marks,
     not a walk of the table."""

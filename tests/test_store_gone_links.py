@@ -124,3 +124,27 @@ def until(condition, seconds: float = 30) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the sessions never came to wait"
         time.sleep(0.02)
+
+
+def test_store_gone_links_count_runs_in_a_row_and_forget_pages_that_answer(schema):
+    gone, moved, fine = "https://news.example/gone", "https://news.example/moved", "https://news.example/fine"
+    store.record_gone_links(schema, {gone: 404, moved: 404})
+    store.record_gone_links(schema, {gone: 410})
+    asked = [gone, moved, fine]
+    assert store.links_gone_for(schema, asked, 2, 0) == {gone}
+    assert store.links_gone_for(schema, asked, 1, 0) == {gone, moved}
+    assert store.links_gone_for(schema, asked, 1, 1) == set()  # gone since less than a day
+    assert store.links_gone_for(schema, [], 1, 0) == set()
+    g = store.gone_links.c
+    with schema.connect() as conn:
+        assert conn.execute(select(g.status).where(g.url == gone)).scalar() == 410  # the last answer
+    store.record_gone_links(schema, {}, {moved})  # it answered something else: counted afresh
+    assert store.links_gone_for(schema, asked, 1, 0) == {gone}
+
+
+def test_store_gone_links_are_counted_without_an_upsert_too(schema):
+    """Where the database has no upsert, a page is counted by an update, or else an insert."""
+    with schema.begin() as conn:
+        for _ in range(2):
+            store._count_gone(conn, "https://news.example/gone", 404, datetime.now(UTC))
+    assert store.links_gone_for(schema, ["https://news.example/gone"], 2, 0) == {"https://news.example/gone"}
