@@ -35,8 +35,9 @@ ARTICLE_COLUMNS = {
 }
 QUOTE_COLUMNS = {
     "day": DAY, "source": "str", "target": "str", "directed": "bool", "category": "str",
-    "hostility": "float64", "tension": "float64", "excerpt": "str", "quote": "str", "sentence": "str",
-    "outlet": "str", "url": "str", "title": "str", "article_id": "str", "statement_id": "int64",
+    "hostility": "float64", "tension": "float64", "rule": "str", "confidence": "float64",
+    "excerpt": "str", "quote": "str", "sentence": "str", "outlet": "str", "url": "str", "title": "str",
+    "article_id": "str", "statement_id": "int64",
 }
 RANKED_COLUMNS = {
     "source": "str", "target": "str", "directed": "bool", "tension_index": "float64",

@@ -43,9 +43,11 @@ def anomalies_table(anomalies: pd.DataFrame) -> pd.DataFrame:
 
 
 def quotes_table(quotes: pd.DataFrame) -> pd.DataFrame:
-    """The columns analysts read: date, pair, category, hostility, quote, outlet, link."""
+    """The columns analysts read: date, pair, category, hostility, how the pair was found (the rule
+    and its confidence, so that a weak one can be discounted), quote, outlet, link."""
     table = quotes.assign(pair=_pairs(quotes))
-    return table[["day", "pair", "category", "hostility", "excerpt", "outlet", "url", "article_id"]]
+    return table[["day", "pair", "category", "hostility", "rule", "confidence", "excerpt", "outlet", "url",
+                  "article_id"]]
 
 
 # --- Evidence: highlight cues in escaped text. ---

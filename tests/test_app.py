@@ -107,6 +107,7 @@ def test_app_quotes_table_csv_and_evidence_link(app_env, downloads):
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     assert len(table) and set(table["category"]) == {"THREATEN"}
+    assert table["rule"].notna().all() and table["confidence"].between(0.3, 0.9).all()  # how each was found
     (data, mime), = downloads.values()
     assert mime == "text/csv" and len(pd.read_csv(io.BytesIO(data))) == len(table)
     (link,) = at.get("page_link")

@@ -69,12 +69,15 @@ def test_queries_key_quotes_read_as_the_quote_or_its_sentence_without_the_dateli
             statement(3, "a2", D[2], PRK_USA, 0.7, "THREATEN", quote="crushing", start=50)]
     rows[1]["sentence"] = 'TEHRAN, May 14 (Sample Wire) - Iran warned of a "crushing" response.'
     rows[2]["sentence"] = 'ISLAMABAD - Pakistan warned of a "crushing" response too.'
+    rows[1]["rule"], rows[1]["confidence"] = "article-pair", 0.35
     with engine.begin() as connection:
         connection.execute(articles.insert(), [article("a1", D[1]), article("a2", D[2])])
         connection.execute(statements.insert(), rows)
     quotes = queries.key_quotes(engine, START, END)
     assert list(quotes["excerpt"]) == [said, 'Iran warned of a "crushing" response.']
     assert list(quotes["sentence"])[1] == rows[1]["sentence"]  # the sentence as stored, in its column
+    found_by = list(zip(quotes["rule"], quotes["confidence"], strict=True))
+    assert found_by == [("speaker", 0.8), ("article-pair", 0.35)]
     engine.dispose()
 
 

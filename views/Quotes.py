@@ -24,7 +24,7 @@ if quotes.empty:
 
 table = tables.quotes_table(quotes)
 st.dataframe(table, hide_index=True, column_order=("day", "pair", "category", "hostility", "url", "excerpt",
-                                                   "outlet"), column_config={
+                                                   "outlet", "rule", "confidence"), column_config={
     "day": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
     "pair": "Source → target",
     "category": "Category",
@@ -32,6 +32,8 @@ st.dataframe(table, hide_index=True, column_order=("day", "pair", "category", "h
     "excerpt": st.column_config.TextColumn("Quote", width="large"),
     "outlet": "Outlet",
     "url": st.column_config.LinkColumn("Link", display_text="open"),
+    "rule": st.column_config.TextColumn("Found by", help=dash.RULE_HELP),
+    "confidence": st.column_config.NumberColumn("Confidence", format="%.2f", help=dash.RULE_HELP),
 })
 exports.download_button(st, "Quotes as CSV", charts.to_csv(table),
                         f"quotes{dash.kind_stem(f.kind)}-{start}-{end}.csv", "text/csv")

@@ -124,8 +124,9 @@ def _quotes(filters: list, limit: int):
     copy_rank = func.row_number().over(partition_by=(s.source, s.target, said),
                                        order_by=(s.hostility.desc(), s.day, s.id))
     ranked = (select(s.day, s.source, s.target, s.directed, s.category, s.hostility, s.tension,
-                     excerpt.label("excerpt"), s.quote, s.sentence, a.source.label("outlet"), a.url,
-                     a.title, s.article_id, s.id.label("statement_id"), copy_rank.label("copy_rank"))
+                     s.rule, s.confidence, excerpt.label("excerpt"), s.quote, s.sentence,
+                     a.source.label("outlet"), a.url, a.title, s.article_id, s.id.label("statement_id"),
+                     copy_rank.label("copy_rank"))
               .select_from(statements.join(articles, a.id == s.article_id))
               .where(is_story(), is_current(), *filters)
               .subquery())
