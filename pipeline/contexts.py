@@ -21,6 +21,8 @@ from pipeline.datafiles import DataFileError, read_rows
 # The characters around a match that its rules read: a few words each way.
 CONTEXT_CHARS = 40
 SIDES = ("before", "after")
+# Between the keys of a row that gives one rule to several (no term or alias holds it).
+KEY_SEPARATOR = ";"
 
 
 @dataclass(frozen=True)
@@ -45,20 +47,24 @@ def vetoed(text: str, start: int, end: int, rules: tuple[Context, ...]) -> bool:
 
 def load_contexts(path: Path, key: str, known: Collection[str], error: type[DataFileError] = DataFileError,
                   flags: int = 0) -> dict[str, tuple[Context, ...]]:
-    """The rules of a `key,where,pattern,note` file (optional) by key. A key that is not `known` (a
-    typo would make its rule do nothing), a side other than before or after, an empty pattern (it
+    """The rules of a `key,where,pattern,note` file (optional) by key; a row may give one rule to
+    several keys, separated by KEY_SEPARATOR ("killed; killing; killings"). A key that is not `known`
+    (a typo would make its rule do nothing), a side other than before or after, an empty pattern (it
     would match everywhere) or one that is no regular expression is refused with its line."""
     rules: dict[str, list[Context]] = defaultdict(list)
     for where, row in read_rows(path, optional=True, columns=(key, "where", "pattern")):
-        name, side, pattern = (row[key] or "").strip(), (row["where"] or "").strip(), row["pattern"] or ""
-        if name not in known:
-            raise error(f"{where}: {key} {name!r} is not one the rules could apply to")
+        names = [name.strip() for name in (row[key] or "").split(KEY_SEPARATOR)]
+        side, pattern = (row["where"] or "").strip(), row["pattern"] or ""
+        if unknown := [name for name in names if name not in known]:
+            raise error(f"{where}: {key} {unknown[0]!r} is not one the rules could apply to")
         if side not in SIDES:
             raise error(f"{where}: where must be before or after, not {side!r}")
         if not pattern:
             raise error(f"{where}: the pattern is empty (it would match everywhere)")
         try:
-            rules[name].append(Context(side, re.compile(pattern, flags)))
+            rule = Context(side, re.compile(pattern, flags))
         except re.error as problem:
             raise error(f"{where}: pattern {pattern!r} is not a regular expression ({problem})") from None
+        for name in names:
+            rules[name].append(rule)
     return {name: tuple(found) for name, found in rules.items()}

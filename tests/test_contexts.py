@@ -29,8 +29,18 @@ def test_contexts_read_by_key_with_flags(tmp_path):
     assert load_contexts(tmp_path / "absent.csv", "term", set()) == {}
 
 
+def test_contexts_one_row_gives_its_rule_to_several_keys(tmp_path):
+    path = tmp_path / "contexts.csv"
+    path.write_text(HEADER + '"killed; killing",after,\\s+in\\s+a\\s+crash\\b,\n')
+    rules = load_contexts(path, "term", {"killed", "killing", "killings"})
+    assert sorted(rules) == ["killed", "killing"] and rules["killed"] == rules["killing"]
+    assert vetoed("killing in a crash", 0, 7, rules["killing"])
+
+
 @pytest.mark.parametrize(("row", "message"), [
     ("relased,after,\\s+a\\s+statement,",
+     r"contexts\.csv:3: term 'relased' is not one the rules could apply to"),
+    ('"released; relased",after,\\s+a\\s+statement,',
      r"contexts\.csv:3: term 'relased' is not one the rules could apply to"),
     ("released,afer,\\s+a\\s+statement,", r"contexts\.csv:3: where must be before or after, not 'afer'"),
     ("released,after,,", r"contexts\.csv:3: the pattern is empty"),
