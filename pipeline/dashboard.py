@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.attribution import CONFIDENCE
 from pipeline.categories import ALL, KIND_LABELS, KINDS, all_categories, categories_of
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -28,10 +29,11 @@ DEFAULT_PRESET = "all"
 INDEX_HELP = ("100 × the summed tension of the pair's stories over all the stories stored: of the day "
               "for a day, of the chosen period as a whole for a ranking (each day weighted by its "
               "stories).")
-# What the quotes' rule and confidence are, for their columns' help.
+# What the quotes' rule and confidence are, for their columns' help: the rules' own confidences.
 RULE_HELP = ("How the source and target were found (README, Attribution) and how far that rule is "
-             "trusted: passive and speaker 0.8 down to article-pair 0.35, a sentence naming one side "
-             "of the article's main pair near one that names both, undirected.")
+             "trusted: " + ", ".join(f"{rule} {trust}" for rule, trust in CONFIDENCE.items()) + ". "
+             "article-pair is a sentence naming one side of the article's main pair near one that "
+             "names both, undirected.")
 # Each page's heading, by page: the pages show them, and the tests and scripts/time_pages.py check
 # them to know which page ran (the navigation falls back to the overview).
 HEADINGS = {"overview": "Tension Tracker", "timeline": "Timeline", "quotes": "Key quotes",

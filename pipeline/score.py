@@ -108,10 +108,7 @@ def _rhetoric_by_direction(text: str, local: tuple[Mention, ...], cues: tuple[Cu
     clause_at = subordinate_clause_start(text, cues)
     if clause_at is None:
         return lambda direction: whole
-    first_named: dict[str, int] = {}
-    for mention in local:
-        first_named.setdefault(mention.code, mention.start)
-    in_main = {code for code, start in first_named.items() if start < clause_at}
+    in_main = {m.code for m in local if m.start < clause_at}  # first named before the clause
     in_clause = {m.code for m in local if m.start >= clause_at}
     main: list[Rhetoric] = []  # scored once, when a direction first needs it (VADER may run)
 
