@@ -38,8 +38,8 @@ def anomalies_table(anomalies: pd.DataFrame) -> pd.DataFrame:
     """
     newest = anomalies.sort_values(["day", "tension_index", "source", "target"],
                                    ascending=[False, False, True, True])
-    return ranking_table(newest)[["day", "pair", "tension_index", "rolling_7d", "statements"]].reset_index(
-        drop=True)
+    table = ranking_table(newest)[["day", "pair", "tension_index", "rolling_7d", "statements"]]
+    return table.reset_index(drop=True)
 
 
 def quotes_table(quotes: pd.DataFrame) -> pd.DataFrame:
