@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from pipeline import passives
+from pipeline.coordination import JOINT, MUTUAL_JOIN, joint_act, list_opening, listed_with
 from pipeline.models import Cue, Mention
 from pipeline.passives import NO_PAIR
 
@@ -62,15 +63,11 @@ PASSIVE_AFTER = re.compile(r"\s+by\b")
 LEADING_PHRASE = re.compile(r"^(?:within|after|following|despite|amid|as|while|when|since|before|during|"
                             r"in the wake of|unlike|like|under|according to|backed by|supported by|"
                             r"led by)\b[^,]*,\s*", re.IGNORECASE)
-MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
-LIST_JOIN = re.compile(r"^(?:'s)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?$")
 HYPHEN_COMPOUND = re.compile(r"-(?!led\b)[a-z]")
-MUTUAL_CATEGORIES = {"CONSULT", "AGREE", "COOPERATE", "ATTACK"}
 # Two actors who appeal or warn as one subject and name no other ("The AU and the UN called for a
 # ceasefire") address a third party, not each other: no pair (JOINT), even where a closing ", Iran
 # said" names a reporter. Verbs of saying are left out ("Iran and Iraq said they would sign a deal"
 # is about the two), as is "each other".
-JOINT = ("", "", "joint")
 APPEAL_VERBS = re.compile(r"(?i)\b(?:called|calls|urged|urges|appealed|appeals|demanded|demands|warned|warns|"
                           r"condemned|condemns|denounced|criticised|criticized|blamed)\b")
 EACH_OTHER = re.compile(r"\b(?:each other|one another)\b")
@@ -147,31 +144,25 @@ def _body_direction(text, mentions, cues) -> tuple[str, str, str] | None:
 
 def _fan_out(text, mentions, source: str, target: str, rule: str) -> list[Direction]:
     """The main pair, then the actors listed with either side, with less confidence:
-    "US and British activists protested in Beijing" (co-subjects), "sanctions on Iran, Iraq and
-    Syria" (co-targets). Other actors in the sentence are context, not parties."""
+    "Britain, France and Germany condemned Russia", "US and British activists protested in Beijing"
+    (co-subjects), "sanctions on Iran, Iraq and Syria" (co-targets). Actors acting as one on each
+    other ("The US, Japan and South Korea held joint drills") pair each with each. Other actors in
+    the sentence are context, not parties."""
     if source == target:
         return []
-    directions = [Direction(source, target, True, rule, CONFIDENCE[rule])]
+    strong, weaker = CONFIDENCE[rule], round(CONFIDENCE[rule] * 0.7, 3)
     if rule == "mutual":  # "Jordan and Britain agreed": each acts towards the other
-        return [*directions, Direction(target, source, True, rule, CONFIDENCE[rule])]
-    weaker = round(CONFIDENCE[rule] * 0.7, 3)
-    for code in _listed_with(text, mentions, source, exclude={target}):
+        members = [source, target, *listed_with(text, mentions, target, exclude={source})]
+        pairs = sorted(((one, other) for one in members for other in members if one != other),
+                       key=lambda pair: set(pair) != {source, target})  # the main pair first
+        return [Direction(one, other, True, rule, strong if set((one, other)) == {source, target} else weaker)
+                for one, other in pairs]
+    directions = [Direction(source, target, True, rule, strong)]
+    for code in listed_with(text, mentions, source, exclude={target}):
         directions.append(Direction(code, target, True, rule, weaker))
-    for code in _listed_with(text, mentions, target, exclude={source}):
+    for code in listed_with(text, mentions, target, exclude={source}):
         directions.append(Direction(source, code, True, rule, weaker))
     return directions
-
-
-def _listed_with(text, mentions, code: str, exclude: set[str]) -> list[str]:
-    """Actors joined to the first mention of `code` by "and" or commas, in order."""
-    first = next(i for i, m in enumerate(mentions) if m.code == code)
-    listed: list[str] = []
-    for left, right in zip(mentions[first:], mentions[first + 1 :], strict=False):
-        if not LIST_JOIN.match(text[left.end : right.start]):
-            break
-        if right.code != code and right.code not in exclude and right.code not in listed:
-            listed.append(right.code)
-    return listed
 
 
 def _passive(text, mentions, anchor):
@@ -238,13 +229,17 @@ def _trailing(text, mentions, anchor, tail_start: int):
 
 
 def _mutual(text, mentions, anchor):
-    if anchor.category not in MUTUAL_CATEGORIES and EACH_OTHER.search(text) is None:
-        return None
+    """Actors joined as one subject act on each other when the act is one two sides share (talks,
+    a deal, a clash) and its object is no third actor: "Russia and Ukraine clashed", not "Russia and
+    China attacked Ukraine" (the subject rule's). A hostile act of theirs with no object is done
+    together, to someone unnamed: no pair (JOINT), "The US and Britain launched air strikes"."""
     before = [m for m in mentions if m.end <= anchor.start]
-    for left, right in zip(before, before[1:], strict=False):
+    for index, (left, right) in enumerate(zip(before, before[1:], strict=False)):
         joined = MUTUAL_JOIN.match(text[left.end : right.start])
         if joined and left.code != right.code and not _mention_between(mentions, right.end, anchor.start):
-            return left.code, right.code, "mutual"
+            first = list_opening(text, mentions, index + 1)
+            opening = LEADING_PHRASE.match(text, 0, first.start)
+            return joint_act(text, mentions, anchor, first, right, opening.end() if opening else 0)
     return None
 
 

@@ -88,6 +88,9 @@ class Cue:
     hedged: bool = False
     intensified: bool = False
     quoted: bool = False
+    # The lexicon's category of a cooperative cue that negation or a stopper turned hostile ("refused
+    # to meet": CONSULT, now REJECT; "suspended aid": AID, now SANCTION); None for any other.
+    turned_from: str | None = None
 
 
 @dataclass(frozen=True)

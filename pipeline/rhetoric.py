@@ -66,20 +66,22 @@ def find_cues(text: str, lexicon: Lexicon) -> tuple[Cue, ...]:
         boost = _factor(lexicon.intensifier_words, window, 0, len(window), lexicon.intensifiers)
         quoted = any(q_start <= start < q_end for q_start, q_end in quotes)
         weight = entry.weight * hedge * boost * (QUOTE_BOOST if quoted else 1.0)
-        category, polarity = entry.category, entry.polarity
+        category, polarity, turned_from = entry.category, entry.polarity, None
         if polarity == "cooperative" and lexicon.stoppers.search(window):
             # "halted economic aid", "suspended talks": cooperation withdrawn is a sanction
             category, polarity, weight = "SANCTION", "hostile", weight * NEGATED_COOPERATION
+            turned_from = entry.category
         elif negated and polarity == "cooperative":
             # "would not provide support", "refused to meet": a withheld cooperation is a rejection
             category, polarity, weight = "REJECT", "hostile", weight * NEGATED_COOPERATION
+            turned_from = entry.category
         elif negated:
             weight *= lexicon.negation_factor
         cues.append(
             Cue(
                 term=entry.term, category=category, polarity=polarity,
                 weight=round(min(weight, 1.0), 4), start=start, end=end, negated=negated,
-                hedged=hedge < 1.0, intensified=boost > 1.0, quoted=quoted,
+                hedged=hedge < 1.0, intensified=boost > 1.0, quoted=quoted, turned_from=turned_from,
             )
         )
     return tuple(cues)

@@ -3,6 +3,7 @@ import re
 import pytest
 
 from pipeline.attribution import attribute
+from pipeline.coordination import RECIPROCAL_ATTACKS
 from pipeline.lexicon import load_lexicon
 from pipeline.models import Mention
 from pipeline.rhetoric import find_cues
@@ -192,3 +193,38 @@ def test_attribution_words_aimed_at_what_precedes_them_say_not_who_spoke(lexicon
 ])
 def test_attribution_passive_rules_reach_no_further_than_they_should(lexicon, text, expected):
     assert directions_of(text, lexicon) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # co-subjects act on the object, each of them
+    ("Moscow and Iran attacked Iraq.", {("RUS", "IRQ", "subject"), ("IRN", "IRQ", "subject")}),
+    ("Britain and Norway condemned Iran.", {("NOR", "IRN", "speaker"), ("GBR", "IRN", "speaker")}),
+    ("Britain, Norway and Jordan denounced Iran.",
+     {("JOR", "IRN", "speaker"), ("GBR", "IRN", "speaker"), ("NOR", "IRN", "speaker")}),
+    ("Iran and Iraq held talks with Jordan.", {("IRN", "JOR", "subject"), ("IRQ", "JOR", "subject")}),
+    # a hostile deed done together to no one named is no pair; a clash is theirs on each other
+    ("Moscow and Iran launched air strikes.", set()),
+    ("Moscow and Iran clashed near the border.", {("RUS", "IRN", "mutual"), ("IRN", "RUS", "mutual")}),
+    ("Iran and Iraq failed to reach a deal.", {("IRN", "IRQ", "mutual"), ("IRQ", "IRN", "mutual")}),
+    ("Iran and Iraq traded accusations.", {("IRN", "IRQ", "mutual"), ("IRQ", "IRN", "mutual")}),
+    # talks about a third are the co-subjects' own
+    ("Iran and Iraq held talks on Jordan.", {("IRN", "IRQ", "mutual"), ("IRQ", "IRN", "mutual")}),
+    # actors named only as places are no pair
+    ("Troops in Iran and Iraq were killed.", set()),
+])
+def test_attribution_actors_named_together(lexicon, text, expected):
+    assert directions_of(text, lexicon) == expected
+
+
+def test_attribution_actors_acting_as_one_on_each_other_pair_each_with_each(lexicon):
+    text = "Jordan, Britain and Norway held joint exercises."
+    directions = attribute(text, mentions_in(text), find_cues(text, lexicon))
+    assert {(d.source, d.target) for d in directions} == {
+        (a, b) for a in ("JOR", "GBR", "NOR") for b in ("JOR", "GBR", "NOR") if a != b}
+    # one pair, both ways, with the rule's confidence, first; the others with less
+    assert [d.confidence for d in directions] == [0.75, 0.75] + [0.525] * 4
+
+
+def test_attribution_reciprocal_attacks_are_lexicon_terms(lexicon):
+    terms = {entry.term for entry in lexicon.entries}
+    assert terms >= RECIPROCAL_ATTACKS

@@ -1,0 +1,154 @@
+"""Actors named together, for attribution and scoring: a list ("Britain, France and Germany
+condemned Russia"), two or more acting as one subject on each other ("Russia and Ukraine clashed")
+or on a third ("The US and Israel launched strikes on Iran"), and the actors whose own act a cue
+names ("the U.S. invasion", "Russia's sanctions").
+
+    >>> from pipeline.models import Mention
+    >>> text = "Britain, France and Germany condemned Russia."
+    >>> mentions = (Mention("GBR", 0, 7, "Britain", "name"), Mention("FRA", 9, 15, "France", "name"),
+    ...             Mention("DEU", 20, 27, "Germany", "name"), Mention("RUS", 38, 44, "Russia", "name"))
+    >>> listed_with(text, mentions, "DEU", exclude={"RUS"})
+    ['GBR', 'FRA']
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from pipeline.models import Cue, Mention
+from pipeline.passives import NO_PAIR
+
+# What attribution's rules return for actors who act as one subject on a third party left unnamed
+# ("The AU and the UN called for a ceasefire", "The US and Britain launched air strikes"): no pair.
+JOINT = ("", "", "joint")
+# Acts that actors joined as one subject may do to each other ("Jordan and Britain agreed").
+MUTUAL_CATEGORIES = {"CONSULT", "AGREE", "COOPERATE", "ATTACK"}
+
+# Words that make an act two sides' on each other, whatever it is: "Moscow and Kyiv exchanged fire",
+# "traded accusations", "Tensions between Russia and Ukraine rose".
+RECIPROCAL_WORDS = re.compile(r"\b(?:each other|one another|exchang\w*|trad(?:ed|ing)|mutual\w*)\b")
+BETWEEN_BEFORE = re.compile(r"\bbetween\s+(?:the\s+)?$", re.IGNORECASE)
+# Actors joined after a preposition are a place or an object, not one subject: "a campaign in
+# Bangladesh, India and Nepal", "visits to France and Germany". ("of" is left out: "the leaders of the
+# UK and US agreed" are the subject.)
+PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|from|to|across|into|with|for|by|near|on|over|against|"
+                                r"towards?|throughout|among)\s+(?:the\s+)?$", re.IGNORECASE)
+# Hostile acts that two sides named as one subject do to each other ("Russia and Ukraine clashed"):
+# the lexicon's terms (tests/test_attribution checks they are). Other hostile acts of two sides named
+# as one subject are done together, to a third ("The US and Britain launched air strikes").
+RECIPROCAL_ATTACKS = frozenset({"at war", "battl*", "clash*", "fighting", "firefight*", "hostilities",
+                                "skirmish*", "war"})
+# Two actors joined as one subject: "Jordan and Britain", "the US and the UK".
+MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
+# Any link of a list: a comma, "and", or both.
+LIST_JOIN = re.compile(r"^(?:'s)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?$")
+# The link that closes a list: "A and B", "A, B and C", "A, B, and C". A list is read back from its
+# last actor only through one: a bare comma before an actor more often closes an opening phrase
+# ("In Iraq, Iran threatened ...") than it links a list.
+CLOSING_JOIN = re.compile(r"^(?:'s)?\s*,?\s*(?:and|&)\s+(?:the\s+)?$")
+# Actors hyphenated into one modifier act together in what it modifies: "the Russia-Ukraine war",
+# "US-China trade tensions".
+COMPOUND_JOIN = re.compile(r"^\s*[-–/]\s*$")
+# What may stand between a cue and the actor that is its object: a few words, no clause break, and
+# none of the words that make the actor after them a setting or an agent rather than an object
+# ("clashed near the Polish border", "held talks in Qatar", "agreed a truce brokered by Turkey"; but
+# "resisting moves by the US": the agent of the object).
+OBJECT_GAP = re.compile(
+    r"^(?:\s+(?!(?:in|near|at|from|during|inside|outside|across|within|along|off|that|which|who|"
+    r"as|while|when|after|before|since|amid)\b)[\w'’-]+){0,6}?\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+PARTICIPLE_BY = re.compile(r"(?:ed|en|wn)\s+by\b", re.IGNORECASE)
+# An act two sides share has a third side only when it says so: "signed a deal with Turkey", "talks
+# with Iran", "offered help to Kyiv"; not "agreed a ceasefire for Syria", "agreed Assad's regime had
+# ...", "clashed near the border".
+PARTNER_LEAD = re.compile(r"\b(?:with|to)\s+(?:the\s+)?$", re.IGNORECASE)  # the cue's own "talks with", too
+# What joins an actor to a cue that names its own act: nothing ("the U.S. invasion", "Russia
+# attacked"), a possessive ("Russia's sanctions"), or a group it leads ("the US-led invasion").
+OWN_ACT_GAP = re.compile(r"(?:['’]s|-led)?\s+")
+
+
+def listed_with(text: str, mentions: tuple[Mention, ...], code: str, exclude: set[str]) -> list[str]:
+    """Actors in one list with the first mention of `code`, in order: those before it when the list
+    closes on it ("Britain, France and Germany condemned": Germany's), then those after it."""
+    first = next(i for i, m in enumerate(mentions) if m.code == code)
+    listed = [m.code for m in _listed_before(text, mentions, first)]
+    for left, right in zip(mentions[first:], mentions[first + 1 :], strict=False):
+        if not LIST_JOIN.match(text[left.end : right.start]):
+            break
+        listed.append(right.code)
+    return [c for c in dict.fromkeys(listed) if c != code and c not in exclude]
+
+
+def _listed_before(text: str, mentions: tuple[Mention, ...], index: int,
+                   last_link: re.Pattern[str] = CLOSING_JOIN,
+                   link: re.Pattern[str] = LIST_JOIN) -> list[Mention]:
+    """The mentions of the list that mentions[index] closes, before it, in order."""
+    before: list[Mention] = []
+    join = last_link
+    while index > 0 and join.match(text[mentions[index - 1].end : mentions[index].start]):
+        index -= 1
+        before.append(mentions[index])
+        join = link
+    return before[::-1]
+
+
+def list_opening(text: str, mentions: tuple[Mention, ...], index: int) -> Mention:
+    """The first actor of the list that mentions[index] closes (itself when it closes none)."""
+    return next(iter(_listed_before(text, mentions, index)), mentions[index])
+
+
+def joint_act(text: str, mentions: tuple[Mention, ...], anchor: Cue, first: Mention, last: Mention,
+              clause_start: int = 0):
+    """The direction of the actors from `first` to `last`, joined as one subject of the cue `anchor`
+    (attribution's `mutual` rule), JOINT or NO_PAIR when they are no pair, or None when other rules
+    must read the sentence. `clause_start` ends any opening phrase ("After the talks, ...")."""
+    reciprocal = (RECIPROCAL_WORDS.search(text) is not None
+                  or BETWEEN_BEFORE.search(text, 0, first.start) is not None)
+    listed = {first.code, last.code, *listed_with(text, mentions, last.code, exclude=set())}
+    if not reciprocal and PREPOSITION_BEFORE.search(text, 0, first.start):
+        # Named only as places ("fighters swept into towns across Iraq and Syria"): no pair of theirs.
+        return NO_PAIR if all(m.code in listed for m in mentions) else None
+    category = anchor.turned_from or anchor.category  # "failed to reach a deal" is still shared
+    shared = category in MUTUAL_CATEGORIES and (category != "ATTACK" or anchor.term in RECIPROCAL_ATTACKS)
+    if not reciprocal and acts_on_another(text, mentions, anchor, listed, shared):
+        return None
+    if reciprocal or shared:
+        return first.code, last.code, "mutual"
+    # Actors named before them may make them objects ("Guinea tortured Liberian and Sierra Leonean
+    # refugees"): only as the clause's first actors do they act together.
+    first_named = not any(clause_start <= m.start and m.end <= first.start for m in mentions)
+    if anchor.polarity == "hostile" and first_named:
+        return JOINT
+    return None
+
+
+def acts_on_another(text: str, mentions: tuple[Mention, ...], anchor: Cue, subjects: set[str],
+                    shared: bool = False) -> bool:
+    """Whether the first actor after the cue, other than `subjects`, is its object: "Russia and China
+    attacked Ukraine", "... launched strikes on Iran", not "... clashed near the Polish border". An
+    act the subjects `shared` needs its third side introduced (PARTNER_LEAD)."""
+    other = next((m for m in mentions if m.start >= anchor.end and m.code not in subjects), None)
+    if other is None:
+        return False
+    gap = text[anchor.end : other.start]
+    return (OBJECT_GAP.match(gap) is not None and PARTICIPLE_BY.search(gap) is None
+            and (not shared or PARTNER_LEAD.search(text, anchor.start, other.start) is not None))
+
+
+def cue_owners(text: str, mentions: tuple[Mention, ...], cues: tuple[Cue, ...]) -> list[frozenset[str]]:
+    """For each cue, the actors whose own act it names (see OWN_ACT_GAP), with those listed or
+    hyphenated with them ("the US and British strikes", "the Russia-Ukraine war"); empty when no
+    actor stands just before it. `mentions` are in order."""
+    ends = [m.end for m in mentions]
+    owners = []
+    for cue in cues:
+        index = bisect_right(ends, cue.start) - 1
+        if index < 0 or not OWN_ACT_GAP.fullmatch(text, mentions[index].end, cue.start):
+            owners.append(frozenset())
+            continue
+        listed = _listed_before(text, mentions, index)
+        hyphenated = _listed_before(text, mentions, index, COMPOUND_JOIN, COMPOUND_JOIN)
+        owners.append(frozenset(m.code for m in [*listed, *hyphenated, mentions[index]]))
+    return owners

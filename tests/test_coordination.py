@@ -1,0 +1,59 @@
+import re
+
+import pytest
+
+from pipeline.coordination import acts_on_another, list_opening, listed_with
+from pipeline.lexicon import load_lexicon
+from pipeline.models import Mention
+from pipeline.rhetoric import find_cues
+
+ACTORS = {"Britain": "GBR", "France": "FRA", "Germany": "DEU", "Russia": "RUS", "Iran": "IRN",
+          "Iraq": "IRQ", "Turkey": "TUR", "Ukraine": "UKR", "U.S.": "USA", "Polish": "POL"}
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return load_lexicon()
+
+
+def mentions_in(text):
+    found = [Mention(code, m.start(), m.end(), surface, "name")
+             for surface, code in ACTORS.items() for m in re.finditer(re.escape(surface), text)]
+    return tuple(sorted(found, key=lambda m: m.start))
+
+
+@pytest.mark.parametrize(("text", "code", "listed"), [
+    ("Britain, France and Germany condemned Russia.", "DEU", ["GBR", "FRA"]),
+    ("Britain, France, and Germany condemned Russia.", "DEU", ["GBR", "FRA"]),
+    ("Russia imposed sanctions on Iran, Iraq and Turkey.", "IRN", ["IRQ", "TUR"]),
+    # a bare comma before the actor closes an opening phrase, not a list
+    ("In Iraq, Iran threatened Turkey.", "IRN", []),
+    ("Britain and France warned Russia.", "FRA", ["GBR"]),
+])
+def test_coordination_listed_with_reads_a_list_both_ways(text, code, listed):
+    assert listed_with(text, mentions_in(text), code, exclude={"RUS"}) == listed
+
+
+def test_coordination_list_opening_is_the_first_actor_of_the_list_closed():
+    text = "Britain, France and Germany condemned Russia."
+    mentions = mentions_in(text)
+    assert list_opening(text, mentions, 2).code == "GBR"
+    assert list_opening(text, mentions, 3).code == "RUS"  # closes no list
+
+
+@pytest.mark.parametrize(("text", "shared", "expected"), [
+    ("Russia and Iran attacked Ukraine.", False, True),
+    ("Russia and Iran launched strikes on Ukraine.", False, True),
+    ("Russia and Iran resisted moves by Turkey.", False, True),
+    # a setting or an agent is no object
+    ("Russia and Iran clashed near the Polish border.", False, False),
+    ("Russia and Iran agreed a truce brokered by Turkey.", True, False),
+    ("Russia and Iran held talks in Turkey.", True, False),
+    # an act the subjects share has a third side only when one is introduced
+    ("Russia and Iran signed a deal with Turkey.", True, True),
+    ("Russia and Iran agreed a ceasefire for Ukraine.", True, False),
+])
+def test_coordination_acts_on_another_only_through_an_object(lexicon, text, shared, expected):
+    mentions = mentions_in(text)
+    anchor = min(find_cues(text, lexicon), key=lambda c: c.start)
+    assert acts_on_another(text, mentions, anchor, {"RUS", "IRN"}, shared) is expected
