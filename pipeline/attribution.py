@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from pipeline import passives
-from pipeline.coordination import JOINT, MUTUAL_JOIN, joint_act, list_opening, listed_with
+from pipeline.coordination import JOINT, MUTUAL_JOIN, actor_of, joint_act, list_opening, listed_with
 from pipeline.models import Cue, Mention
 from pipeline.passives import NO_PAIR
 
@@ -63,6 +63,7 @@ PASSIVE_AFTER = re.compile(r"\s+by\b")
 LEADING_PHRASE = re.compile(r"^(?:within|after|following|despite|amid|as|while|when|since|before|during|"
                             r"in the wake of|unlike|like|under|according to|backed by|supported by|"
                             r"led by)\b[^,]*,\s*", re.IGNORECASE)
+POSSESSIVE = re.compile(r"['’]s\b")
 HYPHEN_COMPOUND = re.compile(r"-(?!led\b)[a-z]")
 # Two actors who appeal or warn as one subject and name no other ("The AU and the UN called for a
 # ceasefire") address a third party, not each other: no pair (JOINT), even where a closing ", Iran
@@ -259,6 +260,12 @@ def _subject(text, mentions, anchor):
     # US-led coalition", "Hamas-led gunmen"): it acts through it.
     free = [m for m in before if not HYPHEN_COMPOUND.match(text, m.end)]
     source = (free or before)[0]
+    # A cue naming another actor's own act, in the possessive, is aimed at that actor: "China
+    # described Japan's visit to Taiwan as a provocation". (Not "Russia and Iran attacked": there the
+    # actor before the cue is its subject.)
+    actor = actor_of(text, mentions, anchor)
+    if actor is not None and actor.code != source.code and POSSESSIVE.match(text, actor.end):
+        return source.code, actor.code, "subject"
     target = _first_after(mentions, anchor.start, exclude=source.code)
     if target:
         return source.code, target.code, "subject"

@@ -144,11 +144,24 @@ def cue_owners(text: str, mentions: tuple[Mention, ...], cues: tuple[Cue, ...]) 
     ends = [m.end for m in mentions]
     owners = []
     for cue in cues:
-        index = bisect_right(ends, cue.start) - 1
-        if index < 0 or not OWN_ACT_GAP.fullmatch(text, mentions[index].end, cue.start):
+        index = _actor_of(text, mentions, ends, cue)
+        if index is None:
             owners.append(frozenset())
             continue
         listed = _listed_before(text, mentions, index)
         hyphenated = _listed_before(text, mentions, index, COMPOUND_JOIN, COMPOUND_JOIN)
         owners.append(frozenset(m.code for m in [*listed, *hyphenated, mentions[index]]))
     return owners
+
+
+def actor_of(text: str, mentions: tuple[Mention, ...], cue: Cue) -> Mention | None:
+    """The actor whose own act `cue` names: "Japan's visit", "the U.S. invasion"; else None."""
+    index = _actor_of(text, mentions, [m.end for m in mentions], cue)
+    return None if index is None else mentions[index]
+
+
+def _actor_of(text: str, mentions: tuple[Mention, ...], ends: list[int], cue: Cue) -> int | None:
+    index = bisect_right(ends, cue.start) - 1
+    if index < 0 or not OWN_ACT_GAP.fullmatch(text, mentions[index].end, cue.start):
+        return None
+    return index

@@ -19,6 +19,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from pipeline.actors import GAZETTEER_DIR, Gazetteer, find_mentions, load_gazetteer, may_name_two_actors
 from pipeline.attribution import CONFIDENCE, Direction, attribute
 from pipeline.clean import clean_article
+from pipeline.coordination import cue_owners
 from pipeline.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from pipeline.models import Article, Cue, Mention, Rhetoric, Sentence, Statement
 from pipeline.rhetoric import find_cues, score_sentence, subordinate_clause_start
@@ -79,7 +80,9 @@ def score_article(article: Article, resources: Resources, clock=OFF) -> tuple[St
         if not directions:
             continue  # VADER, the slowest step, runs only for sentences that become statements
         rhetoric = _rhetoric_by_direction(sentence.text, local, cues, resources)
-        statements.extend(_statement(article, sentence, rhetoric(d), d) for d in directions)
+        for direction in directions:
+            if scored := rhetoric(direction):
+                statements.append(_statement(article, sentence, scored, direction))
         clock.lap("rhetoric")
     clock.lap("split")  # the rest of the last paragraph's sentences
     return tuple(_without_unfounded_fallbacks(statements, main_pair))
@@ -98,28 +101,29 @@ def _sentences_naming_actors(
 
 
 def _rhetoric_by_direction(text: str, local: tuple[Mention, ...], cues: tuple[Cue, ...],
-                           resources: Resources) -> Callable[[Direction], Rhetoric]:
-    """The sentence's rhetoric for each direction: of every cue, or, for a pair both first named
-    before a subordinate clause that holds cues of its own and not both named again in it, of the
-    cues before it (rhetoric.subordinate_clause_start): "Norway will help defend Saudi Arabia if it
-    is attacked" is help, not an attack; "Talks between Russia and Ukraine collapsed as Moscow
-    shelled Kyiv" keeps the shelling."""
-    whole = score_sentence(text, resources.lexicon, resources.vader, cues)
+                           resources: Resources) -> Callable[[Direction], Rhetoric | None]:
+    """The sentence's rhetoric for each direction, of the cues that bear on its pair; None when none
+    does. Left out for a pair: a cue naming another actor's own act ("Peru granted asylum to Panamanian
+    officers after the U.S. invasion": the invasion is no act of Peru's or Panama's; see
+    coordination.cue_owners); and, for a pair both first named before a subordinate clause that
+    holds cues of its own and not both named again in it, the cues of the clause
+    (rhetoric.subordinate_clause_start): "Norway will help defend Saudi Arabia if it is attacked" is
+    help, not an attack; "Talks between Russia and Ukraine collapsed as Moscow shelled Kyiv" keeps
+    the shelling."""
+    owners = cue_owners(text, local, cues)
     clause_at = subordinate_clause_start(text, cues)
-    if clause_at is None:
-        return lambda direction: whole
-    in_main = {m.code for m in local if m.start < clause_at}  # first named before the clause
-    in_clause = {m.code for m in local if m.start >= clause_at}
-    main: list[Rhetoric] = []  # scored once, when a direction first needs it (VADER may run)
+    in_main = {m.code for m in local if clause_at is None or m.start < clause_at}
+    in_clause = {m.code for m in local if clause_at is not None and m.start >= clause_at}
+    scored: dict[tuple[Cue, ...], Rhetoric | None] = {}  # VADER may run: once for each set of cues
 
-    def rhetoric(direction: Direction) -> Rhetoric:
+    def rhetoric(direction: Direction) -> Rhetoric | None:
         pair = {direction.source, direction.target}
-        if not pair <= in_main or pair <= in_clause:
-            return whole
-        if not main:
-            before = tuple(cue for cue in cues if cue.start < clause_at)
-            main.append(score_sentence(text, resources.lexicon, resources.vader, before))
-        return main[0]
+        main_clause_only = clause_at is not None and pair <= in_main and not pair <= in_clause
+        kept = tuple(cue for cue, owner in zip(cues, owners, strict=True)
+                     if (not owner or owner & pair) and not (main_clause_only and cue.start >= clause_at))
+        if kept not in scored:
+            scored[kept] = score_sentence(text, resources.lexicon, resources.vader, kept) if kept else None
+        return scored[kept]
 
     return rhetoric
 

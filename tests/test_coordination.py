@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from pipeline.coordination import acts_on_another, list_opening, listed_with
+from pipeline.coordination import acts_on_another, cue_owners, list_opening, listed_with
 from pipeline.lexicon import load_lexicon
 from pipeline.models import Mention
 from pipeline.rhetoric import find_cues
@@ -57,3 +57,14 @@ def test_coordination_acts_on_another_only_through_an_object(lexicon, text, shar
     mentions = mentions_in(text)
     anchor = min(find_cues(text, lexicon), key=lambda c: c.start)
     assert acts_on_another(text, mentions, anchor, {"RUS", "IRN"}, shared) is expected
+
+
+@pytest.mark.parametrize(("text", "owners"), [
+    ("Iran condemned the U.S. invasion.", [{"IRN"}, {"USA"}]),
+    ("Turkey protested at Russia's sanctions.", [{"TUR"}, {"RUS"}]),
+    ("Britain and France condemned the Russia-Ukraine war.", [{"GBR", "FRA"}, {"RUS", "UKR"}]),
+    # an actor not just before the cue owns nothing
+    ("Iran's foreign minister condemned the invasion by Iraq.", [set(), set()]),
+])
+def test_coordination_cue_owners_are_the_actors_just_before_a_cue(lexicon, text, owners):
+    assert cue_owners(text, mentions_in(text), find_cues(text, lexicon)) == owners

@@ -80,7 +80,8 @@ def test_rhetoric_longest_phrase_decides_the_category(lexicon, vader, text, cate
     assert score_sentence(text, lexicon, vader).category == category
 
 
-@pytest.mark.parametrize("text", ["a significant bank background", "the investigation", "thanks to rain"])
+@pytest.mark.parametrize("text", ["a significant bank background", "the investigation", "thanks to rain",
+                                  "a bombshell report", "bombastic remarks", "flights to Bombay"])
 def test_rhetoric_words_that_only_look_like_cues(lexicon, text):
     assert find_cues(text, lexicon) == ()
 

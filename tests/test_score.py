@@ -148,3 +148,30 @@ def test_score_a_pair_named_before_a_subordinate_clause_is_scored_without_its_cu
 def test_score_a_pair_named_in_the_subordinate_clause_keeps_every_cue(resources, text, terms):
     statement = score_article(Article("t", text), resources)[0]
     assert terms <= {cue.term for cue in statement.cues} and statement.tension > 0
+
+
+@pytest.mark.parametrize(("text", "pair", "terms", "hostile"), [
+    # the invasion is the US's own act: no cue of Peru's or Panama's
+    ("Peru granted asylum to Panamanian officers who fled after the U.S. invasion.", ("PER", "PAN"),
+     ["grant* .. asylum"], False),
+    ("Germany sent aid to Ukraine after Russia's invasion.", ("DEU", "UKR"), ["aid"], False),
+    # an act of one side of the pair is kept
+    ("Ukraine thanked Germany for its help against the Russian invasion.", ("UKR", "DEU"),
+     ["thank*", "help"], False),
+])
+def test_score_a_cue_naming_a_third_actors_act_is_left_out_of_the_pair(resources, text, pair, terms, hostile):
+    (statement,) = score_article(Article("o", text), resources)
+    assert (statement.source, statement.target) == pair
+    assert [cue.term for cue in statement.cues] == terms and (statement.tension > 0) is hostile
+
+
+def test_score_a_pair_with_only_a_third_actors_acts_is_no_statement(resources):
+    text = "Peru sent Panama reports of the U.S. invasion."
+    statements = score_article(Article("n", text), resources)
+    assert not [s for s in statements if {s.source, s.target} == {"PER", "PAN"}]
+
+
+def test_score_an_act_of_a_pair_member_is_kept(resources):
+    statement = score_article(Article("k", "Iran condemned the Israeli strikes on Syria."), resources)[0]
+    assert (statement.source, statement.target) == ("IRN", "ISR")
+    assert {"condemn*", "strikes"} <= {cue.term for cue in statement.cues}
