@@ -39,6 +39,10 @@ PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|from|to|across|into|with|for|by|nea
 # as one subject are done together, to a third ("The US and Britain launched air strikes").
 RECIPROCAL_ATTACKS = frozenset({"at war", "battl*", "clash*", "fighting", "firefight*", "hostilities",
                                 "skirmish*", "war"})
+# Words that make what actors named as one subject do a joint act, theirs together: "French and
+# Egyptian warships launched joint war games", "patrolled the strait together".
+JOINT_ACTION = re.compile(r"\b(?:joint|jointly|together)\b", re.IGNORECASE)
+JOINT_REACH = 25  # characters around a cue: a few words
 # Two actors joined as one subject: "Jordan and Britain", "the US and the UK".
 MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
 # Any link of a list: a comma, "and", or both.
@@ -55,7 +59,8 @@ COMPOUND_JOIN = re.compile(r"^\s*[-–/]\s*$")
 # ("clashed near the Polish border", "held talks in Qatar", "agreed a truce brokered by Turkey"; but
 # "resisting moves by the US": the agent of the object).
 OBJECT_GAP = re.compile(
-    r"^(?:\s+(?!(?:in|near|at|from|during|inside|outside|across|within|along|off|that|which|who|"
+    r"^(?:\s+(?!(?:in|near|at|from|during|inside|outside|across|within|along|off|over|above|around|through|"
+    r"that|which|who|"
     r"as|while|when|after|before|since|amid)\b)[\w'’-]+){0,6}?\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
@@ -72,7 +77,9 @@ OWN_ACT_GAP = re.compile(r"(?:['’]s|-led)?\s+")
 def listed_with(text: str, mentions: tuple[Mention, ...], code: str, exclude: set[str]) -> list[str]:
     """Actors in one list with the first mention of `code`, in order: those before it when the list
     closes on it ("Britain, France and Germany condemned": Germany's), then those after it."""
-    first = next(i for i, m in enumerate(mentions) if m.code == code)
+    first = next((i for i, m in enumerate(mentions) if m.code == code), None)
+    if first is None:  # an article-pair fallback's other side, not named here
+        return []
     listed = [m.code for m in _listed_before(text, mentions, first)]
     for left, right in zip(mentions[first:], mentions[first + 1 :], strict=False):
         if not LIST_JOIN.match(text[left.end : right.start]):
@@ -112,9 +119,11 @@ def joint_act(text: str, mentions: tuple[Mention, ...], anchor: Cue, first: Ment
         return NO_PAIR if all(m.code in listed for m in mentions) else None
     category = anchor.turned_from or anchor.category  # "failed to reach a deal" is still shared
     shared = category in MUTUAL_CATEGORIES and (category != "ATTACK" or anchor.term in RECIPROCAL_ATTACKS)
-    if not reciprocal and acts_on_another(text, mentions, anchor, listed, shared):
+    # "joint" alone names no act: in "launched joint strikes on Iran" the strikes' object is Iran's.
+    marker = JOINT_ACTION.fullmatch(text, anchor.start, anchor.end) is not None
+    if not reciprocal and acts_on_another(text, mentions, anchor, listed, shared and not marker):
         return None
-    if reciprocal or shared:
+    if reciprocal or shared or done_together(text, anchor):
         return first.code, last.code, "mutual"
     # Actors named before them may make them objects ("Guinea tortured Liberian and Sierra Leonean
     # refugees"): only as the clause's first actors do they act together.
@@ -122,6 +131,22 @@ def joint_act(text: str, mentions: tuple[Mention, ...], anchor: Cue, first: Ment
     if anchor.polarity == "hostile" and first_named:
         return JOINT
     return None
+
+
+def done_together(text: str, cue: Cue) -> bool:
+    """Whether `cue` is a show or use of force that actors acting jointly on each other (attribution's
+    `mutual` rule) do together, not to each other: the war games in "French and Egyptian warships
+    launched joint war games"; not the clash in "Russia and Ukraine clashed"."""
+    force = cue.category == "MOBILIZE" or (cue.category == "ATTACK" and cue.term not in RECIPROCAL_ATTACKS)
+    near = text[max(0, cue.start - JOINT_REACH) : cue.end + JOINT_REACH]  # "joint naval war games"
+    return force and JOINT_ACTION.search(near) is not None and RECIPROCAL_WORDS.search(text) is None
+
+
+def ties_co_subjects(text: str, mentions: tuple[Mention, ...], cue: Cue, source: str, target: str) -> bool:
+    """Whether `cue` is a bare "joint" that ties `source` to the actors named with it, not to `target`:
+    in "The US and Israel launched joint strikes on Iran" it is no cooperation with Iran."""
+    return (JOINT_ACTION.fullmatch(text, cue.start, cue.end) is not None
+            and bool(listed_with(text, mentions, source, exclude={target})))
 
 
 def acts_on_another(text: str, mentions: tuple[Mention, ...], anchor: Cue, subjects: set[str],

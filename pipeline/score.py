@@ -19,7 +19,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from pipeline.actors import GAZETTEER_DIR, Gazetteer, find_mentions, load_gazetteer, may_name_two_actors
 from pipeline.attribution import CONFIDENCE, Direction, attribute
 from pipeline.clean import clean_article
-from pipeline.coordination import cue_owners
+from pipeline.coordination import cue_owners, done_together, ties_co_subjects
 from pipeline.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from pipeline.models import Article, Cue, Mention, Rhetoric, Sentence, Statement
 from pipeline.rhetoric import find_cues, score_sentence, subordinate_clause_start
@@ -105,8 +105,9 @@ def _rhetoric_by_direction(text: str, local: tuple[Mention, ...], cues: tuple[Cu
     """The sentence's rhetoric for each direction, of the cues that bear on its pair; None when none
     does. Left out for a pair: a cue naming another actor's own act ("Peru granted asylum to Panamanian
     officers after the U.S. invasion": the invasion is no act of Peru's or Panama's; see
-    coordination.cue_owners); and, for a pair both first named before a subordinate clause that
-    holds cues of its own and not both named again in it, the cues of the clause
+    coordination.cue_owners); what co-subjects do together (_between_co_subjects); and, for a pair
+    both first named before a subordinate clause that holds cues of its own and not both named again
+    in it, the cues of the clause
     (rhetoric.subordinate_clause_start): "Norway will help defend Saudi Arabia if it is attacked" is
     help, not an attack; "Talks between Russia and Ukraine collapsed as Moscow shelled Kyiv" keeps
     the shelling."""
@@ -120,12 +121,22 @@ def _rhetoric_by_direction(text: str, local: tuple[Mention, ...], cues: tuple[Cu
         pair = {direction.source, direction.target}
         main_clause_only = clause_at is not None and pair <= in_main and not pair <= in_clause
         kept = tuple(cue for cue, owner in zip(cues, owners, strict=True)
-                     if (not owner or owner & pair) and not (main_clause_only and cue.start >= clause_at))
+                     if (not owner or owner & pair) and not (main_clause_only and cue.start >= clause_at)
+                     and not _between_co_subjects(text, local, cue, direction))
         if kept not in scored:
             scored[kept] = score_sentence(text, resources.lexicon, resources.vader, kept) if kept else None
         return scored[kept]
 
     return rhetoric
+
+
+def _between_co_subjects(text: str, local: tuple[Mention, ...], cue: Cue, direction: Direction) -> bool:
+    """Whether `cue` tells of what co-subjects do together rather than to the pair's target: the force
+    two sides acting jointly show (their "joint war games" are no threat to each other), or the
+    "joint" in "The US and Israel launched joint strikes on Iran" (no cooperation with Iran)."""
+    if direction.rule == "mutual":
+        return done_together(text, cue)
+    return ties_co_subjects(text, local, cue, direction.source, direction.target)
 
 
 def _may_pair(local: tuple[Mention, ...], main_pair: tuple[str, str] | None) -> bool:

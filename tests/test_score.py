@@ -175,3 +175,16 @@ def test_score_an_act_of_a_pair_member_is_kept(resources):
     statement = score_article(Article("k", "Iran condemned the Israeli strikes on Syria."), resources)[0]
     assert (statement.source, statement.target) == ("IRN", "ISR")
     assert {"condemn*", "strikes"} <= {cue.term for cue in statement.cues}
+
+
+def test_score_force_shown_jointly_is_cooperation_between_the_partners(resources):
+    text = "French and Egyptian warships launched joint war games in the Mediterranean."
+    statements = score_article(Article("j", text), resources)
+    assert {(s.source, s.target) for s in statements} == {("FRA", "EGY"), ("EGY", "FRA")}
+    assert all(s.tension < 0 and s.category == "COOPERATE" for s in statements)
+
+
+def test_score_a_joint_deed_on_a_third_is_no_cooperation_with_it(resources):
+    statements = score_article(Article("i", "The US and Israel launched joint strikes on Iran."), resources)
+    assert {(s.source, s.target) for s in statements} == {("USA", "IRN"), ("ISR", "IRN")}
+    assert all([c.term for c in s.cues] == ["strikes"] and s.tension > 0 for s in statements)
