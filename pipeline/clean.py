@@ -38,10 +38,11 @@ SPACES = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
 # The same for ASCII text: tab, vertical tab and form feed become spaces, then runs of spaces one.
 ASCII_BLANKS = {9: 32, 11: 32, 12: 32}
 RUN_OF_SPACES = re.compile(r" {2,}")
-# Some scraped feeds join paragraphs with ", ," runs ("...treaty., ,  In the middle"): a paragraph
-# break. Two spaces are required so that "the U.S., Japan" is left alone.
+# Some scraped feeds join paragraphs with ", ," runs ("...treaty., ,  In the middle", KCNA's
+# "...field., , That day"): a paragraph break. After a stop, two commas never stand in a sentence;
+# one needs two spaces after it, so that "the U.S., Japan" is left alone.
 # (Written to start with a character class, not a look-behind: Python's re scans for those fast.)
-COMMA_RUN_BREAK = re.compile(r"([.!?\"”])(?:[ \t]*,)+[ \t]{2,}(?=[A-Z\"“])")
+COMMA_RUN_BREAK = re.compile(r"([.!?:\"”])(?:(?:[ \t]*,){2,}[ \t]*|[ \t]*,[ \t]{2,})(?=[A-Z\"“])")
 # A new paragraph in hard-wrapped text (Reuters 1987 style): a blank line or an indented line.
 WRAPPED_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[ \t]{2,}\S)")
 # The last character of a finished line (a sentence or a heading-free paragraph), to tell a wrapped
