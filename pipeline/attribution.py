@@ -63,6 +63,8 @@ PASSIVE_AFTER = re.compile(r"\s+by\b")
 LEADING_PHRASE = re.compile(r"^(?:within|after|following|despite|amid|as|while|when|since|before|during|"
                             r"in the wake of|unlike|like|under|according to|backed by|supported by|"
                             r"led by)\b[^,]*,\s*", re.IGNORECASE)
+RECEIVED = re.compile(r"\breceiv(?:e|es|ed|ing)\b", re.IGNORECASE)
+FROM = re.compile(r"\bfrom\b", re.IGNORECASE)
 POSSESSIVE = re.compile(r"['’]s\b")
 HYPHEN_COMPOUND = re.compile(r"-(?!led\b)[a-z]")
 # Two actors who appeal or warn as one subject and name no other ("The AU and the UN called for a
@@ -267,11 +269,20 @@ def _subject(text, mentions, anchor):
     if actor is not None and actor.code != source.code and POSSESSIVE.match(text, actor.end):
         return source.code, actor.code, "subject"
     target = _first_after(mentions, anchor.start, exclude=source.code)
+    if target and _received_from(text, source, anchor, target):
+        return target.code, source.code, "subject"
     if target:
         return source.code, target.code, "subject"
     target = next((m for m in before if m.code != source.code), None)
     # Every actor stands before the cue: the first is most often the grammatical subject.
     return (source.code, target.code, "subject-first") if target else None
+
+
+def _received_from(text, source: Mention, anchor: Cue, target: Mention) -> bool:
+    """Whether the subject received what the cue names from the actor after it: "Kim Jong Un
+    received a message of condolences from the president of Kenya" is Kenya's act."""
+    receipt = RECEIVED.search(text, source.end, anchor.start)
+    return receipt is not None and FROM.search(text, receipt.end(), target.start) is not None
 
 
 def _first_after(mentions, position: int, exclude: str) -> Mention | None:

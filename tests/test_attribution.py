@@ -60,6 +60,9 @@ def main_direction(text, lexicon):
         ("Under the Moscow-led plan, Iran attacked Iraq.", "IRN", "IRQ", "subject"),
         # an actor leading others acts through them ("a US-based group" is only where a group is)
         ("Moscow-led forces in Iraq shelled Iran.", "RUS", "IRN", "subject"),
+        # what the subject received is the giver's act; one received after the cue is not the cue's
+        ("Seoul received a message of thanks from Tokyo.", "JPN", "KOR", "subject"),
+        ("Iran attacked Iraq after receiving weapons from Jordan.", "IRN", "IRQ", "subject"),
     ],
 )
 def test_attribution_rules(lexicon, text, source, target, rule):
