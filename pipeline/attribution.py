@@ -76,7 +76,7 @@ APPEAL_VERBS = re.compile(r"(?i)\b(?:called|calls|urged|urges|appealed|appeals|d
 EACH_OTHER = re.compile(r"\b(?:each other|one another)\b")
 CONFIDENCE = {
     "passive": 0.8, "speaker": 0.8, "trailing": 0.75, "mutual": 0.75, "subject": 0.7,
-    "subject-first": 0.5, "undirected": 0.4, "article-pair": 0.35,
+    "subject-first": 0.5, "victim": 0.5, "undirected": 0.4, "article-pair": 0.35,
 }
 
 
@@ -138,7 +138,7 @@ def _body_direction(text, mentions, cues) -> tuple[str, str, str] | None:
         return headline
     aimed_at = partial(passives.words_aimed_at, cues=cues)  # a rule read around each anchor, too
     for anchor in _anchors(cues):
-        for rule in (_speaker, aimed_at, _passive, _mutual, _subject):
+        for rule in (_speaker, aimed_at, _passive, passives.victim_of, _mutual, _subject):
             found = rule(text, mentions, anchor)
             if found:
                 return found
@@ -280,9 +280,10 @@ def _subject(text, mentions, anchor):
 
 def _received_from(text, source: Mention, anchor: Cue, target: Mention) -> bool:
     """Whether the subject received what the cue names from the actor after it: "Kim Jong Un
-    received a message of condolences from the president of Kenya" is Kenya's act."""
+    received a message of condolences from the president of Kenya" is Kenya's act. (Not a cue after
+    "from": "Russia receives revenues from energy sales that pay for the war against Ukraine".)"""
     receipt = RECEIVED.search(text, source.end, anchor.start)
-    return receipt is not None and FROM.search(text, receipt.end(), target.start) is not None
+    return receipt is not None and FROM.search(text, anchor.end, target.start) is not None
 
 
 def _first_after(mentions, position: int, exclude: str) -> Mention | None:

@@ -49,6 +49,24 @@ PASSIVE_BEFORE = re.compile(AUXILIARY + "$", re.IGNORECASE)
 HEADLINE_SUBJECT_WORDS = 6
 CLAUSE_BEFORE = re.compile(r",|\b(?:that|who|which|after|having|when|while|as|because|since|though|"
                            r"although|if|said|says)\b", re.IGNORECASE)
+# A deed done to the first actor named, in the passive with no agent: "Two NATO soldiers were killed
+# in an attack in Afghanistan", "There were 10 Russian soldiers killed in Ukraine". The actor harmed
+# is the target, and the actor named after the deed (most often where it was done) stands for the
+# agent, as event coders read it: rule `victim`, trusted less than a named agent.
+VICTIM_DEEDS = {"ATTACK", "SANCTION"}
+PARTICIPLE = re.compile(r"(?:ed|en|wn|shot|struck|hit|overrun)$", re.IGNORECASE)
+# The victim, then at most a few words (its noun: "soldiers", "nationals") and the auxiliary.
+VICTIM_GAP = re.compile(r"(?:['’]s)?(?:\s+[\w'-]+){0,3}?\s+(?:was|were|have been|has been|had been|are|is)"
+                        r"\s+(?:\w+ly\s+)?", re.IGNORECASE)
+# Or "There were 10 Russian soldiers killed": the auxiliary before the victim, its number between.
+AUXILIARY_BEFORE = re.compile(r"\b(?:was|were)\s+(?:(?:\d[\d,.]*|a|an|the|some|several|many|dozens|hundreds|"
+                              r"thousands|of|at|least|more|than|about|two|three|four|five|six|seven|"
+                              r"eight|nine|ten)\s+){0,3}$", re.IGNORECASE)
+# The agent stands where the deed was done or whence it came: "killed in Ukraine", "in Israeli
+# strikes", "expelled from Russia"; not "prohibited from traveling to Cuba".
+PLACE_OF_DEED = re.compile(r"\b(?:in|by|from|near|at)\s+"
+                           r"(?:(?!to\b|into\b|for\b|with\b|[\w-]*ing\b)[\w,-]+\s+){0,3}$", re.IGNORECASE)
+NOUN_GAP = re.compile(r"(?:\s+[\w'-]+){0,2}\s+", re.IGNORECASE)
 # An agent named after the reason: "Japan was criticised over the shrine visit by China"; not one of
 # another participle's ("Accused of Defending Sexual Slavery Enforced by Japan").
 AGENT_LEAD = re.compile(r"(?<!ed)(?<!en)\s+by\s+(?:the\s+)?$", re.IGNORECASE)
@@ -96,6 +114,24 @@ def words_aimed_at(text, mentions, cue, cues):
     if target and agent:
         return agent.code, target.code, "passive"
     return None if _reports_a_deed(cues) else NO_PAIR
+
+
+def victim_of(text, mentions, cue):
+    """(actor named after the deed, victim, "victim") for a deed in the passive done to the first
+    actor named, with no agent said; else None. The victim must be the clause's first actor with no
+    other before the deed ("An Iranian bus traveling to Syria was attacked" names two)."""
+    if cue.category not in VICTIM_DEEDS or not PARTICIPLE.search(text, cue.start, cue.end):
+        return None
+    before = [m for m in mentions if m.end <= cue.start]
+    if not before or any(m.code != before[0].code for m in before):
+        return None
+    victim = before[-1]
+    passive = VICTIM_GAP.fullmatch(text, victim.end, cue.start) or (
+        AUXILIARY_BEFORE.search(text, 0, before[0].start) and NOUN_GAP.fullmatch(text, victim.end, cue.start))
+    agent = next((m for m in mentions if m.start >= cue.end and m.code != victim.code), None)
+    if passive and agent and PLACE_OF_DEED.search(text, cue.end, agent.start):
+        return agent.code, victim.code, "victim"
+    return None
 
 
 def _reports_a_deed(cues) -> bool:

@@ -231,3 +231,16 @@ def test_attribution_actors_acting_as_one_on_each_other_pair_each_with_each(lexi
 def test_attribution_reciprocal_attacks_are_lexicon_terms(lexicon):
     terms = {entry.term for entry in lexicon.entries}
     assert terms >= RECIPROCAL_ATTACKS
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a deed done to the actor named first, no agent said: the actor where it was done did it
+    ("There were ten Norway soldiers killed in Iraq today.", {("IRQ", "NOR", "victim")}),
+    ("Two Norway soldiers were killed in an attack in Iraq.", {("IRQ", "NOR", "victim")}),
+    ("Three Norway nationals have been expelled from Iran.", {("IRN", "NOR", "victim")}),
+    # an active deed after an auxiliary of another clause; an actor after the deed that is no place
+    ("Many were injured while Norway forces attacked Iraq.", {("NOR", "IRQ", "subject")}),
+    ("Norway soldiers were prohibited from traveling to Iraq.", {("NOR", "IRQ", "subject")}),
+])
+def test_attribution_a_victim_in_the_passive_is_the_target(lexicon, text, expected):
+    assert directions_of(text, lexicon) == expected
