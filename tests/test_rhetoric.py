@@ -109,6 +109,9 @@ def test_rhetoric_the_month_may_is_not_a_hedge_and_hedges_stay_in_their_clause(l
     ("released", "The army released a video of the strike.", False),
     ("released", "Footage was released showing the convoy.", False),
     ("released", "Hamas released three hostages on Saturday.", True),
+    # a name
+    ("ban", "UN chief Ban Ki-moon visited Seoul.", False),
+    ("ban", "The UN chief urged Seoul to ban the tests.", True),
     ("released", "More detainees are set to be released on Monday.", True),
     # A war of the past named as an event, or a noun about war, is no attack now; a new one is.
     ("war", "The US felt the defeat it sustained in the Korean War in 1953.", False),
