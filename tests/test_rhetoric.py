@@ -155,6 +155,7 @@ def test_rhetoric_the_month_may_is_not_a_hedge_and_hedges_stay_in_their_clause(l
     # Killed by a disaster is no attack.
     ("killed", "Two Britons were killed in a car crash in France.", False),
     ("killed", "An earthquake that killed 40 people struck Turkey.", False),
+    ("killed", "Heavy rains killed 12 people in Brazil and the U.S.", False),
     ("killed", "Three soldiers were killed by gunmen near the border.", True),
     ("killed", "Troops killed six civilians in a raid.", True),
     ("killing", "An earthquake killing 40 people struck Turkey.", False),
