@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from functools import partial
 
 from pipeline import passives
-from pipeline.coordination import JOINT, MUTUAL_JOIN, actor_of, joint_act, list_opening, listed_with
+from pipeline.coordination import (
+    JOINT,
+    MUTUAL_JOIN,
+    actor_of,
+    joined_as_one,
+    joint_act,
+    list_opening,
+    listed_with,
+)
 from pipeline.models import Cue, Mention
 from pipeline.passives import NO_PAIR
 
@@ -238,9 +246,9 @@ def _mutual(text, mentions, anchor):
     together, to someone unnamed: no pair (JOINT), "The US and Britain launched air strikes"."""
     before = [m for m in mentions if m.end <= anchor.start]
     for index, (left, right) in enumerate(zip(before, before[1:], strict=False)):
-        joined = MUTUAL_JOIN.match(text[left.end : right.start])
+        joined = joined_as_one(text, left, right)
         if joined and left.code != right.code and not _mention_between(mentions, right.end, anchor.start):
-            first = list_opening(text, mentions, index + 1)
+            first = min(list_opening(text, mentions, index + 1), left, key=lambda m: m.start)
             opening = LEADING_PHRASE.match(text, 0, first.start)
             return joint_act(text, mentions, anchor, first, right, opening.end() if opening else 0)
     return None

@@ -43,8 +43,16 @@ RECIPROCAL_ATTACKS = frozenset({"at war", "battl*", "clash*", "fighting", "firef
 # Egyptian warships launched joint war games", "patrolled the strait together".
 JOINT_ACTION = re.compile(r"\b(?:joint|jointly|together)\b", re.IGNORECASE)
 JOINT_REACH = 25  # characters around a cue: a few words
+# Lexicon terms whose object is a topic: what follows them is talked about, not done.
+TOPIC_CUES = frozenset({"discuss*"})
 # Two actors joined as one subject: "Jordan and Britain", "the US and the UK".
 MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
+# Or, opening a headline, a comma: "Turkey, Russia reach deal", "Ukraine, Russia blame each other".
+HEADLINE_JOIN = re.compile(r"\s*,\s*(?:the\s+)?")
+SENTENCE_OPENING = re.compile(r"[\W_]*(?:the\s+)?", re.IGNORECASE)
+# "Russia, China's ally, ...", "The US, Japan and South Korea ...": not two subjects of a headline.
+NOT_HEADLINE_PAIR_AFTER = re.compile(r"['’]s\b|\s*,|\s+(?:and|&)\s")
+POSSESSIVE_AFTER = re.compile(r"['’]s\b")
 # Any link of a list: a comma, "and", or both.
 LIST_JOIN = re.compile(r"^(?:'s)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?$")
 # The link that closes a list: "A and B", "A, B and C", "A, B, and C". A list is read back from its
@@ -60,18 +68,27 @@ COMPOUND_JOIN = re.compile(r"^\s*[-–/]\s*$")
 # "resisting moves by the US": the agent of the object).
 OBJECT_GAP = re.compile(
     r"^(?:\s+(?!(?:in|near|at|from|during|inside|outside|across|within|along|off|over|above|around|through|"
-    r"that|which|who|"
-    r"as|while|when|after|before|since|amid)\b)[\w'’-]+){0,6}?\s+(?:the\s+)?$",
+    r"that|which|who|as|while|when|after|before|since|amid)\b)[\w'’‘\"“”-]+){0,6}?\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 PARTICIPLE_BY = re.compile(r"(?:ed|en|wn)\s+by\b", re.IGNORECASE)
-# An act two sides share has a third side only when it says so: "signed a deal with Turkey", "talks
-# with Iran", "offered help to Kyiv"; not "agreed a ceasefire for Syria", "agreed Assad's regime had
-# ...", "clashed near the border".
-PARTNER_LEAD = re.compile(r"\b(?:with|to)\s+(?:the\s+)?$", re.IGNORECASE)  # the cue's own "talks with", too
+# An act two sides share has a third side only when it says so (in the cue's own words too: "talks
+# with"): "signed a deal with Turkey", "offered help to Kyiv", "waged war against Iran"; not "agreed a
+# ceasefire for Syria", "agreed Assad's regime had ...", "clashed near the border".
+PARTNER_LEAD = re.compile(r"\b(?:with|to|against)\s+(?:the\s+)?$", re.IGNORECASE)
 # What joins an actor to a cue that names its own act: nothing ("the U.S. invasion", "Russia
 # attacked"), a possessive ("Russia's sanctions"), or a group it leads ("the US-led invasion").
 OWN_ACT_GAP = re.compile(r"(?:['’]s|-led)?\s+")
+
+
+def joined_as_one(text: str, left: Mention, right: Mention) -> bool:
+    """Whether two actors named one after the other are joined as one subject: "Jordan and
+    Britain", or two that open a headline, "Turkey, Russia reach deal"."""
+    if MUTUAL_JOIN.match(text[left.end : right.start]):
+        return True
+    return (SENTENCE_OPENING.fullmatch(text, 0, left.start) is not None
+            and HEADLINE_JOIN.fullmatch(text, left.end, right.start) is not None
+            and NOT_HEADLINE_PAIR_AFTER.match(text, right.end) is None)
 
 
 def listed_with(text: str, mentions: tuple[Mention, ...], code: str, exclude: set[str]) -> list[str]:
@@ -82,8 +99,9 @@ def listed_with(text: str, mentions: tuple[Mention, ...], code: str, exclude: se
         return []
     listed = [m.code for m in _listed_before(text, mentions, first)]
     for left, right in zip(mentions[first:], mentions[first + 1 :], strict=False):
-        if not LIST_JOIN.match(text[left.end : right.start]):
-            break
+        join = text[left.end : right.start]
+        if not LIST_JOIN.match(join) or (POSSESSIVE_AFTER.match(text, right.end) and "and" not in join):
+            break  # "Seoul, Tokyo's neighbour, ...": an apposition, no list
         listed.append(right.code)
     return [c for c in dict.fromkeys(listed) if c != code and c not in exclude]
 
@@ -121,7 +139,8 @@ def joint_act(text: str, mentions: tuple[Mention, ...], anchor: Cue, first: Ment
     shared = category in MUTUAL_CATEGORIES and (category != "ATTACK" or anchor.term in RECIPROCAL_ATTACKS)
     # "joint" alone names no act: in "launched joint strikes on Iran" the strikes' object is Iran's.
     marker = JOINT_ACTION.fullmatch(text, anchor.start, anchor.end) is not None
-    if not reciprocal and acts_on_another(text, mentions, anchor, listed, shared and not marker):
+    topic = anchor.term in TOPIC_CUES  # "discussed Russia's war against Ukraine": what, not with whom
+    if not (reciprocal or topic) and acts_on_another(text, mentions, anchor, listed, shared and not marker):
         return None
     if reciprocal or shared or done_together(text, anchor):
         return first.code, last.code, "mutual"
@@ -140,6 +159,12 @@ def done_together(text: str, cue: Cue) -> bool:
     force = cue.category == "MOBILIZE" or (cue.category == "ATTACK" and cue.term not in RECIPROCAL_ATTACKS)
     near = text[max(0, cue.start - JOINT_REACH) : cue.end + JOINT_REACH]  # "joint naval war games"
     return force and JOINT_ACTION.search(near) is not None and RECIPROCAL_WORDS.search(text) is None
+
+
+def discussed(cues: tuple[Cue, ...], cue: Cue) -> bool:
+    """Whether `cue` is what two sides discussed, not an act between them: the threats in "Zelensky,
+    Macron discuss Russia's nuclear threats" (a hostile cue after "discuss")."""
+    return cue.polarity == "hostile" and any(c.term in TOPIC_CUES and c.end <= cue.start for c in cues)
 
 
 def ties_co_subjects(text: str, mentions: tuple[Mention, ...], cue: Cue, source: str, target: str) -> bool:

@@ -19,7 +19,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from pipeline.actors import GAZETTEER_DIR, Gazetteer, find_mentions, load_gazetteer, may_name_two_actors
 from pipeline.attribution import CONFIDENCE, Direction, attribute
 from pipeline.clean import clean_article
-from pipeline.coordination import cue_owners, done_together, ties_co_subjects
+from pipeline.coordination import cue_owners, discussed, done_together, ties_co_subjects
 from pipeline.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from pipeline.models import Article, Cue, Mention, Rhetoric, Sentence, Statement
 from pipeline.rhetoric import find_cues, score_sentence, subordinate_clause_start
@@ -122,7 +122,7 @@ def _rhetoric_by_direction(text: str, local: tuple[Mention, ...], cues: tuple[Cu
         main_clause_only = clause_at is not None and pair <= in_main and not pair <= in_clause
         kept = tuple(cue for cue, owner in zip(cues, owners, strict=True)
                      if (not owner or owner & pair) and not (main_clause_only and cue.start >= clause_at)
-                     and not _between_co_subjects(text, local, cue, direction))
+                     and not _between_co_subjects(text, local, cues, cue, direction))
         if kept not in scored:
             scored[kept] = score_sentence(text, resources.lexicon, resources.vader, kept) if kept else None
         return scored[kept]
@@ -130,12 +130,14 @@ def _rhetoric_by_direction(text: str, local: tuple[Mention, ...], cues: tuple[Cu
     return rhetoric
 
 
-def _between_co_subjects(text: str, local: tuple[Mention, ...], cue: Cue, direction: Direction) -> bool:
+def _between_co_subjects(text: str, local: tuple[Mention, ...], cues: tuple[Cue, ...], cue: Cue,
+                         direction: Direction) -> bool:
     """Whether `cue` tells of what co-subjects do together rather than to the pair's target: the force
-    two sides acting jointly show (their "joint war games" are no threat to each other), or the
-    "joint" in "The US and Israel launched joint strikes on Iran" (no cooperation with Iran)."""
+    two sides acting jointly show (their "joint war games" are no threat to each other), what they
+    discuss ("Zelensky, Macron discuss Russia's nuclear threats"), or the "joint" in "The US and
+    Israel launched joint strikes on Iran" (no cooperation with Iran)."""
     if direction.rule == "mutual":
-        return done_together(text, cue)
+        return done_together(text, cue) or discussed(cues, cue)
     return ties_co_subjects(text, local, cue, direction.source, direction.target)
 
 

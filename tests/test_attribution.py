@@ -244,3 +244,19 @@ def test_attribution_reciprocal_attacks_are_lexicon_terms(lexicon):
 ])
 def test_attribution_a_victim_in_the_passive_is_the_target(lexicon, text, expected):
     assert directions_of(text, lexicon) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # two actors opening a headline, joined by a comma, act as one subject
+    ("Seoul, Tokyo hold talks in Norway.", {("KOR", "JPN", "mutual"), ("JPN", "KOR", "mutual")}),
+    ("Seoul, Tokyo blame each other for the clash.", {("KOR", "JPN", "mutual"), ("JPN", "KOR", "mutual")}),
+    # not an apposition, nor a list that goes on
+    ("Seoul, Tokyo's neighbour, attacked Pyongyang.", {("KOR", "PRK", "subject")}),
+    ("Washington, Tokyo and Seoul waged war against Pyongyang.",
+     {("USA", "PRK", "subject"), ("JPN", "PRK", "subject"), ("KOR", "PRK", "subject")}),
+    # what they discuss is no act of theirs on a third
+    ("Seoul and Tokyo discussed the war against Pyongyang.",
+     {("KOR", "JPN", "mutual"), ("JPN", "KOR", "mutual")}),
+])
+def test_attribution_actors_opening_a_headline_or_discussing(lexicon, text, expected):
+    assert directions_of(text, lexicon) == expected

@@ -188,3 +188,10 @@ def test_score_a_joint_deed_on_a_third_is_no_cooperation_with_it(resources):
     statements = score_article(Article("i", "The US and Israel launched joint strikes on Iran."), resources)
     assert {(s.source, s.target) for s in statements} == {("USA", "IRN"), ("ISR", "IRN")}
     assert all([c.term for c in s.cues] == ["strikes"] and s.tension > 0 for s in statements)
+
+
+def test_score_what_two_sides_discuss_is_no_hostility_between_them(resources):
+    text = "Zelensky, Macron discuss Russia's nuclear blackmail."
+    statements = score_article(Article("d", text), resources)
+    assert {(s.source, s.target) for s in statements} == {("UKR", "FRA"), ("FRA", "UKR")}
+    assert all([c.term for c in s.cues] == ["discuss*"] and s.tension < 0 for s in statements)
