@@ -25,12 +25,12 @@ from functools import partial
 from pipeline import passives
 from pipeline.coordination import (
     JOINT,
-    MUTUAL_JOIN,
     actor_of,
     joined_as_one,
     joint_act,
     list_opening,
     listed_with,
+    speaks_jointly,
 )
 from pipeline.models import Cue, Mention
 from pipeline.passives import NO_PAIR
@@ -75,13 +75,6 @@ RECEIVED = re.compile(r"\breceiv(?:e|es|ed|ing)\b", re.IGNORECASE)
 FROM = re.compile(r"\bfrom\b", re.IGNORECASE)
 POSSESSIVE = re.compile(r"['’]s\b")
 HYPHEN_COMPOUND = re.compile(r"-(?!led\b)[a-z]")
-# Two actors who appeal or warn as one subject and name no other ("The AU and the UN called for a
-# ceasefire") address a third party, not each other: no pair (JOINT), even where a closing ", Iran
-# said" names a reporter. Verbs of saying are left out ("Iran and Iraq said they would sign a deal"
-# is about the two), as is "each other".
-APPEAL_VERBS = re.compile(r"(?i)\b(?:called|calls|urged|urges|appealed|appeals|demanded|demands|warned|warns|"
-                          r"condemned|condemns|denounced|criticised|criticized|blamed)\b")
-EACH_OTHER = re.compile(r"\b(?:each other|one another)\b")
 CONFIDENCE = {
     "passive": 0.8, "speaker": 0.8, "trailing": 0.75, "mutual": 0.75, "subject": 0.7,
     "subject-first": 0.5, "victim": 0.5, "undirected": 0.4, "article-pair": 0.35,
@@ -144,9 +137,10 @@ def _body_direction(text, mentions, cues) -> tuple[str, str, str] | None:
         return None
     if headline := passives.headline_passive(text, mentions, cues):
         return headline
-    aimed_at = partial(passives.words_aimed_at, cues=cues)  # a rule read around each anchor, too
+    aimed_at = partial(passives.words_aimed_at, cues=cues)  # rules read around each anchor, too
+    mutual = partial(_mutual, cues=cues)
     for anchor in _anchors(cues):
-        for rule in (_speaker, aimed_at, _passive, passives.victim_of, _mutual, _subject):
+        for rule in (_speaker, aimed_at, _passive, passives.victim_of, mutual, _subject):
             found = rule(text, mentions, anchor)
             if found:
                 return found
@@ -210,19 +204,9 @@ def _speaker(text, mentions, anchor):
             target = _first_after(mentions, gap.end(), exclude=mention.code)
             if target:
                 return mention.code, target.code, "speaker"
-            if _speaks_jointly(text, mentions, index, gap.end()):
+            if speaks_jointly(text, mentions, index, gap.end()):
                 return JOINT
     return None
-
-
-def _speaks_jointly(text, mentions, index: int, gap_end: int) -> bool:
-    """Whether mentions[index], a speaker naming no one after it, is the second of two actors joined
-    as one subject by an appeal or warning (JOINT)."""
-    speaker = mentions[index]
-    return (index > 0 and MUTUAL_JOIN.match(text[mentions[index - 1].end : speaker.start]) is not None
-            and mentions[index - 1].code != speaker.code
-            and APPEAL_VERBS.search(text, speaker.end, gap_end) is not None
-            and EACH_OTHER.search(text) is None)
 
 
 def _trailing(text, mentions, anchor, tail_start: int):
@@ -239,7 +223,7 @@ def _trailing(text, mentions, anchor, tail_start: int):
     return (speaker.code, target.code, "trailing") if target else None
 
 
-def _mutual(text, mentions, anchor):
+def _mutual(text, mentions, anchor, cues=()):
     """Actors joined as one subject act on each other when the act is one two sides share (talks,
     a deal, a clash) and its object is no third actor: "Russia and Ukraine clashed", not "Russia and
     China attacked Ukraine" (the subject rule's). A hostile act of theirs with no object is done
@@ -250,7 +234,7 @@ def _mutual(text, mentions, anchor):
         if joined and left.code != right.code and not _mention_between(mentions, right.end, anchor.start):
             first = min(list_opening(text, mentions, index + 1), left, key=lambda m: m.start)
             opening = LEADING_PHRASE.match(text, 0, first.start)
-            return joint_act(text, mentions, anchor, first, right, opening.end() if opening else 0)
+            return joint_act(text, mentions, anchor, first, right, opening.end() if opening else 0, cues)
     return None
 
 

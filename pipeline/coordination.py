@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import replace
 
 from pipeline.models import Cue, Mention
 from pipeline.passives import NO_PAIR
@@ -25,6 +26,13 @@ JOINT = ("", "", "joint")
 # Acts that actors joined as one subject may do to each other ("Jordan and Britain agreed").
 MUTUAL_CATEGORIES = {"CONSULT", "AGREE", "COOPERATE", "ATTACK"}
 
+# Two actors who appeal or warn as one subject and name no other ("The AU and the UN called for a
+# ceasefire") address a third party, not each other: no pair (JOINT), even where a closing ", Iran
+# said" names a reporter. Verbs of saying are left out ("Iran and Iraq said they would sign a deal"
+# is about the two), as is "each other".
+APPEAL_VERBS = re.compile(r"(?i)\b(?:called|calls|urged|urges|appealed|appeals|demanded|demands|warned|warns|"
+                          r"condemned|condemns|denounced|criticised|criticized|blamed)\b")
+EACH_OTHER = re.compile(r"\b(?:each other|one another)\b")
 # Words that make an act two sides' on each other, whatever it is: "Moscow and Kyiv exchanged fire",
 # "traded accusations", "Tensions between Russia and Ukraine rose".
 RECIPROCAL_WORDS = re.compile(r"\b(?:each other|one another|exchang\w*|trad(?:ed|ing)|mutual\w*)\b")
@@ -43,6 +51,8 @@ RECIPROCAL_ATTACKS = frozenset({"at war", "battl*", "clash*", "fighting", "firef
 # Egyptian warships launched joint war games", "patrolled the strait together".
 JOINT_ACTION = re.compile(r"\b(?:joint|jointly|together)\b", re.IGNORECASE)
 JOINT_REACH = 25  # characters around a cue: a few words
+# Lexicon terms of exercises: held by two sides as one subject, they are held together.
+EXERCISES = frozenset({"war games", "military exercise*"})
 # Lexicon terms whose object is a topic: what follows them is talked about, not done.
 TOPIC_CUES = frozenset({"discuss*"})
 # Two actors joined as one subject: "Jordan and Britain", "the US and the UK".
@@ -91,6 +101,16 @@ def joined_as_one(text: str, left: Mention, right: Mention) -> bool:
             and NOT_HEADLINE_PAIR_AFTER.match(text, right.end) is None)
 
 
+def speaks_jointly(text: str, mentions: tuple[Mention, ...], index: int, gap_end: int) -> bool:
+    """Whether mentions[index], a speaker naming no one after it, is the second of two actors joined
+    as one subject by an appeal or warning (JOINT)."""
+    speaker = mentions[index]
+    return (index > 0 and MUTUAL_JOIN.match(text[mentions[index - 1].end : speaker.start]) is not None
+            and mentions[index - 1].code != speaker.code
+            and APPEAL_VERBS.search(text, speaker.end, gap_end) is not None
+            and EACH_OTHER.search(text) is None)
+
+
 def listed_with(text: str, mentions: tuple[Mention, ...], code: str, exclude: set[str]) -> list[str]:
     """Actors in one list with the first mention of `code`, in order: those before it when the list
     closes on it ("Britain, France and Germany condemned": Germany's), then those after it."""
@@ -125,7 +145,7 @@ def list_opening(text: str, mentions: tuple[Mention, ...], index: int) -> Mentio
 
 
 def joint_act(text: str, mentions: tuple[Mention, ...], anchor: Cue, first: Mention, last: Mention,
-              clause_start: int = 0):
+              clause_start: int = 0, cues: tuple[Cue, ...] = ()):
     """The direction of the actors from `first` to `last`, joined as one subject of the cue `anchor`
     (attribution's `mutual` rule), JOINT or NO_PAIR when they are no pair, or None when other rules
     must read the sentence. `clause_start` ends any opening phrase ("After the talks, ...")."""
@@ -142,7 +162,7 @@ def joint_act(text: str, mentions: tuple[Mention, ...], anchor: Cue, first: Ment
     topic = anchor.term in TOPIC_CUES  # "discussed Russia's war against Ukraine": what, not with whom
     if not (reciprocal or topic) and acts_on_another(text, mentions, anchor, listed, shared and not marker):
         return None
-    if reciprocal or shared or done_together(text, anchor):
+    if reciprocal or shared or done_together(text, anchor, cues):
         return first.code, last.code, "mutual"
     # Actors named before them may make them objects ("Guinea tortured Liberian and Sierra Leonean
     # refugees"): only as the clause's first actors do they act together.
@@ -152,13 +172,23 @@ def joint_act(text: str, mentions: tuple[Mention, ...], anchor: Cue, first: Ment
     return None
 
 
-def done_together(text: str, cue: Cue) -> bool:
+def done_together(text: str, cue: Cue, cues: tuple[Cue, ...] = ()) -> bool:
     """Whether `cue` is a show or use of force that actors acting jointly on each other (attribution's
-    `mutual` rule) do together, not to each other: the war games in "French and Egyptian warships
-    launched joint war games"; not the clash in "Russia and Ukraine clashed"."""
+    `mutual` rule) do together, not to each other: the warships and war games in "French and Egyptian
+    warships launched joint war games", or in any sentence where they hold exercises (EXERCISES);
+    not the clash in "Russia and Ukraine clashed"."""
     force = cue.category == "MOBILIZE" or (cue.category == "ATTACK" and cue.term not in RECIPROCAL_ATTACKS)
     near = text[max(0, cue.start - JOINT_REACH) : cue.end + JOINT_REACH]  # "joint naval war games"
-    return force and JOINT_ACTION.search(near) is not None and RECIPROCAL_WORDS.search(text) is None
+    jointly = JOINT_ACTION.search(near) is not None or any(c.term in EXERCISES for c in cues)
+    return force and jointly and RECIPROCAL_WORDS.search(text) is None
+
+
+def as_exercised_together(cue: Cue) -> Cue:
+    """An exercise two sides hold together, read as their cooperation: "French and Egyptian warships
+    launched war games" is France and Egypt exercising together (the lexicon's "joint .. exercise*")."""
+    if cue.term not in EXERCISES:
+        return cue
+    return replace(cue, category="COOPERATE", polarity="cooperative", turned_from=cue.category)
 
 
 def discussed(cues: tuple[Cue, ...], cue: Cue) -> bool:

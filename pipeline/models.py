@@ -88,8 +88,9 @@ class Cue:
     hedged: bool = False
     intensified: bool = False
     quoted: bool = False
-    # The lexicon's category of a cooperative cue that negation or a stopper turned hostile ("refused
-    # to meet": CONSULT, now REJECT; "suspended aid": AID, now SANCTION); None for any other.
+    # The lexicon's category of a cue the sentence turned: a cooperative one that negation or a stopper
+    # made hostile ("refused to meet": CONSULT, now REJECT; "suspended aid": AID, now SANCTION), or
+    # war games two sides hold together (MOBILIZE, now COOPERATE); None for any other.
     turned_from: str | None = None
 
 

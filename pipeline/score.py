@@ -19,7 +19,13 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from pipeline.actors import GAZETTEER_DIR, Gazetteer, find_mentions, load_gazetteer, may_name_two_actors
 from pipeline.attribution import CONFIDENCE, Direction, attribute
 from pipeline.clean import clean_article
-from pipeline.coordination import cue_owners, discussed, done_together, ties_co_subjects
+from pipeline.coordination import (
+    as_exercised_together,
+    cue_owners,
+    discussed,
+    done_together,
+    ties_co_subjects,
+)
 from pipeline.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from pipeline.models import Article, Cue, Mention, Rhetoric, Sentence, Statement
 from pipeline.rhetoric import find_cues, score_sentence, subordinate_clause_start
@@ -120,9 +126,9 @@ def _rhetoric_by_direction(text: str, local: tuple[Mention, ...], cues: tuple[Cu
     def rhetoric(direction: Direction) -> Rhetoric | None:
         pair = {direction.source, direction.target}
         main_clause_only = clause_at is not None and pair <= in_main and not pair <= in_clause
-        kept = tuple(cue for cue, owner in zip(cues, owners, strict=True)
+        kept = tuple(borne for cue, owner in zip(cues, owners, strict=True)
                      if (not owner or owner & pair) and not (main_clause_only and cue.start >= clause_at)
-                     and not _between_co_subjects(text, local, cues, cue, direction))
+                     and (borne := _as_borne_by(text, local, cues, cue, direction)))
         if kept not in scored:
             scored[kept] = score_sentence(text, resources.lexicon, resources.vader, kept) if kept else None
         return scored[kept]
@@ -130,15 +136,19 @@ def _rhetoric_by_direction(text: str, local: tuple[Mention, ...], cues: tuple[Cu
     return rhetoric
 
 
-def _between_co_subjects(text: str, local: tuple[Mention, ...], cues: tuple[Cue, ...], cue: Cue,
-                         direction: Direction) -> bool:
-    """Whether `cue` tells of what co-subjects do together rather than to the pair's target: the force
-    two sides acting jointly show (their "joint war games" are no threat to each other), what they
-    discuss ("Zelensky, Macron discuss Russia's nuclear threats"), or the "joint" in "The US and
-    Israel launched joint strikes on Iran" (no cooperation with Iran)."""
+def _as_borne_by(text: str, local: tuple[Mention, ...], cues: tuple[Cue, ...], cue: Cue,
+                 direction: Direction) -> Cue | None:
+    """`cue` as it bears on the direction's pair, or None where it tells of what co-subjects do
+    together rather than to the pair: the force two sides acting jointly show (their "joint war games"
+    are no threat to each other, and exercises held together are cooperation), what they discuss
+    ("Zelensky, Macron discuss Russia's nuclear threats"), or the "joint" in "The US and Israel
+    launched joint strikes on Iran" (no cooperation with Iran)."""
     if direction.rule == "mutual":
-        return done_together(text, cue) or discussed(cues, cue)
-    return ties_co_subjects(text, local, cue, direction.source, direction.target)
+        if done_together(text, cue, cues):
+            turned = as_exercised_together(cue)
+            return turned if turned is not cue else None
+        return None if discussed(cues, cue) else cue
+    return None if ties_co_subjects(text, local, cue, direction.source, direction.target) else cue
 
 
 def _may_pair(local: tuple[Mention, ...], main_pair: tuple[str, str] | None) -> bool:

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from pipeline.attribution import attribute
-from pipeline.coordination import RECIPROCAL_ATTACKS
+from pipeline.coordination import EXERCISES, RECIPROCAL_ATTACKS, TOPIC_CUES
 from pipeline.lexicon import load_lexicon
 from pipeline.models import Mention
 from pipeline.rhetoric import find_cues
@@ -228,9 +228,9 @@ def test_attribution_actors_acting_as_one_on_each_other_pair_each_with_each(lexi
     assert [d.confidence for d in directions] == [0.75, 0.75] + [0.525] * 4
 
 
-def test_attribution_reciprocal_attacks_are_lexicon_terms(lexicon):
+def test_attribution_the_terms_rules_name_are_lexicon_terms(lexicon):
     terms = {entry.term for entry in lexicon.entries}
-    assert terms >= RECIPROCAL_ATTACKS
+    assert terms >= RECIPROCAL_ATTACKS | EXERCISES | TOPIC_CUES
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -195,3 +195,11 @@ def test_score_what_two_sides_discuss_is_no_hostility_between_them(resources):
     statements = score_article(Article("d", text), resources)
     assert {(s.source, s.target) for s in statements} == {("UKR", "FRA"), ("FRA", "UKR")}
     assert all([c.term for c in s.cues] == ["discuss*"] and s.tension < 0 for s in statements)
+
+
+def test_score_exercises_two_sides_hold_are_cooperation_between_them(resources):
+    text = "Russian and Chinese warships held war games near Japan."
+    statements = score_article(Article("w", text), resources)
+    assert {(s.source, s.target) for s in statements} == {("RUS", "CHN"), ("CHN", "RUS")}
+    assert all(s.category == "COOPERATE" and [c.turned_from for c in s.cues] == ["MOBILIZE"]
+               for s in statements)
