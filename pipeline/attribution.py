@@ -63,6 +63,9 @@ BY_AGENT = re.compile(r"^\s*(?:\w+ly\s+)?" + AGENT_LEAD + "$")
 # What joins a cue to its object in a noun phrase: "sanctions on", "evidence against the".
 # (The preposition may be the cue's own last word: "evidence against".)
 CUE_OBJECT_LEAD = re.compile(r"\b(?:against|on|upon|over|toward|towards|to)\s+(?:the\s+)?$", re.IGNORECASE)
+# A cue's noun phrase naming its object and its agent: "invasion of Ukraine by the Russian forces".
+OF_OBJECT = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
+BY_AFTER_OBJECT = re.compile(r"\s+by\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?", re.IGNORECASE)
 # A speech verb used as a passive ("is accused by") does not make a speaker.
 PASSIVE_AFTER = re.compile(r"\s+by\b")
 # A sentence opening with a phrase of time, cause, comparison or backing before a comma: its actors
@@ -171,6 +174,8 @@ def _fan_out(text, mentions, source: str, target: str, rule: str) -> list[Direct
 
 
 def _passive(text, mentions, anchor):
+    if nominal := _nominal_passive(text, mentions, anchor):
+        return nominal
     for mention in mentions:
         lead = text[max(0, mention.start - 60) : mention.start]
         if PASSIVE_BY.search(lead) or (
@@ -181,6 +186,18 @@ def _passive(text, mentions, anchor):
             if target:
                 return mention.code, target.code, "passive"
     return None
+
+
+def _nominal_passive(text, mentions, anchor):
+    """(agent, object, "passive") for a cue's noun phrase naming both: "the invasion of Ukraine by
+    Russian forces"."""
+    after = [m for m in mentions if m.start >= anchor.end]
+    if len(after) < 2 or not OF_OBJECT.fullmatch(text, anchor.end, after[0].start):
+        return None
+    agent = after[1]
+    if agent.code == after[0].code or not BY_AFTER_OBJECT.fullmatch(text, after[0].end, agent.start):
+        return None
+    return agent.code, after[0].code, "passive"
 
 
 def _object_of(text, mentions, anchor, agent) -> Mention | None:

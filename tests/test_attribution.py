@@ -46,6 +46,8 @@ def main_direction(text, lexicon):
         ("Sanctions on Iran were imposed by the US on Monday.", "USA", "IRN", "passive"),
         ("A warning to Tokyo was issued by China.", "CHN", "JPN", "passive"),
         ("Evidence against Moscow was presented by Washington.", "USA", "RUS", "passive"),
+        # a cue's noun phrase names object and agent
+        ("The invasion of Iraq by the Iran forces went on.", "IRN", "IRQ", "passive"),
         ("Iran launched a new offensive against Iraq.", "IRN", "IRQ", "subject"),
         ("Norway is willing to help defend Saudi Arabia, Norway's foreign minister said.",
          "NOR", "SAU", "subject"),
