@@ -25,6 +25,7 @@ from functools import partial
 from pipeline import passives
 from pipeline.coordination import (
     JOINT,
+    POSSESSIVE_AFTER,
     actor_of,
     joined_as_one,
     joint_act,
@@ -63,9 +64,6 @@ BY_AGENT = re.compile(r"^\s*(?:\w+ly\s+)?" + AGENT_LEAD + "$")
 # What joins a cue to its object in a noun phrase: "sanctions on", "evidence against the".
 # (The preposition may be the cue's own last word: "evidence against".)
 CUE_OBJECT_LEAD = re.compile(r"\b(?:against|on|upon|over|toward|towards|to)\s+(?:the\s+)?$", re.IGNORECASE)
-# A cue's noun phrase naming its object and its agent: "invasion of Ukraine by the Russian forces".
-OF_OBJECT = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
-BY_AFTER_OBJECT = re.compile(r"\s+by\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?", re.IGNORECASE)
 # A speech verb used as a passive ("is accused by") does not make a speaker.
 PASSIVE_AFTER = re.compile(r"\s+by\b")
 # A sentence opening with a phrase of time, cause, comparison or backing before a comma: its actors
@@ -74,9 +72,6 @@ PASSIVE_AFTER = re.compile(r"\s+by\b")
 LEADING_PHRASE = re.compile(r"^(?:within|after|following|despite|amid|as|while|when|since|before|during|"
                             r"in the wake of|unlike|like|under|according to|backed by|supported by|"
                             r"led by)\b[^,]*,\s*", re.IGNORECASE)
-RECEIVED = re.compile(r"\breceiv(?:e|es|ed|ing)\b", re.IGNORECASE)
-FROM = re.compile(r"\bfrom\b", re.IGNORECASE)
-POSSESSIVE = re.compile(r"['’]s\b")
 HYPHEN_COMPOUND = re.compile(r"-(?!led\b)[a-z]")
 CONFIDENCE = {
     "passive": 0.8, "speaker": 0.8, "trailing": 0.75, "mutual": 0.75, "subject": 0.7,
@@ -174,7 +169,7 @@ def _fan_out(text, mentions, source: str, target: str, rule: str) -> list[Direct
 
 
 def _passive(text, mentions, anchor):
-    if nominal := _nominal_passive(text, mentions, anchor):
+    if nominal := passives.nominal_passive(text, mentions, anchor):
         return nominal
     for mention in mentions:
         lead = text[max(0, mention.start - 60) : mention.start]
@@ -186,18 +181,6 @@ def _passive(text, mentions, anchor):
             if target:
                 return mention.code, target.code, "passive"
     return None
-
-
-def _nominal_passive(text, mentions, anchor):
-    """(agent, object, "passive") for a cue's noun phrase naming both: "the invasion of Ukraine by
-    Russian forces"."""
-    after = [m for m in mentions if m.start >= anchor.end]
-    if len(after) < 2 or not OF_OBJECT.fullmatch(text, anchor.end, after[0].start):
-        return None
-    agent = after[1]
-    if agent.code == after[0].code or not BY_AFTER_OBJECT.fullmatch(text, after[0].end, agent.start):
-        return None
-    return agent.code, after[0].code, "passive"
 
 
 def _object_of(text, mentions, anchor, agent) -> Mention | None:
@@ -273,26 +256,19 @@ def _subject(text, mentions, anchor):
     source = (free or before)[0]
     # A cue naming another actor's own act, in the possessive, is aimed at that actor: "China
     # described Japan's visit to Taiwan as a provocation". (Not "Russia and Iran attacked": there the
-    # actor before the cue is its subject.)
+    # actor before the cue is its subject. "The US joined Israel's strikes on Iran" is read so too: in
+    # the news read, "comments on Russia's war against Ukraine" are far more often about the actor.)
     actor = actor_of(text, mentions, anchor)
-    if actor is not None and actor.code != source.code and POSSESSIVE.match(text, actor.end):
+    if actor is not None and actor.code != source.code and POSSESSIVE_AFTER.match(text, actor.end):
         return source.code, actor.code, "subject"
     target = _first_after(mentions, anchor.start, exclude=source.code)
-    if target and _received_from(text, source, anchor, target):
+    if target and passives.received_from(text, source, anchor, target):
         return target.code, source.code, "subject"
     if target:
         return source.code, target.code, "subject"
     target = next((m for m in before if m.code != source.code), None)
     # Every actor stands before the cue: the first is most often the grammatical subject.
     return (source.code, target.code, "subject-first") if target else None
-
-
-def _received_from(text, source: Mention, anchor: Cue, target: Mention) -> bool:
-    """Whether the subject received what the cue names from the actor after it: "Kim Jong Un
-    received a message of condolences from the president of Kenya" is Kenya's act. (Not a cue after
-    "from": "Russia receives revenues from energy sales that pay for the war against Ukraine".)"""
-    receipt = RECEIVED.search(text, source.end, anchor.start)
-    return receipt is not None and FROM.search(text, anchor.end, target.start) is not None
 
 
 def _first_after(mentions, position: int, exclude: str) -> Mention | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from pipeline.categories import kind_of
+from pipeline.models import Cue, Mention
 
 # What a rule returns for a sentence whose actors are no pair because who spoke is not said; a
 # closing ", Pyongyang said" may still name the speaker (pipeline.attribution reads it then).
@@ -67,6 +68,12 @@ AUXILIARY_BEFORE = re.compile(r"\b(?:was|were)\s+(?:(?:\d[\d,.]*|a|an|the|some|s
 PLACE_OF_DEED = re.compile(r"\b(?:in|by|from|near|at)\s+"
                            r"(?:(?!to\b|into\b|for\b|with\b|[\w-]*ing\b)[\w,-]+\s+){0,3}$", re.IGNORECASE)
 NOUN_GAP = re.compile(r"(?:\s+[\w'-]+){0,2}\s+", re.IGNORECASE)
+# A cue's noun phrase naming its object and its agent: "invasion of Ukraine by the Russian forces".
+OF_OBJECT = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
+BY_AFTER_OBJECT = re.compile(r"\s+by\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?", re.IGNORECASE)
+# What the subject received is the giver's: "Kim Jong Un received a message ... from Kenya's president".
+RECEIVED = re.compile(r"\breceiv(?:e|es|ed|ing)\b", re.IGNORECASE)
+FROM = re.compile(r"\bfrom\b", re.IGNORECASE)
 # An agent named after the reason: "Japan was criticised over the shrine visit by China"; not one of
 # another participle's ("Accused of Defending Sexual Slavery Enforced by Japan").
 AGENT_LEAD = re.compile(r"(?<!ed)(?<!en)\s+by\s+(?:the\s+)?$", re.IGNORECASE)
@@ -132,6 +139,26 @@ def victim_of(text, mentions, cue):
     if passive and agent and PLACE_OF_DEED.search(text, cue.end, agent.start):
         return agent.code, victim.code, "victim"
     return None
+
+
+def nominal_passive(text, mentions, anchor):
+    """(agent, object, "passive") for a cue's noun phrase naming both: "the invasion of Ukraine by
+    Russian forces"."""
+    after = [m for m in mentions if m.start >= anchor.end]
+    if len(after) < 2 or not OF_OBJECT.fullmatch(text, anchor.end, after[0].start):
+        return None
+    agent = after[1]
+    if agent.code == after[0].code or not BY_AFTER_OBJECT.fullmatch(text, after[0].end, agent.start):
+        return None
+    return agent.code, after[0].code, "passive"
+
+
+def received_from(text, source: Mention, anchor: Cue, target: Mention) -> bool:
+    """Whether the subject received what the cue names from the actor after it: "Kim Jong Un
+    received a message of condolences from the president of Kenya" is Kenya's act. (Not a cue after
+    "from": "Russia receives revenues from energy sales that pay for the war against Ukraine".)"""
+    receipt = RECEIVED.search(text, source.end, anchor.start)
+    return receipt is not None and FROM.search(text, anchor.end, target.start) is not None
 
 
 def _reports_a_deed(cues) -> bool:
