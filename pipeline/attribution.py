@@ -27,6 +27,7 @@ from pipeline.coordination import (
     JOINT,
     POSSESSIVE_AFTER,
     actor_of,
+    in_one_list,
     joined_as_one,
     joint_act,
     list_opening,
@@ -145,26 +146,30 @@ def _body_direction(text, mentions, cues) -> tuple[str, str, str] | None:
     return None
 
 
-def _fan_out(text, mentions, source: str, target: str, rule: str) -> list[Direction]:
-    """The main pair, then the actors listed with either side, with less confidence:
-    "Britain, France and Germany condemned Russia", "US and British activists protested in Beijing"
-    (co-subjects), "sanctions on Iran, Iraq and Syria" (co-targets). Actors acting as one on each
-    other ("The US, Japan and South Korea held joint drills") pair each with each. Other actors in
-    the sentence are context, not parties."""
+def _fan_out(text, mentions, source_at: Mention, target_at: Mention, rule: str) -> list[Direction]:
+    """The main pair, read at the mentions `source_at` and `target_at`, then the actors listed with
+    either of those mentions, with less confidence: "Britain, France and Germany condemned Russia",
+    "US and British activists protested in Beijing" (co-subjects), "sanctions on Iran, Iraq and
+    Syria" (co-targets). Actors acting as one on each other ("The US, Japan and South Korea held joint
+    drills") pair each with each. Other actors in the sentence are context, not parties."""
+    source, target = source_at.code, target_at.code
     if source == target:
         return []
     strong, weaker = CONFIDENCE[rule], round(CONFIDENCE[rule] * 0.7, 3)
+    source_index, target_index = mentions.index(source_at), mentions.index(target_at)
+    with_source = listed_with(text, mentions, source, set(), source_index)
+    with_target = listed_with(text, mentions, target, set(), target_index)
     if rule == "mutual":  # "Jordan and Britain agreed": each acts towards the other
-        members = [source, target, *listed_with(text, mentions, target, exclude={source})]
+        members = list(dict.fromkeys([source, target, *with_target]))
         pairs = sorted(((one, other) for one in members for other in members if one != other),
                        key=lambda pair: set(pair) != {source, target})  # the main pair first
         return [Direction(one, other, True, rule, strong if set((one, other)) == {source, target} else weaker)
                 for one, other in pairs]
     directions = [Direction(source, target, True, rule, strong)]
-    for code in listed_with(text, mentions, source, exclude={target}):
-        directions.append(Direction(code, target, True, rule, weaker))
-    for code in listed_with(text, mentions, target, exclude={source}):
-        directions.append(Direction(source, code, True, rule, weaker))
+    if rule != "trailing" and in_one_list(text, mentions, source_index, target_index):
+        return directions  # a list of peers or places ("four countries, Turkey, Syria, Russia and the US")
+    directions += [Direction(code, target, True, rule, weaker) for code in with_source if code != target]
+    directions += [Direction(source, code, True, rule, weaker) for code in with_target if code != source]
     return directions
 
 
@@ -179,7 +184,7 @@ def _passive(text, mentions, anchor):
             target = (_nearest_before(mentions, anchor.start, exclude=mention.code)
                       or _object_of(text, mentions, anchor, mention))
             if target:
-                return mention.code, target.code, "passive"
+                return mention, target, "passive"
     return None
 
 
@@ -203,7 +208,7 @@ def _speaker(text, mentions, anchor):
         if gap and not _mention_between(mentions, mention.end, gap.end()):
             target = _first_after(mentions, gap.end(), exclude=mention.code)
             if target:
-                return mention.code, target.code, "speaker"
+                return mention, target, "speaker"
             if speaks_jointly(text, mentions, index, gap.end()):
                 return JOINT
     return None
@@ -220,7 +225,7 @@ def _trailing(text, mentions, anchor, tail_start: int):
     aimed = passives.aimed_before(text, anchor.start, anchor.end) and before
     after_cue = [m for m in body if m.start >= anchor.start]
     target = (aimed or after_cue or body or [None])[0]
-    return (speaker.code, target.code, "trailing") if target else None
+    return (speaker, target, "trailing") if target else None
 
 
 def _mutual(text, mentions, anchor, cues=()):
@@ -260,15 +265,15 @@ def _subject(text, mentions, anchor):
     # the news read, "comments on Russia's war against Ukraine" are far more often about the actor.)
     actor = actor_of(text, mentions, anchor)
     if actor is not None and actor.code != source.code and POSSESSIVE_AFTER.match(text, actor.end):
-        return source.code, actor.code, "subject"
+        return source, actor, "subject"
     target = _first_after(mentions, anchor.start, exclude=source.code)
     if target and passives.received_from(text, source, anchor, target):
-        return target.code, source.code, "subject"
+        return target, source, "subject"
     if target:
-        return source.code, target.code, "subject"
+        return source, target, "subject"
     target = next((m for m in before if m.code != source.code), None)
     # Every actor stands before the cue: the first is most often the grammatical subject.
-    return (source.code, target.code, "subject-first") if target else None
+    return (source, target, "subject-first") if target else None
 
 
 def _first_after(mentions, position: int, exclude: str) -> Mention | None:

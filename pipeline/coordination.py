@@ -63,6 +63,8 @@ SENTENCE_OPENING = re.compile(r"[\W_]*(?:the\s+)?", re.IGNORECASE)
 # "Russia, China's ally, ...", "The US, Japan and South Korea ...": not two subjects of a headline.
 NOT_HEADLINE_PAIR_AFTER = re.compile(r"['’]s\b|\s*,|\s+(?:and|&)\s")
 POSSESSIVE_AFTER = re.compile(r"['’]s\b")
+# Between a title and a name of one actor: a few capitalised words ("Secretary of State Antony").
+SAME_ACTOR_GAP = re.compile(r"(?:['’]s)?(?:\s+(?:[A-Z][\w.'’-]*|of|the)){0,5}\s+")
 # Any link of a list: a comma, "and", or both.
 LIST_JOIN = re.compile(r"^(?:'s)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?$")
 # The link that closes a list: "A and B", "A, B and C", "A, B, and C". A list is read back from its
@@ -111,19 +113,32 @@ def speaks_jointly(text: str, mentions: tuple[Mention, ...], index: int, gap_end
             and EACH_OTHER.search(text) is None)
 
 
-def listed_with(text: str, mentions: tuple[Mention, ...], code: str, exclude: set[str]) -> list[str]:
-    """Actors in one list with the first mention of `code`, in order: those before it when the list
-    closes on it ("Britain, France and Germany condemned": Germany's), then those after it."""
-    first = next((i for i, m in enumerate(mentions) if m.code == code), None)
+def listed_with(text: str, mentions: tuple[Mention, ...], code: str, exclude: set[str],
+                at: int | None = None) -> list[str]:
+    """Actors in one list with mentions[at] (by default the first mention of `code`), in order: those
+    before it when the list closes on it ("Britain, France and Germany condemned": Germany's), then
+    those after it."""
+    first = at if at is not None else next((i for i, m in enumerate(mentions) if m.code == code), None)
     if first is None:  # an article-pair fallback's other side, not named here
         return []
-    listed = [m.code for m in _listed_before(text, mentions, first)]
+    opening = first  # a title before a name is one actor: "U.S. Secretary of State Antony Blinken"
+    while opening > 0 and mentions[opening - 1].code == code and SAME_ACTOR_GAP.fullmatch(
+            text, mentions[opening - 1].end, mentions[opening].start):
+        opening -= 1
+    listed = [m.code for m in _listed_before(text, mentions, opening)]
     for left, right in zip(mentions[first:], mentions[first + 1 :], strict=False):
         join = text[left.end : right.start]
         if not LIST_JOIN.match(join) or (POSSESSIVE_AFTER.match(text, right.end) and "and" not in join):
             break  # "Seoul, Tokyo's neighbour, ...": an apposition, no list
         listed.append(right.code)
     return [c for c in dict.fromkeys(listed) if c != code and c not in exclude]
+
+
+def in_one_list(text: str, mentions: tuple[Mention, ...], one: int, other: int) -> bool:
+    """Whether mentions[one] and mentions[other] stand in one list: "Turkey, Syria, Russia and the US"."""
+    low, high = sorted((one, other))
+    return all(LIST_JOIN.match(text[left.end : right.start])
+               for left, right in zip(mentions[low:high], mentions[low + 1 : high + 1], strict=False))
 
 
 def _listed_before(text: str, mentions: tuple[Mention, ...], index: int,
@@ -151,7 +166,7 @@ def joint_act(text: str, mentions: tuple[Mention, ...], anchor: Cue, first: Ment
     must read the sentence. `clause_start` ends any opening phrase ("After the talks, ...")."""
     reciprocal = (RECIPROCAL_WORDS.search(text) is not None
                   or BETWEEN_BEFORE.search(text, 0, first.start) is not None)
-    listed = {first.code, last.code, *listed_with(text, mentions, last.code, exclude=set())}
+    listed = {first.code, last.code, *listed_with(text, mentions, last.code, set(), mentions.index(last))}
     if not reciprocal and PREPOSITION_BEFORE.search(text, 0, first.start):
         # Named only as places ("fighters swept into towns across Iraq and Syria"): no pair of theirs.
         return NO_PAIR if all(m.code in listed for m in mentions) else None
@@ -163,7 +178,7 @@ def joint_act(text: str, mentions: tuple[Mention, ...], anchor: Cue, first: Ment
     if not (reciprocal or topic) and acts_on_another(text, mentions, anchor, listed, shared and not marker):
         return None
     if reciprocal or shared or done_together(text, anchor, cues):
-        return first.code, last.code, "mutual"
+        return first, last, "mutual"
     # Actors named before them may make them objects ("Guinea tortured Liberian and Sierra Leonean
     # refugees"): only as the clause's first actors do they act together.
     first_named = not any(clause_start <= m.start and m.end <= first.start for m in mentions)

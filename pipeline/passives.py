@@ -94,7 +94,7 @@ def headline_passive(text, mentions, cues):
         return None
     aimed_at = next((m for m in mentions if m.end <= last.start and m.code != (place and place.code)), None)
     if place and aimed_at:
-        return place.code, aimed_at.code, "passive"
+        return place, aimed_at, "passive"
     return None if _reports_a_deed(cues) else NO_PAIR
 
 
@@ -119,7 +119,7 @@ def words_aimed_at(text, mentions, cue, cues):
     agent = next((m for m in mentions if m.start >= cue.end and m.code != (target and target.code)
                   and AGENT_LEAD.search(text, cue.end, m.start)), None)
     if target and agent:
-        return agent.code, target.code, "passive"
+        return agent, target, "passive"
     return None if _reports_a_deed(cues) else NO_PAIR
 
 
@@ -137,7 +137,7 @@ def victim_of(text, mentions, cue):
         AUXILIARY_BEFORE.search(text, 0, before[0].start) and NOUN_GAP.fullmatch(text, victim.end, cue.start))
     agent = next((m for m in mentions if m.start >= cue.end and m.code != victim.code), None)
     if passive and agent and PLACE_OF_DEED.search(text, cue.end, agent.start):
-        return agent.code, victim.code, "victim"
+        return agent, victim, "victim"
     return None
 
 
@@ -150,7 +150,7 @@ def nominal_passive(text, mentions, anchor):
     agent = after[1]
     if agent.code == after[0].code or not BY_AFTER_OBJECT.fullmatch(text, after[0].end, agent.start):
         return None
-    return agent.code, after[0].code, "passive"
+    return agent, after[0], "passive"
 
 
 def received_from(text, source: Mention, anchor: Cue, target: Mention) -> bool:

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from pipeline.coordination import acts_on_another, cue_owners, list_opening, listed_with
+from pipeline.coordination import acts_on_another, cue_owners, in_one_list, list_opening, listed_with
 from pipeline.lexicon import load_lexicon
 from pipeline.models import Mention
 from pipeline.rhetoric import find_cues
@@ -68,3 +68,24 @@ def test_coordination_acts_on_another_only_through_an_object(lexicon, text, shar
 ])
 def test_coordination_cue_owners_are_the_actors_just_before_a_cue(lexicon, text, owners):
     assert cue_owners(text, mentions_in(text), find_cues(text, lexicon)) == owners
+
+
+def test_coordination_a_list_is_read_around_the_mention_given():
+    text = "Relations between Britain and Russia soured after Russia's envoy warned Iran."
+    mentions = mentions_in(text)  # Britain, Russia, Russia, Iran
+    assert listed_with(text, mentions, "RUS", set(), at=1) == ["GBR"]
+    assert listed_with(text, mentions, "RUS", set(), at=2) == []
+
+
+def test_coordination_a_title_and_a_name_of_one_actor_close_a_list_together():
+    text = "France and U.S. Secretary of State Smith condemned Iran."
+    smith = Mention("USA", text.index("Smith"), text.index("Smith") + 5, "Smith", "office")
+    mentions = tuple(sorted((*mentions_in(text), smith), key=lambda m: m.start))  # France, U.S., Smith, Iran
+    assert listed_with(text, mentions, "USA", set(), at=2) == ["FRA"]
+
+
+def test_coordination_in_one_list():
+    text = "Four countries, Turkey, Russia and Iran, met; then Iraq came."
+    mentions = mentions_in(text)  # Turkey, Russia, Iran, Iraq
+    assert in_one_list(text, mentions, 0, 2) and in_one_list(text, mentions, 2, 0)
+    assert not in_one_list(text, mentions, 0, 3)
