@@ -137,9 +137,9 @@ def _body_direction(text, mentions, cues) -> tuple[str, str, str] | None:
     if headline := passives.headline_passive(text, mentions, cues):
         return headline
     aimed_at = partial(passives.words_aimed_at, cues=cues)  # rules read around each anchor, too
-    mutual = partial(_mutual, cues=cues)
+    mutual, victim_of = partial(_mutual, cues=cues), partial(passives.victim_of, cues=cues)
     for anchor in _anchors(cues):
-        for rule in (_speaker, aimed_at, _passive, passives.victim_of, mutual, _subject):
+        for rule in (_speaker, aimed_at, _passive, victim_of, mutual, _subject):
             found = rule(text, mentions, anchor)
             if found:
                 return found

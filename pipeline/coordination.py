@@ -32,10 +32,15 @@ MUTUAL_CATEGORIES = {"CONSULT", "AGREE", "COOPERATE", "ATTACK"}
 # is about the two), as is "each other".
 APPEAL_VERBS = re.compile(r"(?i)\b(?:called|calls|urged|urges|appealed|appeals|demanded|demands|warned|warns|"
                           r"condemned|condemns|denounced|criticised|criticized|blamed)\b")
-EACH_OTHER = re.compile(r"\b(?:each other|one another)\b")
-# Words that make an act two sides' on each other, whatever it is: "Moscow and Kyiv exchanged fire",
-# "traded accusations", "Tensions between Russia and Ukraine rose".
-RECIPROCAL_WORDS = re.compile(r"\b(?:each other|one another|exchang\w*|trad(?:ed|ing)|mutual\w*)\b")
+EACH_OTHER = re.compile(r"\b(?:each other|one another)\b", re.IGNORECASE)
+# Verbs that make what two sides named as one subject do an act on each other, whatever it is, when
+# they stand between the subjects and the act: "Moscow and Kyiv exchanged fire", "Israel, Iran Trade
+# Strikes" (not "The US and Britain sanctioned Iran's largest currency exchange"). So does "each
+# other" anywhere, or the two named after "between": "Tensions between Russia and Ukraine rose".
+RECIPROCAL_VERBS = re.compile(r"\b(?:exchang(?:e|es|ed|ing)|trad(?:e|es|ed|ing))\b", re.IGNORECASE)
+RECIPROCAL_VERB_AFTER = re.compile(r"\s+(?:(?:have|has|had|also|again|now|then|\w+ly)\s+){0,2}"
+                                   r"(?:exchang(?:e|es|ed|ing)|trad(?:e|es|ed|ing))\b",
+                                   re.IGNORECASE)  # "Moscow and Kyiv have traded ...", not "... over trade"
 BETWEEN_BEFORE = re.compile(r"\bbetween\s+(?:the\s+)?$", re.IGNORECASE)
 # Actors joined after a preposition are a place or an object, not one subject: "a campaign in
 # Bangladesh, India and Nepal", "visits to France and Germany". ("of" is left out: "the leaders of the
@@ -51,26 +56,30 @@ RECIPROCAL_ATTACKS = frozenset({"at war", "battl*", "clash*", "fighting", "firef
 # Egyptian warships launched joint war games", "patrolled the strait together".
 JOINT_ACTION = re.compile(r"\b(?:joint|jointly|together)\b", re.IGNORECASE)
 JOINT_REACH = 25  # characters around a cue: a few words
-# Lexicon terms of exercises: held by two sides as one subject, they are held together.
+# Lexicon terms of exercises: held by two sides as one subject, they are held together, unless the
+# sentence says they are apart ("NATO and Russia held rival military exercises").
+APART = re.compile(r"\b(?:rival|separate|own|competing|parallel|respective|simultaneous)\b", re.IGNORECASE)
 EXERCISES = frozenset({"war games", "military exercise*"})
-# Lexicon terms whose object is a topic: what follows them is talked about, not done.
+# Lexicon terms whose object is a topic: what follows them in their clause is talked about, not done.
 TOPIC_CUES = frozenset({"discuss*"})
+TOPIC_ENDS = re.compile(r"[;:]|\b(?:but|while|then|after|before|as)\b", re.IGNORECASE)
 # Two actors joined as one subject: "Jordan and Britain", "the US and the UK".
-MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$")
+MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$", re.IGNORECASE)
 # Or, opening a headline, a comma: "Turkey, Russia reach deal", "Ukraine, Russia blame each other".
-HEADLINE_JOIN = re.compile(r"\s*,\s*(?:the\s+)?")
+HEADLINE_JOIN = re.compile(r"\s*,\s*(the\s+)?", re.IGNORECASE)
 SENTENCE_OPENING = re.compile(r"[\W_]*(?:the\s+)?", re.IGNORECASE)
 # "Russia, China's ally, ...", "The US, Japan and South Korea ...": not two subjects of a headline.
 NOT_HEADLINE_PAIR_AFTER = re.compile(r"['’]s\b|\s*,|\s+(?:and|&)\s")
+APPOSITION_END = re.compile(r"\s+[\w-]+\s*,")
 POSSESSIVE_AFTER = re.compile(r"['’]s\b")
 # Between a title and a name of one actor: a few capitalised words ("Secretary of State Antony").
 SAME_ACTOR_GAP = re.compile(r"(?:['’]s)?(?:\s+(?:[A-Z][\w.'’-]*|of|the)){0,5}\s+")
 # Any link of a list: a comma, "and", or both.
-LIST_JOIN = re.compile(r"^(?:'s)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?$")
+LIST_JOIN = re.compile(r"^(?:'s)?\s*(?:,\s*(?:and\s+)?|and\s+|&\s+)(?:the\s+)?$", re.IGNORECASE)
 # The link that closes a list: "A and B", "A, B and C", "A, B, and C". A list is read back from its
 # last actor only through one: a bare comma before an actor more often closes an opening phrase
 # ("In Iraq, Iran threatened ...") than it links a list.
-CLOSING_JOIN = re.compile(r"^(?:'s)?\s*,?\s*(?:and|&)\s+(?:the\s+)?$")
+CLOSING_JOIN = re.compile(r"^(?:'s)?\s*,?\s*(?:and|&)\s+(?:the\s+)?$", re.IGNORECASE)
 # Actors hyphenated into one modifier act together in what it modifies: "the Russia-Ukraine war",
 # "US-China trade tensions".
 COMPOUND_JOIN = re.compile(r"^\s*[-–/]\s*$")
@@ -98,9 +107,10 @@ def joined_as_one(text: str, left: Mention, right: Mention) -> bool:
     Britain", or two that open a headline, "Turkey, Russia reach deal"."""
     if MUTUAL_JOIN.match(text[left.end : right.start]):
         return True
-    return (SENTENCE_OPENING.fullmatch(text, 0, left.start) is not None
-            and HEADLINE_JOIN.fullmatch(text, left.end, right.start) is not None
-            and NOT_HEADLINE_PAIR_AFTER.match(text, right.end) is None)
+    join = HEADLINE_JOIN.fullmatch(text, left.end, right.start)
+    apposition = join and join.group(1) and APPOSITION_END.match(text, right.end)  # "Israel, the US ally,"
+    return (SENTENCE_OPENING.fullmatch(text, 0, left.start) is not None and join is not None
+            and NOT_HEADLINE_PAIR_AFTER.match(text, right.end) is None and not apposition)
 
 
 def speaks_jointly(text: str, mentions: tuple[Mention, ...], index: int, gap_end: int) -> bool:
@@ -164,7 +174,8 @@ def joint_act(text: str, mentions: tuple[Mention, ...], anchor: Cue, first: Ment
     """The direction of the actors from `first` to `last`, joined as one subject of the cue `anchor`
     (attribution's `mutual` rule), JOINT or NO_PAIR when they are no pair, or None when other rules
     must read the sentence. `clause_start` ends any opening phrase ("After the talks, ...")."""
-    reciprocal = (RECIPROCAL_WORDS.search(text) is not None
+    reciprocal = (EACH_OTHER.search(text) is not None
+                  or RECIPROCAL_VERB_AFTER.match(text, last.end) is not None
                   or BETWEEN_BEFORE.search(text, 0, first.start) is not None)
     listed = {first.code, last.code, *listed_with(text, mentions, last.code, set(), mentions.index(last))}
     if not reciprocal and PREPOSITION_BEFORE.search(text, 0, first.start):
@@ -194,8 +205,9 @@ def done_together(text: str, cue: Cue, cues: tuple[Cue, ...] = ()) -> bool:
     not the clash in "Russia and Ukraine clashed"."""
     force = cue.category == "MOBILIZE" or (cue.category == "ATTACK" and cue.term not in RECIPROCAL_ATTACKS)
     near = text[max(0, cue.start - JOINT_REACH) : cue.end + JOINT_REACH]  # "joint naval war games"
-    jointly = JOINT_ACTION.search(near) is not None or any(c.term in EXERCISES for c in cues)
-    return force and jointly and RECIPROCAL_WORDS.search(text) is None
+    jointly = JOINT_ACTION.search(near) is not None or (
+        any(c.term in EXERCISES for c in cues) and APART.search(text) is None)
+    return force and jointly and EACH_OTHER.search(text) is None and RECIPROCAL_VERBS.search(text) is None
 
 
 def as_exercised_together(cue: Cue) -> Cue:
@@ -206,10 +218,13 @@ def as_exercised_together(cue: Cue) -> Cue:
     return replace(cue, category="COOPERATE", polarity="cooperative", turned_from=cue.category)
 
 
-def discussed(cues: tuple[Cue, ...], cue: Cue) -> bool:
+def discussed(text: str, cues: tuple[Cue, ...], cue: Cue) -> bool:
     """Whether `cue` is what two sides discussed, not an act between them: the threats in "Zelensky,
-    Macron discuss Russia's nuclear threats" (a hostile cue after "discuss")."""
-    return cue.polarity == "hostile" and any(c.term in TOPIC_CUES and c.end <= cue.start for c in cues)
+    Macron discuss Russia's nuclear threats" (a hostile cue after "discuss" in its clause; not the
+    clash in "... discussed a prisoner swap but clashed again")."""
+    return cue.polarity == "hostile" and any(
+        c.term in TOPIC_CUES and c.end <= cue.start and TOPIC_ENDS.search(text, c.end, cue.start) is None
+        for c in cues)
 
 
 def ties_co_subjects(text: str, mentions: tuple[Mention, ...], cue: Cue, source: str, target: str) -> bool:
@@ -243,8 +258,8 @@ def cue_owners(text: str, mentions: tuple[Mention, ...], cues: tuple[Cue, ...]) 
         if index is None:
             owners.append(frozenset())
             continue
-        listed = _listed_before(text, mentions, index)
         hyphenated = _listed_before(text, mentions, index, COMPOUND_JOIN, COMPOUND_JOIN)
+        listed = _listed_before(text, mentions, index)
         owners.append(frozenset(m.code for m in [*listed, *hyphenated, mentions[index]]))
     return owners
 

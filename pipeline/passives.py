@@ -50,10 +50,12 @@ PASSIVE_BEFORE = re.compile(AUXILIARY + "$", re.IGNORECASE)
 HEADLINE_SUBJECT_WORDS = 6
 CLAUSE_BEFORE = re.compile(r",|\b(?:that|who|which|after|having|when|while|as|because|since|though|"
                            r"although|if|said|says)\b", re.IGNORECASE)
-# A deed done to the first actor named, in the passive with no agent: "Two NATO soldiers were killed
-# in an attack in Afghanistan", "There were 10 Russian soldiers killed in Ukraine". The actor harmed
-# is the target, and the actor named after the deed (most often where it was done) stands for the
-# agent, as event coders read it: rule `victim`, trusted less than a named agent.
+# A deed done to the first actor named, in the passive: "Palestinians were killed in Israeli
+# strikes", "Three Norwegians were expelled from Iran". The actor harmed is the target, and the agent
+# the actor whose deed it names after it (rule `victim`, trusted less than an agent after "by").
+# A country named only as where it happened is no agent ("An American journalist was killed in
+# Ukraine": by whom is not said; event coders that read the place as the actor misattribute): the
+# sentence then makes no pair.
 VICTIM_DEEDS = {"ATTACK", "SANCTION"}
 PARTICIPLE = re.compile(r"(?:ed|en|wn|shot|struck|hit|overrun)$", re.IGNORECASE)
 # The victim, then at most a few words (its noun: "soldiers", "nationals") and the auxiliary.
@@ -63,11 +65,14 @@ VICTIM_GAP = re.compile(r"(?:['’]s)?(?:\s+[\w'-]+){0,3}?\s+(?:was|were|have be
 AUXILIARY_BEFORE = re.compile(r"\b(?:was|were)\s+(?:(?:\d[\d,.]*|a|an|the|some|several|many|dozens|hundreds|"
                               r"thousands|of|at|least|more|than|about|two|three|four|five|six|seven|"
                               r"eight|nine|ten)\s+){0,3}$", re.IGNORECASE)
-# The agent stands where the deed was done or whence it came: "killed in Ukraine", "in Israeli
-# strikes", "expelled from Russia"; not "prohibited from traveling to Cuba".
-PLACE_OF_DEED = re.compile(r"\b(?:in|by|from|near|at)\s+"
+# The agent's deed: "in Israeli strikes", "in a U.S. drone strike", "expelled from Russia"; not
+# "prohibited from traveling to Cuba".
+AGENT_OF_DEED = re.compile(r"\b(?:in|by|from)\s+"
                            r"(?:(?!to\b|into\b|for\b|with\b|[\w-]*ing\b)[\w,-]+\s+){0,3}$", re.IGNORECASE)
-NOUN_GAP = re.compile(r"(?:\s+[\w'-]+){0,2}\s+", re.IGNORECASE)
+# A place: "in Ukraine", "in the West Bank"; an agent there names its deed: "in Israel's offensive".
+WHERE_LEAD = re.compile(r"\b(?:in|at|near|inside)\s+(?:the\s+)?$", re.IGNORECASE)
+OWN_DEED = re.compile(r"(?:['’]s)?\s+(?:[\w-]+\s+){0,2}")  # "Israel's offensive", "Russian air strikes"
+NOUN_GAP = re.compile(r"(?:\s+(?!that\b|which\b|who\b)[\w'-]+){0,2}\s+")  # not "Israeli jets that bombed"
 # A cue's noun phrase naming its object and its agent: "invasion of Ukraine by the Russian forces".
 OF_OBJECT = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
 BY_AFTER_OBJECT = re.compile(r"\s+by\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?", re.IGNORECASE)
@@ -123,7 +128,7 @@ def words_aimed_at(text, mentions, cue, cues):
     return None if _reports_a_deed(cues) else NO_PAIR
 
 
-def victim_of(text, mentions, cue):
+def victim_of(text, mentions, cue, cues=()):
     """(actor named after the deed, victim, "victim") for a deed in the passive done to the first
     actor named, with no agent said; else None. The victim must be the clause's first actor with no
     other before the deed ("An Iranian bus traveling to Syria was attacked" names two)."""
@@ -136,14 +141,22 @@ def victim_of(text, mentions, cue):
     passive = VICTIM_GAP.fullmatch(text, victim.end, cue.start) or (
         AUXILIARY_BEFORE.search(text, 0, before[0].start) and NOUN_GAP.fullmatch(text, victim.end, cue.start))
     agent = next((m for m in mentions if m.start >= cue.end and m.code != victim.code), None)
-    if passive and agent and PLACE_OF_DEED.search(text, cue.end, agent.start):
-        return agent, victim, "victim"
-    return None
+    if not (passive and agent and AGENT_OF_DEED.search(text, cue.end, agent.start)):
+        return None
+    # Arrests, bans and expulsions in a country are its authorities' ("banned in the UK"); a killing
+    # there is by whoever's deed is named ("in Israel's offensive", "in Israeli strikes") or no one's.
+    where = WHERE_LEAD.search(text, cue.end, agent.start)
+    if where and cue.category == "ATTACK" and not any(OWN_DEED.fullmatch(text, agent.end, c.start)
+                                                      for c in cues):
+        return NO_PAIR
+    return agent, victim, "victim"
 
 
 def nominal_passive(text, mentions, anchor):
     """(agent, object, "passive") for a cue's noun phrase naming both: "the invasion of Ukraine by
     Russian forces"."""
+    if not OF_OBJECT.match(text, anchor.end):  # most cues: no "of" after them
+        return None
     after = [m for m in mentions if m.start >= anchor.end]
     if len(after) < 2 or not OF_OBJECT.fullmatch(text, anchor.end, after[0].start):
         return None

@@ -117,7 +117,10 @@ def _rhetoric_by_direction(text: str, local: tuple[Mention, ...], cues: tuple[Cu
     (rhetoric.subordinate_clause_start): "Norway will help defend Saudi Arabia if it is attacked" is
     help, not an attack; "Talks between Russia and Ukraine collapsed as Moscow shelled Kyiv" keeps
     the shelling."""
-    owners = cue_owners(text, local, cues)
+    # A cue's owner can leave out a pair only where a third actor is named (with two, every pair
+    # holds the owner): most sentences are not read for owners at all.
+    third = len({m.code for m in local}) > 2
+    owners = cue_owners(text, local, cues) if third else [frozenset()] * len(cues)
     clause_at = subordinate_clause_start(text, cues)
     in_main = {m.code for m in local if clause_at is None or m.start < clause_at}
     in_clause = {m.code for m in local if clause_at is not None and m.start >= clause_at}
@@ -147,7 +150,7 @@ def _as_borne_by(text: str, local: tuple[Mention, ...], cues: tuple[Cue, ...], c
         if done_together(text, cue, cues):
             turned = as_exercised_together(cue)
             return turned if turned is not cue else None
-        return None if discussed(cues, cue) else cue
+        return None if discussed(text, cues, cue) else cue
     return None if ties_co_subjects(text, local, cue, direction.source, direction.target) else cue
 
 

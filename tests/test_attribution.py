@@ -65,6 +65,7 @@ def main_direction(text, lexicon):
         # what the subject received is the giver's act; one received after the cue is not the cue's
         ("Seoul received a message of thanks from Tokyo.", "JPN", "KOR", "subject"),
         ("Iran attacked Iraq after receiving weapons from Jordan.", "IRN", "IRQ", "subject"),
+        ("Iran receives revenues from oil sales that pay for its war against Iraq.", "IRN", "IRQ", "subject"),
     ],
 )
 def test_attribution_rules(lexicon, text, source, target, rule):
@@ -236,12 +237,15 @@ def test_attribution_the_terms_rules_name_are_lexicon_terms(lexicon):
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    # a deed done to the actor named first, no agent said: the actor where it was done did it
-    ("There were ten Norway soldiers killed in Iraq today.", {("IRQ", "NOR", "victim")}),
-    ("Two Norway soldiers were killed in an attack in Iraq.", {("IRQ", "NOR", "victim")}),
+    # a deed done to the actor named first: the agent is the actor whose deed it names after it
+    ("Two Norway soldiers were killed in an Iraq air strike.", {("IRQ", "NOR", "victim")}),
     ("Three Norway nationals have been expelled from Iran.", {("IRN", "NOR", "victim")}),
-    # an active deed after an auxiliary of another clause; an actor after the deed that is no place
+    # a country named only as where it happened is no agent: no pair
+    ("There were ten Norway soldiers killed in Iraq today.", set()),
+    ("Two Norway soldiers were killed in Iraq.", set()),
+    # an active deed after an auxiliary of another clause, or in a cleft; an object that is no place
     ("Many were injured while Norway forces attacked Iraq.", {("NOR", "IRQ", "subject")}),
+    ("It was Norway jets that bombed targets in Iraq.", {("NOR", "IRQ", "subject")}),
     ("Norway soldiers were prohibited from traveling to Iraq.", {("NOR", "IRQ", "subject")}),
 ])
 def test_attribution_a_victim_in_the_passive_is_the_target(lexicon, text, expected):
@@ -261,4 +265,19 @@ def test_attribution_a_victim_in_the_passive_is_the_target(lexicon, text, expect
      {("KOR", "JPN", "mutual"), ("JPN", "KOR", "mutual")}),
 ])
 def test_attribution_actors_opening_a_headline_or_discussing(lexicon, text, expected):
+    assert directions_of(text, lexicon) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a verb of exchange between the subjects and the act, in any case, or "each other"
+    ("Tokyo and Seoul trade accusations.", {("JPN", "KOR", "mutual"), ("KOR", "JPN", "mutual")}),
+    ("Tokyo, Seoul Blame Each Other For Attack", {("JPN", "KOR", "mutual"), ("KOR", "JPN", "mutual")}),
+    # one elsewhere in the sentence makes no act mutual
+    ("Tokyo and Seoul sanctioned Iran's largest currency exchange.",
+     {("JPN", "IRN", "subject"), ("KOR", "IRN", "subject")}),
+    # exercises held apart are no joint act; an apposition opening a headline is no pair of subjects
+    ("Tokyo and Seoul held rival military exercises.", set()),
+    ("Iran, the Iraq ally, agreed to the plan.", {("IRN", "IRQ", "subject-first")}),
+])
+def test_attribution_acts_on_each_other_and_apart(lexicon, text, expected):
     assert directions_of(text, lexicon) == expected

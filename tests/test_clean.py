@@ -248,6 +248,7 @@ def test_clean_normalises_whitespace_and_paragraph_breaks():
 def test_clean_splits_comma_runs_left_by_scrapers_into_paragraphs():
     assert cleaned_text(f"{FIRST}, ,  {SECOND}") == f"{FIRST}\n\n{SECOND}"
     assert cleaned_text(f"{FIRST}, , , {SECOND}") == f"{FIRST}\n\n{SECOND}"  # KCNA's, single spaces
+    assert cleaned_text(f"The commentary said:, , {SECOND}") == f"The commentary said:\n\n{SECOND}"
     assert "the U.S., Japan" in cleaned_text("Envoys from the U.S., Japan and Korea met on Monday.")
 
 

@@ -2,9 +2,12 @@ from datetime import date
 
 import pytest
 
+from pipeline.actors import find_mentions
+from pipeline.attribution import attribute
 from pipeline.clean import clean_article
 from pipeline.ingest import read_paths
 from pipeline.models import Article, Reject
+from pipeline.rhetoric import find_cues
 from pipeline.score import score_article
 from tests.conftest import SEED_ARTICLE, shared
 
@@ -166,9 +169,19 @@ def test_score_a_cue_naming_a_third_actors_act_is_left_out_of_the_pair(resources
 
 
 def test_score_a_pair_with_only_a_third_actors_acts_is_no_statement(resources):
-    text = "Peru sent Panama reports of the U.S. invasion."
+    text = "Peru sent Panama an envoy after the U.S. invasion."
+    local = find_mentions(text, resources.gazetteer, None)
+    # attribution pairs Peru with Panama; the only cue is the US's
+    assert ("PER", "PAN") in {(d.source, d.target)
+                              for d in attribute(text, local, find_cues(text, resources.lexicon))}
     statements = score_article(Article("n", text), resources)
     assert not [s for s in statements if {s.source, s.target} == {"PER", "PAN"}]
+
+
+def test_score_what_two_sides_discuss_ends_with_its_clause(resources):
+    text = "Russia and Ukraine discussed a prisoner swap but clashed again on Monday."
+    statements = score_article(Article("c", text), resources)
+    assert statements and all("clash*" in {c.term for c in s.cues} and s.tension > 0 for s in statements)
 
 
 def test_score_an_act_of_a_pair_member_is_kept(resources):
