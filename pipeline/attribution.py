@@ -233,10 +233,11 @@ def _mutual(text, mentions, anchor, cues=()):
     a deal, a clash) and its object is no third actor: "Russia and Ukraine clashed", not "Russia and
     China attacked Ukraine" (the subject rule's). A hostile act of theirs with no object is done
     together, to someone unnamed: no pair (JOINT), "The US and Britain launched air strikes"."""
-    before = [m for m in mentions if m.end <= anchor.start]
+    before = [m for m in mentions if m.end <= anchor.start]  # a prefix of mentions: same indexes
     for index, (left, right) in enumerate(zip(before, before[1:], strict=False)):
         joined = joined_as_one(text, left, right)
         if joined and left.code != right.code and not _mention_between(mentions, right.end, anchor.start):
+            # the list `right` closes ("The US, Japan and South Korea"), or the headline pair
             first = min(list_opening(text, mentions, index + 1), left, key=lambda m: m.start)
             opening = LEADING_PHRASE.match(text, 0, first.start)
             return joint_act(text, mentions, anchor, first, right, opening.end() if opening else 0, cues)

@@ -30,8 +30,8 @@ MUTUAL_CATEGORIES = {"CONSULT", "AGREE", "COOPERATE", "ATTACK"}
 # ceasefire") address a third party, not each other: no pair (JOINT), even where a closing ", Iran
 # said" names a reporter. Verbs of saying are left out ("Iran and Iraq said they would sign a deal"
 # is about the two), as is "each other".
-APPEAL_VERBS = re.compile(r"(?i)\b(?:called|calls|urged|urges|appealed|appeals|demanded|demands|warned|warns|"
-                          r"condemned|condemns|denounced|criticised|criticized|blamed)\b")
+APPEAL_VERBS = re.compile(r"\b(?:called|calls|urged|urges|appealed|appeals|demanded|demands|warned|warns|"
+                          r"condemned|condemns|denounced|criticised|criticized|blamed)\b", re.IGNORECASE)
 EACH_OTHER = re.compile(r"\b(?:each other|one another)\b", re.IGNORECASE)
 # Verbs that make what two sides named as one subject do an act on each other, whatever it is, when
 # they stand between the subjects and the act: "Moscow and Kyiv exchanged fire", "Israel, Iran Trade

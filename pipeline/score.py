@@ -111,12 +111,11 @@ def _rhetoric_by_direction(text: str, local: tuple[Mention, ...], cues: tuple[Cu
     """The sentence's rhetoric for each direction, of the cues that bear on its pair; None when none
     does. Left out for a pair: a cue naming another actor's own act ("Peru granted asylum to Panamanian
     officers after the U.S. invasion": the invasion is no act of Peru's or Panama's; see
-    coordination.cue_owners); what co-subjects do together (_between_co_subjects); and, for a pair
-    both first named before a subordinate clause that holds cues of its own and not both named again
-    in it, the cues of the clause
-    (rhetoric.subordinate_clause_start): "Norway will help defend Saudi Arabia if it is attacked" is
-    help, not an attack; "Talks between Russia and Ukraine collapsed as Moscow shelled Kyiv" keeps
-    the shelling."""
+    coordination.cue_owners); what co-subjects do together (_as_borne_by); and, for a pair both
+    first named before a subordinate clause that holds cues of its own and not both named again in
+    it, the cues of the clause (rhetoric.subordinate_clause_start): "Norway will help defend Saudi
+    Arabia if it is attacked" is help, not an attack; "Talks between Russia and Ukraine collapsed as
+    Moscow shelled Kyiv" keeps the shelling."""
     # A cue's owner can leave out a pair only where a third actor is named (with two, every pair
     # holds the owner): most sentences are not read for owners at all.
     third = len({m.code for m in local}) > 2
@@ -129,9 +128,13 @@ def _rhetoric_by_direction(text: str, local: tuple[Mention, ...], cues: tuple[Cu
     def rhetoric(direction: Direction) -> Rhetoric | None:
         pair = {direction.source, direction.target}
         main_clause_only = clause_at is not None and pair <= in_main and not pair <= in_clause
-        kept = tuple(borne for cue, owner in zip(cues, owners, strict=True)
-                     if (not owner or owner & pair) and not (main_clause_only and cue.start >= clause_at)
-                     and (borne := _as_borne_by(text, local, cues, cue, direction)))
+        kept: list[Cue] = []
+        for cue, owner in zip(cues, owners, strict=True):
+            if (owner and not owner & pair) or (main_clause_only and cue.start >= clause_at):
+                continue
+            if borne := _as_borne_by(text, local, cues, cue, direction):
+                kept.append(borne)
+        kept = tuple(kept)
         if kept not in scored:
             scored[kept] = score_sentence(text, resources.lexicon, resources.vader, kept) if kept else None
         return scored[kept]
