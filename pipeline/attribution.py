@@ -35,7 +35,7 @@ from pipeline.coordination import (
     speaks_jointly,
 )
 from pipeline.models import Cue, Mention
-from pipeline.passives import NO_PAIR
+from pipeline.passives import NO_AGENT, NO_PAIR
 
 SPEECH_VERBS = (
     r"said|says|say|told|tells|stated|states|warned|warns|announced|announces|claimed|claims|"
@@ -103,7 +103,7 @@ def attribute(text: str, mentions: tuple[Mention, ...], cues: tuple[Cue, ...]) -
         body = tuple(m for m in mentions if m.start < tail.start())
         body_cues = tuple(c for c in cues if c.start < tail.start())
         found = _body_direction(text, body, body_cues) if body_cues else None
-        if found == JOINT:
+        if found in (JOINT, NO_AGENT):
             return []
         if found and found != NO_PAIR:  # words whose speaker is not said may name them last
             return _fan_out(text, body, *found)
@@ -111,7 +111,7 @@ def attribute(text: str, mentions: tuple[Mention, ...], cues: tuple[Cue, ...]) -
         if found:
             return _fan_out(text, mentions, *found)
     found = _body_direction(text, mentions, cues)
-    if found in (NO_PAIR, JOINT):
+    if found in (NO_PAIR, JOINT, NO_AGENT):
         return []
     if found:
         return _fan_out(text, mentions, *found)
@@ -131,7 +131,9 @@ def _anchors(cues: tuple[Cue, ...]) -> list[Cue]:
     return [first] + sorted((c for c in cues if c is not first), key=lambda c: -c.weight)
 
 
-def _body_direction(text, mentions, cues) -> tuple[str, str, str] | None:
+def _body_direction(text, mentions, cues) -> tuple | None:
+    """(source mention, target mention, rule), a sentinel that ends the reading (NO_PAIR, JOINT,
+    NO_AGENT), or None."""
     if len({m.code for m in mentions}) < 2:
         return None
     if headline := passives.headline_passive(text, mentions, cues):
@@ -141,7 +143,7 @@ def _body_direction(text, mentions, cues) -> tuple[str, str, str] | None:
     for anchor in _anchors(cues):
         for rule in (_speaker, aimed_at, _passive, victim_of, mutual, _subject):
             found = rule(text, mentions, anchor)
-            if found:
+            if found:  # NO_AGENT too: the other cues' rules would read the victim as the subject
                 return found
     return None
 

@@ -37,10 +37,15 @@ EACH_OTHER = re.compile(r"\b(?:each other|one another)\b", re.IGNORECASE)
 # they stand between the subjects and the act: "Moscow and Kyiv exchanged fire", "Israel, Iran Trade
 # Strikes" (not "The US and Britain sanctioned Iran's largest currency exchange"). So does "each
 # other" anywhere, or the two named after "between": "Tensions between Russia and Ukraine rose".
-RECIPROCAL_VERBS = re.compile(r"\b(?:exchang(?:e|es|ed|ing)|trad(?:e|es|ed|ing))\b", re.IGNORECASE)
-RECIPROCAL_VERB_AFTER = re.compile(r"\s+(?:(?:have|has|had|also|again|now|then|\w+ly)\s+){0,2}"
-                                   r"(?:exchang(?:e|es|ed|ing)|trad(?:e|es|ed|ing))\b",
-                                   re.IGNORECASE)  # "Moscow and Kyiv have traded ...", not "... over trade"
+# ... after the subjects' nouns, an auxiliary or a time ("Indian and Pakistani troops on Monday
+# exchanged fire"): a closed list, so that "trade" or "exchange" as a noun ("sanctioned Iran's currency
+# exchange", "over trade") does not count.
+RECIPROCAL_VERB_AFTER = re.compile(
+    r"(?:\s+(?:have|has|had|also|again|now|then|today|yesterday|overnight|reportedly|\w+ly|troops|forces|"
+    r"officials|diplomats|leaders|sides|militaries|armies|delegations|ministers|governments|"
+    r"(?:on|last)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|night)))*"
+    r"\s+(?:exchang(?:e|es|ed|ing)|trad(?:e|es|ed|ing))\b", re.IGNORECASE)
+MUTUAL_WORD = re.compile(r"\bmutual(?:ly)?\b", re.IGNORECASE)  # "to expand mutual trade"
 BETWEEN_BEFORE = re.compile(r"\bbetween\s+(?:the\s+)?$", re.IGNORECASE)
 # Actors joined after a preposition are a place or an object, not one subject: "a campaign in
 # Bangladesh, India and Nepal", "visits to France and Germany". ("of" is left out: "the leaders of the
@@ -62,7 +67,7 @@ APART = re.compile(r"\b(?:rival|separate|own|competing|parallel|respective|simul
 EXERCISES = frozenset({"war games", "military exercise*"})
 # Lexicon terms whose object is a topic: what follows them in their clause is talked about, not done.
 TOPIC_CUES = frozenset({"discuss*"})
-TOPIC_ENDS = re.compile(r"[;:]|\b(?:but|while|then|after|before|as)\b", re.IGNORECASE)
+TOPIC_ENDS = re.compile(r";|\b(?:but|while|then|yet)\b", re.IGNORECASE)
 # Two actors joined as one subject: "Jordan and Britain", "the US and the UK".
 MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$", re.IGNORECASE)
 # Or, opening a headline, a comma: "Turkey, Russia reach deal", "Ukraine, Russia blame each other".
@@ -138,8 +143,10 @@ def listed_with(text: str, mentions: tuple[Mention, ...], code: str, exclude: se
     listed = [m.code for m in _listed_before(text, mentions, opening)]
     for left, right in zip(mentions[first:], mentions[first + 1 :], strict=False):
         join = text[left.end : right.start]
-        if not LIST_JOIN.match(join) or (POSSESSIVE_AFTER.match(text, right.end) and "and" not in join):
-            break  # "Seoul, Tokyo's neighbour, ...": an apposition, no list
+        apposition = (POSSESSIVE_AFTER.match(text, right.end) and "and" not in join) or (
+            join.rstrip().lower().endswith("the") and APPOSITION_END.match(text, right.end))
+        if not LIST_JOIN.match(join) or apposition:
+            break  # "Seoul, Tokyo's neighbour, ...", "Israel, the US ally, ...": an apposition, no list
         listed.append(right.code)
     return [c for c in dict.fromkeys(listed) if c != code and c not in exclude]
 
@@ -174,7 +181,7 @@ def joint_act(text: str, mentions: tuple[Mention, ...], anchor: Cue, first: Ment
     """The direction of the actors from `first` to `last`, joined as one subject of the cue `anchor`
     (attribution's `mutual` rule), JOINT or NO_PAIR when they are no pair, or None when other rules
     must read the sentence. `clause_start` ends any opening phrase ("After the talks, ...")."""
-    reciprocal = (EACH_OTHER.search(text) is not None
+    reciprocal = (EACH_OTHER.search(text) is not None or MUTUAL_WORD.search(text) is not None
                   or RECIPROCAL_VERB_AFTER.match(text, last.end) is not None
                   or BETWEEN_BEFORE.search(text, 0, first.start) is not None)
     listed = {first.code, last.code, *listed_with(text, mentions, last.code, set(), mentions.index(last))}
@@ -207,7 +214,7 @@ def done_together(text: str, cue: Cue, cues: tuple[Cue, ...] = ()) -> bool:
     near = text[max(0, cue.start - JOINT_REACH) : cue.end + JOINT_REACH]  # "joint naval war games"
     jointly = JOINT_ACTION.search(near) is not None or (
         any(c.term in EXERCISES for c in cues) and APART.search(text) is None)
-    return force and jointly and EACH_OTHER.search(text) is None and RECIPROCAL_VERBS.search(text) is None
+    return force and jointly and EACH_OTHER.search(text) is None
 
 
 def as_exercised_together(cue: Cue) -> Cue:

@@ -20,6 +20,10 @@ from pipeline.models import Cue, Mention
 # What a rule returns for a sentence whose actors are no pair because who spoke is not said; a
 # closing ", Pyongyang said" may still name the speaker (pipeline.attribution reads it then).
 NO_PAIR = ("", "", "none")
+# What the victim rule returns for a killing whose agent is not said ("Two NATO soldiers were killed
+# in Afghanistan"): no pair, not even by a closing ", NATO said". The sentence's other cues are not
+# read either: the other rules would take the victim, named first, for their subject.
+NO_AGENT = ("", "", "no agent")
 # Words that take their target as the subject of the passive (a list, not any "-ed": "South Korea
 # Outraged at Japan" and "US-China Ties Strained" are no passives aimed at what precedes them).
 SPOKEN_AT = (r"denounced|condemned|criticised|criticized|slammed|blasted|rejected|protested|demanded|"
@@ -67,11 +71,13 @@ AUXILIARY_BEFORE = re.compile(r"\b(?:was|were)\s+(?:(?:\d[\d,.]*|a|an|the|some|s
                               r"eight|nine|ten)\s+){0,3}$", re.IGNORECASE)
 # The agent's deed: "in Israeli strikes", "in a U.S. drone strike", "expelled from Russia"; not
 # "prohibited from traveling to Cuba".
-AGENT_OF_DEED = re.compile(r"\b(?:in|by|from)\s+"
+AGENT_OF_DEED = re.compile(r"\b(?:in|by|from|near|at)\s+"
                            r"(?:(?!to\b|into\b|for\b|with\b|[\w-]*ing\b)[\w,-]+\s+){0,3}$", re.IGNORECASE)
 # A place: "in Ukraine", "in the West Bank"; an agent there names its deed: "in Israel's offensive".
-WHERE_LEAD = re.compile(r"\b(?:in|at|near|inside)\s+(?:the\s+)?$", re.IGNORECASE)
-OWN_DEED = re.compile(r"(?:['’]s)?\s+(?:[\w-]+\s+){0,2}")  # "Israel's offensive", "Russian air strikes"
+WHERE_LEAD = re.compile(r"\b(?:in|at|near|inside)\s+(?:the\s+)?(?:(?!an?\b)[a-z][\w-]*\s+)?$")  # "in eastern"
+# "Israel's offensive", "Russian air strikes"; not "Ukraine as Russia shelled": another clause's deed.
+OWN_DEED = re.compile(r"(?:['’]s)?\s+(?:(?!as\b|when\b|while\b|after\b|before\b|and\b|where\b)"
+                      r"[\w-]+\s+){0,2}", re.IGNORECASE)
 NOUN_GAP = re.compile(r"(?:\s+(?!that\b|which\b|who\b)[\w'-]+){0,2}\s+")  # not "Israeli jets that bombed"
 # A cue's noun phrase naming its object and its agent: "invasion of Ukraine by the Russian forces".
 OF_OBJECT = re.compile(r"\s+of\s+(?:the\s+)?", re.IGNORECASE)
@@ -148,7 +154,7 @@ def victim_of(text, mentions, cue, cues=()):
     where = WHERE_LEAD.search(text, cue.end, agent.start)
     if where and cue.category == "ATTACK" and not any(OWN_DEED.fullmatch(text, agent.end, c.start)
                                                       for c in cues):
-        return NO_PAIR
+        return NO_AGENT
     return agent, victim, "victim"
 
 

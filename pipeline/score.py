@@ -128,13 +128,13 @@ def _rhetoric_by_direction(text: str, local: tuple[Mention, ...], cues: tuple[Cu
     def rhetoric(direction: Direction) -> Rhetoric | None:
         pair = {direction.source, direction.target}
         main_clause_only = clause_at is not None and pair <= in_main and not pair <= in_clause
-        kept: list[Cue] = []
+        bearing: list[Cue] = []
         for cue, owner in zip(cues, owners, strict=True):
             if (owner and not owner & pair) or (main_clause_only and cue.start >= clause_at):
                 continue
             if borne := _as_borne_by(text, local, cues, cue, direction):
-                kept.append(borne)
-        kept = tuple(kept)
+                bearing.append(borne)
+        kept = tuple(bearing)
         if kept not in scored:
             scored[kept] = score_sentence(text, resources.lexicon, resources.vader, kept) if kept else None
         return scored[kept]

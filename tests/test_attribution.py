@@ -275,9 +275,38 @@ def test_attribution_actors_opening_a_headline_or_discussing(lexicon, text, expe
     # one elsewhere in the sentence makes no act mutual
     ("Tokyo and Seoul sanctioned Iran's largest currency exchange.",
      {("JPN", "IRN", "subject"), ("KOR", "IRN", "subject")}),
-    # exercises held apart are no joint act; an apposition opening a headline is no pair of subjects
+    # after the subjects' nouns and a time; "mutual" anywhere
+    ("Tokyo and Seoul troops on Monday exchanged accusations.",
+     {("JPN", "KOR", "mutual"), ("KOR", "JPN", "mutual")}),
+    ("Tokyo and Seoul agreed to expand mutual trade.",
+     {("JPN", "KOR", "mutual"), ("KOR", "JPN", "mutual")}),
+    # exercises held apart are no joint act
     ("Tokyo and Seoul held rival military exercises.", set()),
-    ("Iran, the Iraq ally, agreed to the plan.", {("IRN", "IRQ", "subject-first")}),
 ])
 def test_attribution_acts_on_each_other_and_apart(lexicon, text, expected):
     assert directions_of(text, lexicon) == expected
+
+
+@pytest.mark.parametrize("text", ["Iran, the Iraq ally, agreed to the plan.",
+                                  "Iran, the Iraq ally, struck Jordan."])
+def test_attribution_an_apposition_is_neither_a_headline_pair_nor_a_list(lexicon, text):
+    directions = directions_of(text, lexicon)
+    assert not any(rule == "mutual" for _, _, rule in directions)
+    assert not any(source == "IRQ" for source, _, _ in directions)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a killing whose agent is not said makes no pair, not even by a closing speaker ...
+    ("A Norway soldier was killed in Iraq, Norway said.", set()),
+    ("A Norway drone was shot down near Iraq.", set()),
+    ("Ten Norway soldiers were killed in eastern Iraq.", set()),
+    # ... nor by the sentence's other cues, whose rules would take the victim for the subject
+    ("Two Norway soldiers were killed in Iraq while fighting Iran.", set()),
+])
+def test_attribution_a_killing_with_no_agent_said(lexicon, text, expected):
+    assert directions_of(text, lexicon) == expected
+
+
+def test_attribution_another_clauses_deed_is_not_the_places_own(lexicon):
+    directions = directions_of("Ten Norway soldiers were killed in Iraq as Iran shelled Jordan.", lexicon)
+    assert ("IRQ", "NOR", "victim") not in directions

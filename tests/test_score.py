@@ -182,6 +182,9 @@ def test_score_what_two_sides_discuss_ends_with_its_clause(resources):
     text = "Russia and Ukraine discussed a prisoner swap but clashed again on Monday."
     statements = score_article(Article("c", text), resources)
     assert statements and all("clash*" in {c.term for c in s.cues} and s.tension > 0 for s in statements)
+    text = "Jordan and Egypt discussed the situation after the attack."
+    statements = score_article(Article("c", text), resources)
+    assert statements and all(s.category == "CONSULT" for s in statements)
 
 
 def test_score_an_act_of_a_pair_member_is_kept(resources):
