@@ -73,6 +73,11 @@ PASSIVE_AFTER = re.compile(r"\s+by\b")
 LEADING_PHRASE = re.compile(r"^(?:within|after|following|despite|amid|as|while|when|since|before|during|"
                             r"in the wake of|unlike|like|under|according to|backed by|supported by|"
                             r"led by)\b[^,]*,\s*", re.IGNORECASE)
+# Where a clause opens after the main one, and how near its subject stands to its verb.
+CLAUSE_OPENER = re.compile(r"(?:,\s*|\s)(?:(?<!\bwell\s)as|while|when|whereas|because|since|after|before|but)"
+                           r"\s+(?:the\s+)?$|;\s*(?:the\s+)?$", re.IGNORECASE)
+CLAUSE_SUBJECT_GAP = re.compile(r"(?:['’]s)?(?:\s+[\w-]+)?\s+")  # "the US sanctioned", "Iran's army shelled"
+CLAUSE_END = re.compile(r"[,;:]|\s[-–—]\s")
 HYPHEN_COMPOUND = re.compile(r"-(?!led\b)[a-z]")
 CONFIDENCE = {
     "passive": 0.8, "speaker": 0.8, "trailing": 0.75, "mutual": 0.75, "subject": 0.7,
@@ -257,6 +262,16 @@ def _subject(text, mentions, anchor):
         before = [m for m in before if m.start >= opening.end()] or before
     if not before:
         return None
+    # A clause's own subject just before the cue: "Russia's economy suffered as the US sanctioned
+    # Moscow" (the US acts, not Russia); its target after it in the clause, or else the main clause's
+    # actor ("civilians killed in Ukraine since the Russian invasion began - UN").
+    if CLAUSE_OPENER.search(text, 0, before[-1].start) and CLAUSE_SUBJECT_GAP.fullmatch(
+            text, before[-1].end, anchor.start):
+        source = before[-1]
+        target = _first_after(mentions, anchor.start, exclude=source.code)
+        if target is None or CLAUSE_END.search(text, anchor.end, target.start):
+            target = next((m for m in reversed(before[:-1]) if m.code != source.code), None)
+        return (source, target, "subject") if target else None
     # An actor in a hyphenated compound modifies another noun ("NATO-member Norway", "a US-based
     # group"): prefer an actor that stands on its own as the subject. Not one leading the noun ("the
     # US-led coalition", "Hamas-led gunmen"): it acts through it.

@@ -310,3 +310,15 @@ def test_attribution_a_killing_with_no_agent_said(lexicon, text, expected):
 def test_attribution_another_clauses_deed_is_not_the_places_own(lexicon):
     directions = directions_of("Ten Norway soldiers were killed in Iraq as Iran shelled Jordan.", lexicon)
     assert ("IRQ", "NOR", "victim") not in directions
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a clause's own subject just before its cue acts, on its object or else on the main clause's actor
+    ("Iran's economy suffered as Washington sanctioned Moscow.", {("USA", "RUS", "subject")}),
+    ("Ten civilians were wounded in Iraq since the Iran invasion began - Jordan.",
+     {("IRN", "IRQ", "subject")}),
+    # "as well as" opens no clause
+    ("Norway as well as Britain attacked Iraq.", {("NOR", "IRQ", "subject")}),
+])
+def test_attribution_a_clause_has_its_own_subject(lexicon, text, expected):
+    assert directions_of(text, lexicon) == expected

@@ -169,7 +169,7 @@ def test_score_a_cue_naming_a_third_actors_act_is_left_out_of_the_pair(resources
 
 
 def test_score_a_pair_with_only_a_third_actors_acts_is_no_statement(resources):
-    text = "Peru sent Panama an envoy after the U.S. invasion."
+    text = "Peru sent Panama an envoy over the U.S. invasion."
     local = find_mentions(text, resources.gazetteer, None)
     # attribution pairs Peru with Panama; the only cue is the US's
     assert ("PER", "PAN") in {(d.source, d.target)
