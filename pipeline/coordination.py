@@ -71,12 +71,12 @@ TOPIC_ENDS = re.compile(r";|\b(?:but|while|then|yet)\b", re.IGNORECASE)
 # Two actors joined as one subject: "Jordan and Britain", "the US and the UK".
 MUTUAL_JOIN = re.compile(r"^(?:'s)?\s*(?:and|&)\s+(?:the\s+)?$", re.IGNORECASE)
 # Or, opening a headline, a comma: "Turkey, Russia reach deal", "Ukraine, Russia blame each other".
-HEADLINE_JOIN = re.compile(r"\s*,\s*(the\s+)?", re.IGNORECASE)
+HEADLINE_JOIN = re.compile(r"\s*,\s*(?:the\s+)?", re.IGNORECASE)
 SENTENCE_OPENING = re.compile(r"[\W_]*(?:the\s+)?", re.IGNORECASE)
-# "Russia, China's ally, ...", "The US, Japan and South Korea ...": not two subjects of a headline.
-NOT_HEADLINE_PAIR_AFTER = re.compile(r"['’]s\b|\s*,|\s+(?:and|&)\s")
-APPOSITION_END = re.compile(r"\s+[\w-]+\s*,")
+# "The US, Japan and South Korea ...": a list that goes on, not two subjects of a headline.
+LIST_GOES_ON = re.compile(r"\s*,|\s+(?:and|&)\s")
 POSSESSIVE_AFTER = re.compile(r"['’]s\b")
+APPOSITION_END = re.compile(r"\s+[\w-]+\s*,")
 # Between a title and a name of one actor: a few capitalised words ("Secretary of State Antony").
 SAME_ACTOR_GAP = re.compile(r"(?:['’]s)?(?:\s+(?:[A-Z][\w.'’-]*|of|the)){0,5}\s+")
 # Any link of a list: a comma, "and", or both.
@@ -112,10 +112,10 @@ def joined_as_one(text: str, left: Mention, right: Mention) -> bool:
     Britain", or two that open a headline, "Turkey, Russia reach deal"."""
     if MUTUAL_JOIN.match(text[left.end : right.start]):
         return True
-    join = HEADLINE_JOIN.fullmatch(text, left.end, right.start)
-    apposition = join and join.group(1) and APPOSITION_END.match(text, right.end)  # "Israel, the US ally,"
-    return (SENTENCE_OPENING.fullmatch(text, 0, left.start) is not None and join is not None
-            and NOT_HEADLINE_PAIR_AFTER.match(text, right.end) is None and not apposition)
+    return (SENTENCE_OPENING.fullmatch(text, 0, left.start) is not None
+            and HEADLINE_JOIN.fullmatch(text, left.end, right.start) is not None
+            and LIST_GOES_ON.match(text, right.end) is None
+            and not _apposition(text, text[left.end : right.start], right))
 
 
 def speaks_jointly(text: str, mentions: tuple[Mention, ...], index: int, gap_end: int) -> bool:
@@ -143,12 +143,19 @@ def listed_with(text: str, mentions: tuple[Mention, ...], code: str, exclude: se
     listed = [m.code for m in _listed_before(text, mentions, opening)]
     for left, right in zip(mentions[first:], mentions[first + 1 :], strict=False):
         join = text[left.end : right.start]
-        apposition = (POSSESSIVE_AFTER.match(text, right.end) and "and" not in join) or (
-            join.rstrip().lower().endswith("the") and APPOSITION_END.match(text, right.end))
-        if not LIST_JOIN.match(join) or apposition:
-            break  # "Seoul, Tokyo's neighbour, ...", "Israel, the US ally, ...": an apposition, no list
+        if not LIST_JOIN.match(join) or _apposition(text, join, right):
+            break
         listed.append(right.code)
     return [c for c in dict.fromkeys(listed) if c != code and c not in exclude]
+
+
+def _apposition(text: str, join: str, right: Mention) -> bool:
+    """Whether `right`, after a comma (`join`), opens an aside on the actor before it, not a list or
+    a second subject: "Seoul, Tokyo's neighbour, ...", "Israel, the US ally, ..."."""
+    if "and" in join:
+        return False
+    return (POSSESSIVE_AFTER.match(text, right.end) is not None
+            or (join.rstrip().lower().endswith("the") and APPOSITION_END.match(text, right.end) is not None))
 
 
 def in_one_list(text: str, mentions: tuple[Mention, ...], one: int, other: int) -> bool:
