@@ -33,19 +33,18 @@ MUTUAL_CATEGORIES = {"CONSULT", "AGREE", "COOPERATE", "ATTACK"}
 APPEAL_VERBS = re.compile(r"\b(?:called|calls|urged|urges|appealed|appeals|demanded|demands|warned|warns|"
                           r"condemned|condemns|denounced|criticised|criticized|blamed)\b", re.IGNORECASE)
 EACH_OTHER = re.compile(r"\b(?:each other|one another)\b", re.IGNORECASE)
-# Verbs that make what two sides named as one subject do an act on each other, whatever it is, when
-# they stand between the subjects and the act: "Moscow and Kyiv exchanged fire", "Israel, Iran Trade
-# Strikes" (not "The US and Britain sanctioned Iran's largest currency exchange"). So does "each
-# other" anywhere, or the two named after "between": "Tensions between Russia and Ukraine rose".
-# ... after the subjects' nouns, an auxiliary or a time ("Indian and Pakistani troops on Monday
-# exchanged fire"): a closed list, so that "trade" or "exchange" as a noun ("sanctioned Iran's currency
-# exchange", "over trade") does not count.
+# What makes an act of two sides named as one subject an act on each other, whatever it is: "each
+# other" or "mutual" anywhere, the two named after "between" ("Tensions between Russia and Ukraine
+# rose"), or a verb of exchange right after them, past only their nouns, an auxiliary or a day
+# ("Israel, Iran Trade Strikes", "Indian and Pakistani troops on Monday exchanged fire"). The words
+# between are a closed list, so that "trade" or "exchange" as a noun ("sanctioned Iran's currency
+# exchange", "tensions over trade") does not count.
 RECIPROCAL_VERB_AFTER = re.compile(
     r"(?:\s+(?:have|has|had|also|again|now|then|today|yesterday|overnight|reportedly|\w+ly|troops|forces|"
     r"officials|diplomats|leaders|sides|militaries|armies|delegations|ministers|governments|"
     r"(?:on|last)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|night)))*"
     r"\s+(?:exchang(?:e|es|ed|ing)|trad(?:e|es|ed|ing))\b", re.IGNORECASE)
-MUTUAL_WORD = re.compile(r"\bmutual(?:ly)?\b", re.IGNORECASE)  # "to expand mutual trade"
+MUTUAL_WORD = re.compile(r"\bmutual(?:ly)?\b", re.IGNORECASE)
 BETWEEN_BEFORE = re.compile(r"\bbetween\s+(?:the\s+)?$", re.IGNORECASE)
 # Actors joined after a preposition are a place or an object, not one subject: "a campaign in
 # Bangladesh, India and Nepal", "visits to France and Germany". ("of" is left out: "the leaders of the
@@ -63,8 +62,8 @@ JOINT_ACTION = re.compile(r"\b(?:joint|jointly|together)\b", re.IGNORECASE)
 JOINT_REACH = 25  # characters around a cue: a few words
 # Lexicon terms of exercises: held by two sides as one subject, they are held together, unless the
 # sentence says they are apart ("NATO and Russia held rival military exercises").
-APART = re.compile(r"\b(?:rival|separate|own|competing|parallel|respective|simultaneous)\b", re.IGNORECASE)
 EXERCISES = frozenset({"war games", "military exercise*"})
+APART = re.compile(r"\b(?:rival|separate|own|competing|parallel|respective|simultaneous)\b", re.IGNORECASE)
 # Lexicon terms whose object is a topic: what follows them in their clause is talked about, not done.
 TOPIC_CUES = frozenset({"discuss*"})
 TOPIC_ENDS = re.compile(r";|\b(?:but|while|then|yet)\b", re.IGNORECASE)
@@ -224,11 +223,12 @@ def done_together(text: str, cue: Cue, cues: tuple[Cue, ...] = ()) -> bool:
     return force and jointly and EACH_OTHER.search(text) is None
 
 
-def as_exercised_together(cue: Cue) -> Cue:
-    """An exercise two sides hold together, read as their cooperation: "French and Egyptian warships
-    launched war games" is France and Egypt exercising together (the lexicon's "joint .. exercise*")."""
+def exercised_together(cue: Cue) -> Cue | None:
+    """Force two sides show together (done_together) as it bears on the two: an exercise they hold
+    is their cooperation ("French and Egyptian warships launched war games": the lexicon's "joint ..
+    exercise*"); any other show of force (the warships) is none of theirs on each other: None."""
     if cue.term not in EXERCISES:
-        return cue
+        return None
     return replace(cue, category="COOPERATE", polarity="cooperative", turned_from=cue.category)
 
 

@@ -20,10 +20,10 @@ from pipeline.actors import GAZETTEER_DIR, Gazetteer, find_mentions, load_gazett
 from pipeline.attribution import CONFIDENCE, Direction, attribute
 from pipeline.clean import clean_article
 from pipeline.coordination import (
-    as_exercised_together,
     cue_owners,
     discussed,
     done_together,
+    exercised_together,
     ties_co_subjects,
 )
 from pipeline.lexicon import LEXICON_DIR, Lexicon, load_lexicon
@@ -151,8 +151,7 @@ def _as_borne_by(text: str, local: tuple[Mention, ...], cues: tuple[Cue, ...], c
     launched joint strikes on Iran" (no cooperation with Iran)."""
     if direction.rule == "mutual":
         if done_together(text, cue, cues):
-            turned = as_exercised_together(cue)
-            return turned if turned is not cue else None
+            return exercised_together(cue)
         return None if discussed(text, cues, cue) else cue
     return None if ties_co_subjects(text, local, cue, direction.source, direction.target) else cue
 
