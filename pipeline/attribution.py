@@ -164,7 +164,6 @@ def _fan_out(text, mentions, source_at: Mention, target_at: Mention, rule: str) 
         return []
     strong, weaker = CONFIDENCE[rule], round(CONFIDENCE[rule] * 0.7, 3)
     source_index, target_index = mentions.index(source_at), mentions.index(target_at)
-    with_source = listed_with(text, mentions, source, set(), source_index)
     with_target = listed_with(text, mentions, target, set(), target_index)
     if rule == "mutual":  # "Jordan and Britain agreed": each acts towards the other
         members = list(dict.fromkeys([source, target, *with_target]))
@@ -175,6 +174,7 @@ def _fan_out(text, mentions, source_at: Mention, target_at: Mention, rule: str) 
     directions = [Direction(source, target, True, rule, strong)]
     if rule != "trailing" and in_one_list(text, mentions, source_index, target_index):
         return directions  # a list of peers or places ("four countries, Turkey, Syria, Russia and the US")
+    with_source = listed_with(text, mentions, source, set(), source_index)
     directions += [Direction(code, target, True, rule, weaker) for code in with_source if code != target]
     directions += [Direction(source, code, True, rule, weaker) for code in with_target if code != source]
     return directions
